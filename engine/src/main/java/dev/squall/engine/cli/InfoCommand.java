@@ -1,0 +1,51 @@
+package dev.squall.engine.cli;
+
+import picocli.CommandLine.Command;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/** {@code squall info}: the JDK, the backends, threads, and the CPU features fast paths can use. */
+@Command(name = "info", description = "Show the JDK, available backends, threads and CPU features.")
+final class InfoCommand implements Callable<Integer> {
+    private static final List<String> FEATURES = List.of("avx2", "fma", "avx512f", "avx512bw", "avx512vl",
+            "avx512_bf16", "avx512_vnni", "avx512_fp16", "f16c", "neon", "asimd", "sve");
+
+    @Override
+    public Integer call() {
+        System.out.println(MachineInfo.describe());
+        System.out.printf("jdk:       %s %s (%s)%n", System.getProperty("java.vm.vendor"),
+                System.getProperty("java.runtime.version"), System.getProperty("java.home"));
+        System.out.printf("threads:   %d (default for the jvm backend: available processors)%n",
+                Runtime.getRuntime().availableProcessors());
+        System.out.printf("backends:  jvm (built in)%s%n", tornadoPresent() ? ", tornado (TornadoVM on the class path)"
+                : "; tornado not available (see tornado-config/)");
+        System.out.printf("cpu flags: %s%n", cpuFlags().map(flags -> String.join(" ",
+                FEATURES.stream().filter(f -> flags.contains(" " + f + " ")).toList())).orElse("(unknown)"));
+        System.out.printf("max heap:  %d MiB%n", Runtime.getRuntime().maxMemory() >> 20);
+        return 0;
+    }
+
+    private static boolean tornadoPresent() {
+        try {
+            Class.forName("uk.ac.manchester.tornado.api.TornadoExecutionPlan", false, InfoCommand.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
+    }
+
+    private static Optional<String> cpuFlags() {
+        try {
+            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                    .filter(l -> l.startsWith("flags") || l.startsWith("Features"))
+                    .findFirst().map(l -> " " + l.substring(l.indexOf(':') + 1).trim() + " ");
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+}

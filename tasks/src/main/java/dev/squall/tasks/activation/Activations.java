@@ -1,0 +1,98 @@
+package dev.squall.tasks.activation;
+
+import dev.squall.tasks.Out;
+import dev.squall.tasks.Parallel;
+
+/**
+ * Element-wise activation functions: ReLU, GELU (exact erf form and tanh approximation), SiLU, and the
+ * gated SwiGLU. The scalar helpers are shared with GEMM epilogues so both compute bit-identical values.
+ */
+public final class Activations {
+    /** No activation: {@code f(x) = x}. */
+    public static final int IDENTITY = 0;
+    /** {@code max(0, x)}. */
+    public static final int RELU = 1;
+    /** Exact GELU, {@code x·Φ(x) = x/2·erfc(−x/√2)} (PyTorch {@code approximate='none'}). */
+    public static final int GELU_ERF = 2;
+    /** Tanh GELU, {@code x/2·(1 + tanh(√(2/π)(x + 0.044715x³)))} (PyTorch {@code approximate='tanh'}). */
+    public static final int GELU_TANH = 3;
+    /** SiLU (swish), {@code x·σ(x)}. */
+    public static final int SILU = 4;
+
+    private static final float INV_SQRT2 = 0.70710678118654752f;
+    private static final float SQRT_2_OVER_PI = 0.79788456080286536f;
+
+    private Activations() {
+    }
+
+    /** Applies activation {@code kind} (one of the constants above) to {@code x}. */
+    public static float apply(int kind, float x) {
+        if (kind == RELU) {
+            return Math.max(0f, x);
+        } else if (kind == GELU_ERF) {
+            return geluErf(x);
+        } else if (kind == GELU_TANH) {
+            return geluTanh(x);
+        } else if (kind == SILU) {
+            return silu(x);
+        }
+        return x;
+    }
+
+    /** Exact GELU through erfc, which keeps full relative accuracy in the negative tail. */
+    public static float geluErf(float x) {
+        return 0.5f * x * erfc(-x * INV_SQRT2);
+    }
+
+    /**
+     * Tanh GELU written as {@code x·σ(2y)}, which equals {@code x/2·(1+tanh y)} and stays accurate where
+     * {@code 1 + tanh y} would cancel.
+     */
+    public static float geluTanh(float x) {
+        float y = SQRT_2_OVER_PI * (x + 0.044715f * x * x * x);
+        return x / (1f + (float) Math.exp(-2f * y));
+    }
+
+    /** SiLU, {@code x / (1 + e^{−x})}. */
+    public static float silu(float x) {
+        return x / (1f + (float) Math.exp(-x));
+    }
+
+    /**
+     * Complementary error function with fractional error below 1.2e-7 everywhere (the Chebyshev fit of
+     * Press et al., Numerical Recipes §6.2), evaluated in float but for the exponential.
+     */
+    public static float erfc(float x) {
+        float z = Math.abs(x);
+        float t = 1f / (1f + 0.5f * z);
+        float poly = -1.26551223f + t * (1.00002368f + t * (0.37409196f + t * (0.09678418f
+                + t * (-0.18628806f + t * (0.27886807f + t * (-1.13520398f + t * (1.48851587f
+                + t * (-0.82215223f + t * 0.17087277f))))))));
+        float r = t * (float) Math.exp(-z * z + poly);
+        return x >= 0f ? r : 2f - r;
+    }
+
+    /** {@code out[row, c] = f(x[row, c])} for rows of {@code cols} values. */
+    public static void activation(float[] x, @Out float[] out, int cols, int kind, int rowOffset, int rowCount) {
+        for (@Parallel int r = 0; r < rowCount; r++) {
+            int base = (rowOffset + r) * cols;
+            for (int c = 0; c < cols; c++) {
+                out[base + c] = apply(kind, x[base + c]);
+            }
+        }
+    }
+
+    /**
+     * SwiGLU on packed rows: each input row holds {@code 2·cols} values, the gate then the up projection,
+     * and {@code out[row, c] = silu(gate[c]) · up[c]}.
+     */
+    public static void swiglu(float[] gateUp, @Out float[] out, int cols, int rowOffset, int rowCount) {
+        for (@Parallel int r = 0; r < rowCount; r++) {
+            int row = rowOffset + r;
+            int in = row * 2 * cols;
+            for (int c = 0; c < cols; c++) {
+                out[row * cols + c] = silu(gateUp[in + c]) * gateUp[in + cols + c];
+            }
+        }
+    }
+}
