@@ -1,0 +1,64 @@
+package dev.squall.engine.io;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Reads and writes single arrays in NumPy's {@code .npy} format, as {@code np.load} and {@code np.save} do.
+ *
+ * <p>Reading accepts format versions 1.0, 2.0 and 3.0, either byte order, and the dtypes of {@link DType}; anything
+ * else is rejected with an {@link NpyFormatException} naming the file. Writing produces exactly the bytes
+ * {@code np.save} would for the same array: version 1.0 (2.0 only if the header needs it), little endian, C order,
+ * data aligned to 64 bytes.
+ */
+public final class Npy {
+    private Npy() {
+    }
+
+    /**
+     * Reads a {@code .npy} file.
+     *
+     * @throws NpyFormatException if the file is not a {@code .npy} file Squall can read
+     * @throws IOException        if the file cannot be read
+     */
+    public static NdArray read(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return read(in, file.toString());
+        }
+    }
+
+    /**
+     * Reads one array in {@code .npy} format from a stream. Reads exactly the header and data, no further, and
+     * does not close the stream.
+     *
+     * @param source what the stream reads, e.g. a file name, for messages
+     * @throws NpyFormatException if the stream does not hold a {@code .npy} array Squall can read
+     * @throws IOException        if the stream cannot be read
+     */
+    public static NdArray read(InputStream in, String source) throws IOException {
+        NpyHeader header = NpyHeader.read(in, source);
+        return new NdArray(header.dtype(), header.shape(), NpyData.read(in, header, source));
+    }
+
+    /** Writes an array to a {@code .npy} file, replacing the file if it exists. */
+    public static void write(Path file, NdArray array) throws IOException {
+        try (OutputStream out = Files.newOutputStream(file)) {
+            write(out, array);
+        }
+    }
+
+    /** Writes an array in {@code .npy} format to a stream, which is neither flushed nor closed. */
+    public static void write(OutputStream out, NdArray array) throws IOException {
+        out.write(NpyHeader.of(array).encode());
+        NpyData.write(out, array);
+    }
+
+    /** The number of bytes {@link #write(OutputStream, NdArray)} writes for an array. */
+    static long byteCount(NdArray array) {
+        NpyHeader header = NpyHeader.of(array);
+        return header.encode().length + header.dataBytes();
+    }
+}
