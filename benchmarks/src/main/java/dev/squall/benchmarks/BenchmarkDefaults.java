@@ -1,0 +1,31 @@
+package dev.squall.benchmarks;
+
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Settings shared by Squall's benchmarks: average time per operation in milliseconds, one fork with a
+ * large heap (the unfused attention at N=4096 holds two 800 MB score buffers), a short warm-up and a few
+ * iterations; every knob can be overridden on the JMH command line ({@code -f}, {@code -wi}, {@code -i},
+ * {@code -p threads=1}).
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Fork(value = 1, jvmArgsAppend = {"-Xmx8g"})
+@Warmup(iterations = 2, time = 2)
+@Measurement(iterations = 3, time = 2)
+public abstract class BenchmarkDefaults {
+    /** Threads of the JVM backend. */
+    @Param({"2"})
+    public int threads;
+}

@@ -1,0 +1,42 @@
+package dev.squall.engine.bench;
+
+import java.util.Arrays;
+import java.util.function.IntConsumer;
+
+/**
+ * Side-by-side wall-clock timing for {@code squall bench}: warm-up runs (JIT compilation, caches), then
+ * timed repetitions, reported as their median. JMH (the {@code benchmarks} module) is the tool for
+ * careful micro-benchmarks; this is for whole graphs that run for milliseconds to seconds.
+ *
+ * @param warmup      untimed runs first
+ * @param repetitions timed runs
+ */
+public record Timing(int warmup, int repetitions) {
+
+    /** Checks the counts. */
+    public Timing {
+        if (warmup < 0 || repetitions < 1) {
+            throw new IllegalArgumentException("--warmup must be >= 0 and --reps >= 1, got " + warmup + " and " + repetitions);
+        }
+    }
+
+    /**
+     * Median milliseconds of {@code run}; {@code progress} is told the index of each run before it starts
+     * (warm-ups first, negative: {@code -warmup .. -1}, then {@code 0 .. repetitions-1}).
+     */
+    public double medianMillis(Runnable run, IntConsumer progress) {
+        for (int i = -warmup; i < 0; i++) {
+            progress.accept(i);
+            run.run();
+        }
+        double[] ms = new double[repetitions];
+        for (int i = 0; i < repetitions; i++) {
+            progress.accept(i);
+            long start = System.nanoTime();
+            run.run();
+            ms[i] = (System.nanoTime() - start) / 1e6;
+        }
+        Arrays.sort(ms);
+        return repetitions % 2 == 1 ? ms[repetitions / 2] : (ms[repetitions / 2 - 1] + ms[repetitions / 2]) / 2;
+    }
+}

@@ -1,0 +1,227 @@
+package dev.squall.engine.layers;
+
+import dev.squall.engine.graph.Backend;
+import dev.squall.engine.graph.DataTransferMode;
+import dev.squall.engine.graph.ExecutionPlan;
+import dev.squall.engine.graph.TaskGraph;
+import dev.squall.tasks.activation.Activations;
+import dev.squall.tasks.elementwise.Elementwise;
+import dev.squall.tasks.norm.Norms;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A transformer encoder block (multi-head self-attention then feed-forward, each with a residual
+ * connection and LayerNorm, pre-LN or post-LN), built as a task graph in one of two variants that compute
+ * the same function:
+ * <ul>
+ *   <li>{@link Variant#UNFUSED}: one kernel per operation: separate Q, K, V projections, bias adds,
+ *       activation and residual adds as their own tasks, and attention with the score matrix
+ *       materialised;</li>
+ *   <li>{@link Variant#FUSED}: one QKV GEMM, bias and activation in GEMM epilogues, FlashAttention-style
+ *       attention without an {@code n × n} buffer, and residual add fused with LayerNorm.</li>
+ * </ul>
+ * Inputs are {@code batch} sequences of {@code n} tokens, {@code [batch·n, d]} row-major.
+ */
+public final class EncoderBlock {
+    /** How the block's operations map to kernels. */
+    public enum Variant { UNFUSED, FUSED }
+
+    private final BlockConfig config;
+    private final LinearLayer inProj;
+    private final LinearLayer outProj;
+    private final LinearLayer ffn1;
+    private final LinearLayer ffn2;
+    private final BlockWeights weights;
+
+    /** A block running fp32 weights. */
+    public EncoderBlock(BlockConfig config, BlockWeights weights) {
+        this(config, weights, weights.inProj(), weights.outProj(), weights.ffn1(), weights.ffn2());
+    }
+
+    /**
+     * A block whose linear layers run as given (e.g. quantised) while the norms come from {@code weights}.
+     * Each layer must have the shape of the corresponding fp32 one.
+     */
+    public EncoderBlock(BlockConfig config, BlockWeights weights, LinearLayer inProj, LinearLayer outProj,
+                        LinearLayer ffn1, LinearLayer ffn2) {
+        if (config.dModel() != weights.dModel() || config.ffDim() != weights.ffDim()) {
+            throw new IllegalArgumentException("config (d_model=" + config.dModel() + ", ff=" + config.ffDim()
+                    + ") does not match the weights (d_model=" + weights.dModel() + ", ff=" + weights.ffDim() + ")");
+        }
+        checkShape("in_proj", inProj, weights.inProj());
+        checkShape("out_proj", outProj, weights.outProj());
+        checkShape("linear1", ffn1, weights.ffn1());
+        checkShape("linear2", ffn2, weights.ffn2());
+        this.config = config;
+        this.weights = weights;
+        this.inProj = inProj;
+        this.outProj = outProj;
+        this.ffn1 = ffn1;
+        this.ffn2 = ffn2;
+    }
+
+    /** The block's configuration. */
+    public BlockConfig config() {
+        return config;
+    }
+
+    /** Builds the graph of {@code variant} for {@code batch} sequences of {@code n} tokens. */
+    public BlockGraph build(Variant variant, int batch, int n) {
+        return build(variant, batch, n, variant == Variant.FUSED ? new FusedAttentionOp() : new UnfusedAttention());
+    }
+
+    /** Builds the graph of {@code variant} with the attention step computed by {@code attention}. */
+    public BlockGraph build(Variant variant, int batch, int n, AttentionOp attention) {
+        if (batch < 1 || n < 1) {
+            throw new IllegalArgumentException("batch and sequence length must be >= 1, got batch=" + batch + ", n=" + n);
+        }
+        return new Builder(variant, batch, n, attention).build();
+    }
+
+    /** Runs the block once on {@code x} ({@code [batch·n, d]}) and returns a new output array. */
+    public float[] forward(Backend backend, Variant variant, float[] x, int batch, int n) {
+        int d = config.dModel();
+        if (x.length != (long) batch * n * d) {
+            throw new IllegalArgumentException("x has " + x.length + " values, expected batch*n*d_model = " + batch
+                    + "*" + n + "*" + d);
+        }
+        BlockGraph bg = build(variant, batch, n);
+        System.arraycopy(x, 0, bg.input(), 0, x.length);
+        ExecutionPlan plan = backend.plan(bg.graph());
+        plan.execute();
+        return bg.output();
+    }
+
+    private static void checkShape(String name, LinearLayer layer, Linear reference) {
+        if (layer.in() != reference.in() || layer.out() != reference.out()) {
+            throw new IllegalArgumentException(name + " must be " + reference.in() + "->" + reference.out() + ", got "
+                    + layer.in() + "->" + layer.out());
+        }
+    }
+
+    /** Builds one graph; keeps the shape and the graph being built. */
+    private final class Builder {
+        private final Variant variant;
+        private final int n;
+        private final int batch;
+        private final int rows;
+        private final int d;
+        private final AttentionOp attention;
+        private final TaskGraph g;
+        private final float[] x;
+        private final float[] y;
+
+        Builder(Variant variant, int batch, int n, AttentionOp attention) {
+            this.variant = variant;
+            this.batch = batch;
+            this.n = n;
+            this.rows = Math.multiplyExact(batch, n);
+            this.d = config.dModel();
+            this.attention = attention;
+            this.g = new TaskGraph("block-" + variant.name().toLowerCase(java.util.Locale.ROOT));
+            this.x = buffer(d);
+            this.y = buffer(d);
+        }
+
+        BlockGraph build() {
+            List<Object> constants = new ArrayList<>(List.of(weights.norm1Gamma(), weights.norm1Beta(),
+                    weights.norm2Gamma(), weights.norm2Beta()));
+            boolean fused = variant == Variant.FUSED;
+            List<LinearLayer> linears = fused ? List.of(inProj, outProj, ffn1, ffn2)
+                    : List.of(inProj.slice(0, d), inProj.slice(d, d), inProj.slice(2 * d, d), outProj, ffn1, ffn2);
+            linears.forEach(l -> constants.addAll(l.weightArrays()));
+            g.transferToDevice(DataTransferMode.FIRST_EXECUTION, constants.toArray());
+            g.transferToDevice(DataTransferMode.EVERY_EXECUTION, x);
+            if (fused) {
+                fused();
+            } else {
+                unfused(linears);
+            }
+            g.transferToHost(DataTransferMode.EVERY_EXECUTION, y);
+            return new BlockGraph(g, x, y);
+        }
+
+        private void fused() {
+            float[] attnIn = config.normFirst() ? layerNorm("ln1", x, weights.norm1Gamma(), weights.norm1Beta()) : x;
+            float[] qkv = buffer(3 * d);
+            inProj.addTo(g, "qkv", attnIn, qkv, rows, true, Activations.IDENTITY);
+            float[] attn = buffer(d);
+            attention.addTo(g, "attention", QkvLayout.packed(qkv, d), attn, batch, n, config.heads(),
+                    config.headDim(), config.causal());
+            float[] proj = buffer(d);
+            outProj.addTo(g, "out_proj", attn, proj, rows, true, Activations.IDENTITY);
+            float[] sum = buffer(d);
+            float[] normed = buffer(d);
+            float[] gamma = config.normFirst() ? weights.norm2Gamma() : weights.norm1Gamma();
+            float[] beta = config.normFirst() ? weights.norm2Beta() : weights.norm1Beta();
+            g.task("residual1+norm", rows, Norms::addLayerNorm, x, proj, gamma, beta, sum, normed, d, config.eps());
+            float[] residual = config.normFirst() ? sum : normed;
+            float[] hidden = buffer(config.ffDim());
+            ffn1.addTo(g, "linear1+act", normed, hidden, rows, true, config.activation().kernelCode());
+            float[] ffn = buffer(d);
+            ffn2.addTo(g, "linear2", hidden, ffn, rows, true, Activations.IDENTITY);
+            if (config.normFirst()) {
+                g.task("residual2", rows, Elementwise::add, residual, ffn, y, d);
+            } else {
+                g.task("residual2+norm2", rows, Norms::addLayerNorm, residual, ffn, weights.norm2Gamma(),
+                        weights.norm2Beta(), buffer(d), y, d, config.eps());
+            }
+        }
+
+        private void unfused(List<LinearLayer> linears) {
+            float[] attnIn = config.normFirst() ? layerNorm("ln1", x, weights.norm1Gamma(), weights.norm1Beta()) : x;
+            float[] q = linear("q_proj", linears.get(0), attnIn, Activations.IDENTITY);
+            float[] k = linear("k_proj", linears.get(1), attnIn, Activations.IDENTITY);
+            float[] v = linear("v_proj", linears.get(2), attnIn, Activations.IDENTITY);
+            float[] attn = buffer(d);
+            attention.addTo(g, "attention", QkvLayout.separate(q, k, v, d), attn, batch, n, config.heads(),
+                    config.headDim(), config.causal());
+            float[] proj = linear("out_proj", linears.get(3), attn, Activations.IDENTITY);
+            float[] sum = add("residual1", x, proj, buffer(d));
+            float[] ffnIn = config.normFirst()
+                    ? layerNorm("ln2", sum, weights.norm2Gamma(), weights.norm2Beta())
+                    : layerNorm("ln1", sum, weights.norm1Gamma(), weights.norm1Beta());
+            float[] residual = config.normFirst() ? sum : ffnIn;
+            float[] hidden = linear("linear1", linears.get(4), ffnIn, config.activation().kernelCode());
+            float[] ffn = linear("linear2", linears.get(5), hidden, Activations.IDENTITY);
+            if (config.normFirst()) {
+                add("residual2", residual, ffn, y);
+            } else {
+                float[] sum2 = add("residual2", residual, ffn, buffer(d));
+                g.task("ln2", rows, Norms::layerNorm, sum2, weights.norm2Gamma(), weights.norm2Beta(), y, d, config.eps());
+            }
+        }
+
+        /** Unfused linear layer: GEMM, then bias, then (unless identity) activation, each its own task. */
+        private float[] linear(String name, LinearLayer layer, float[] in, int activation) {
+            float[] raw = buffer(layer.out());
+            layer.addTo(g, name, in, raw, rows, false, Activations.IDENTITY);
+            float[] biased = buffer(layer.out());
+            g.task(name + ".bias", rows, Elementwise::addBias, raw, layer.bias(), biased, layer.out());
+            if (activation == Activations.IDENTITY) {
+                return biased;
+            }
+            float[] activated = buffer(layer.out());
+            g.task(name + ".act", rows, Activations::activation, biased, activated,
+                    layer.out(), activation);
+            return activated;
+        }
+
+        private float[] layerNorm(String name, float[] in, float[] gamma, float[] beta) {
+            float[] out = buffer(d);
+            g.task(name, rows, Norms::layerNorm, in, gamma, beta, out, d, config.eps());
+            return out;
+        }
+
+        private float[] add(String name, float[] a, float[] b, float[] out) {
+            g.task(name, rows, Elementwise::add, a, b, out, d);
+            return out;
+        }
+
+        private float[] buffer(int cols) {
+            return new float[Math.multiplyExact(rows, cols)];
+        }
+    }
+}
