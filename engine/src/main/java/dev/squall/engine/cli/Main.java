@@ -4,6 +4,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 
 /** The {@code squall} command line. Usage and input errors exit with 2, failures with 1. */
@@ -19,7 +20,12 @@ public final class Main {
 
     /** Runs the CLI and returns its exit status (0 ok, 1 failure, 2 usage or input error). */
     public static int run(String... args) {
-        CommandLine cli = new CommandLine(new Main());
+        return run(new PrintWriter(System.err, true), args);
+    }
+
+    /** {@link #run(String...)} with error messages written to {@code err}. */
+    public static int run(PrintWriter err, String... args) {
+        CommandLine cli = new CommandLine(new Main()).setErr(err);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof IllegalArgumentException || e instanceof IOException || e instanceof UncheckedIOException) {
                 commandLine.getErr().println(commandLine.getColorScheme().errorText(

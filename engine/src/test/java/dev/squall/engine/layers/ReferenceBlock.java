@@ -6,11 +6,11 @@ import org.apache.commons.math3.special.Erf;
  * PyTorch's {@code nn.TransformerEncoderLayer} forward pass (batch_first, eval) in float64 plain loops,
  * written independently of the kernels: the reference the block graphs are tested against.
  */
-final class ReferenceBlock {
+public final class ReferenceBlock {
     private ReferenceBlock() {
     }
 
-    static double[] forward(BlockWeights w, BlockConfig c, float[] xf, int batch, int n) {
+    public static double[] forward(BlockWeights w, BlockConfig c, float[] xf, int batch, int n) {
         int d = c.dModel();
         double[] x = toDouble(xf);
         double[] attnOut;
