@@ -50,12 +50,25 @@ public final class Activations {
      */
     public static float geluTanh(float x) {
         float y = SQRT_2_OVER_PI * (x + 0.044715f * x * x * x);
-        return x / (1f + (float) Math.exp(-2f * y));
+        return x * sigmoid(2f * y);
     }
 
-    /** SiLU, {@code x / (1 + e^{−x})}. */
+    /** SiLU, {@code x·σ(x)}. */
     public static float silu(float x) {
-        return x / (1f + (float) Math.exp(-x));
+        return x * sigmoid(x);
+    }
+
+    /**
+     * Logistic function {@code 1 / (1 + e^{−x})}. For {@code x < 0} it is evaluated as {@code e^x / (1 + e^x)},
+     * whose exponential cannot overflow: {@code e^{−x}} overflows fp32 below x ≈ −88.7, which would flush
+     * {@code x·σ(x)} to zero while the true value is still a normal float.
+     */
+    public static float sigmoid(float x) {
+        if (x >= 0f) {
+            return 1f / (1f + (float) Math.exp(-x));
+        }
+        float e = (float) Math.exp(x);
+        return e / (1f + e);
     }
 
     /**
