@@ -72,8 +72,10 @@ public final class Activations {
     }
 
     /**
-     * Complementary error function with fractional error below 1.2e-7 everywhere (the Chebyshev fit of
-     * Press et al., Numerical Recipes §6.2), evaluated in float but for the exponential.
+     * Complementary error function from the Chebyshev fit of Press et al., Numerical Recipes §6.2, whose
+     * fractional error is below 1.2e-7 everywhere, evaluated in float but for the exponential. The fp32
+     * rounding of {@code t}, the polynomial and {@code −z²} adds about {@code z²·2⁻²⁴}: measured 4.5e-7 for
+     * |x| ≤ 1 and up to 7.8e-6 near x = 8 (tests bound it by {@code 1e-6·(1 + x²)}).
      */
     public static float erfc(float x) {
         float z = Math.abs(x);
