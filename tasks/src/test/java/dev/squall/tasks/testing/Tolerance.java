@@ -10,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * The floor only absorbs results in the subnormal range, where fp32 has no relative precision.
  *
  * <p>NaN in the result always fails; an infinite result passes only where the reference is the same infinity.
+ * With {@code -Dsquall.tolerance.report=true} every check prints how much of its bound it used, which is how
+ * the bounds of the kernel tests were judged.
  *
  * @param rel      relative bound, applied to the stated scale
  * @param absFloor absolute slack added to every bound
@@ -17,6 +19,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 public record Tolerance(double rel, double absFloor) {
     /** The fp32 bound: {@code 1e-5} relative to the stated scale, floor at the smallest normal float. */
     public static final Tolerance FP32 = relative(1e-5);
+
+    private static final boolean REPORT = Boolean.getBoolean("squall.tolerance.report");
 
     /** A bound of {@code rel} relative to the stated scale, with the floor at {@link Float#MIN_NORMAL}. */
     public static Tolerance relative(double rel) {
@@ -55,6 +59,9 @@ public record Tolerance(double rel, double absFloor) {
                 fail(message(subject, i, got[i], r, bound, scale[i]));
             }
             worst = Math.max(worst, err / bound);
+        }
+        if (REPORT) {
+            System.out.printf("tolerance: %.3g of bound used by %s%n", worst, subject);
         }
         return worst;
     }
