@@ -10,8 +10,8 @@ public final class Norms {
 
     /**
      * LayerNorm: {@code out = (x − mean) / sqrt(var + eps) · gamma + beta} per row of {@code cols} values,
-     * with the biased variance as PyTorch uses. Two passes (mean, then squared deviations) keep the
-     * variance accurate when the mean is large.
+     * with the biased variance as PyTorch uses. See {@link #normalizeRow} for how it stays accurate on
+     * rows with a large mean.
      */
     public static void layerNorm(float[] x, float[] gamma, float[] beta, @Out float[] out, int cols, float eps,
                                  int rowOffset, int rowCount) {
@@ -51,7 +51,13 @@ public final class Norms {
         }
     }
 
-    /** LayerNorm of {@code x[base .. base+cols)} into the same positions of {@code out}. */
+    /**
+     * LayerNorm of {@code x[base .. base+cols)} into the same positions of {@code out}. The mean is taken
+     * twice: the plain fp32 sum of a row on a large common offset (1e4 + small noise) is off by many ulps of
+     * the offset, a large fraction of the row's spread, so the mean of the residuals {@code x − mean}, which
+     * are exact there, corrects it (corrected two-pass algorithm); a constant row then gives exactly
+     * {@code beta}. The variance is taken of the corrected deviations.
+     */
     public static void normalizeRow(float[] x, float[] gamma, float[] beta, float[] out, int base, int cols,
                                     float eps) {
         float mean = 0f;
@@ -59,14 +65,19 @@ public final class Norms {
             mean += x[base + c];
         }
         mean /= cols;
+        float correction = 0f;
+        for (int c = 0; c < cols; c++) {
+            correction += x[base + c] - mean;
+        }
+        correction /= cols;
         float var = 0f;
         for (int c = 0; c < cols; c++) {
-            float dev = x[base + c] - mean;
+            float dev = (x[base + c] - mean) - correction;
             var += dev * dev;
         }
         float inv = 1f / (float) Math.sqrt(var / cols + eps);
         for (int c = 0; c < cols; c++) {
-            out[base + c] = (x[base + c] - mean) * inv * gamma[c] + beta[c];
+            out[base + c] = ((x[base + c] - mean) - correction) * inv * gamma[c] + beta[c];
         }
     }
 }

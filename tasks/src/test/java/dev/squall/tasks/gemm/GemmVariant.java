@@ -1,0 +1,52 @@
+package dev.squall.tasks.gemm;
+
+import dev.squall.tasks.testing.RowSlices.RowKernel;
+
+/** The four {@link Gemm} kernels behind one call shape, for tests that run them all alike. */
+public enum GemmVariant {
+    NAIVE_TRANS_B(true, false),
+    NAIVE(false, false),
+    TILED_TRANS_B(true, true),
+    TILED(false, true);
+
+    /** Whether B is {@code [N,K]} (the kernel computes {@code A·Bᵀ}) rather than {@code [K,N]}. */
+    public final boolean transB;
+    /** Whether the kernel's parallel rows are bands of {@code tileM} output rows. */
+    public final boolean tiled;
+
+    GemmVariant(boolean transB, boolean tiled) {
+        this.transB = transB;
+        this.tiled = tiled;
+    }
+
+    /** Parallel rows for {@code m} output rows: {@code m}, or {@code ceil(m / tileM)} when tiled. */
+    public int rows(int m, int tileM) {
+        return tiled ? (m + tileM - 1) / tileM : m;
+    }
+
+    /**
+     * The kernel with all arguments bound but the row range; {@code tiles} = {tileM, tileN, tileK} (ignored
+     * by the naive kernels).
+     */
+    public RowKernel bind(float[] a, float[] b, float[] bias, float[] c, int m, int n, int k, int hasBias,
+                          int activation, int[] tiles) {
+        return switch (this) {
+            case NAIVE_TRANS_B -> (off, cnt) -> Gemm.matmulTransB(a, b, bias, c, n, k, hasBias, activation, off, cnt);
+            case NAIVE -> (off, cnt) -> Gemm.matmul(a, b, bias, c, n, k, hasBias, activation, off, cnt);
+            case TILED_TRANS_B -> (off, cnt) -> Gemm.tiledMatmulTransB(a, b, bias, c, m, n, k, hasBias, activation,
+                    tiles[0], tiles[1], tiles[2], off, cnt);
+            case TILED -> (off, cnt) -> Gemm.tiledMatmul(a, b, bias, c, m, n, k, hasBias, activation,
+                    tiles[0], tiles[1], tiles[2], off, cnt);
+        };
+    }
+
+    /** {@code "Gemm.tiledMatmul"} and so on. */
+    public String kernelName() {
+        return "Gemm." + switch (this) {
+            case NAIVE_TRANS_B -> "matmulTransB";
+            case NAIVE -> "matmul";
+            case TILED_TRANS_B -> "tiledMatmulTransB";
+            case TILED -> "tiledMatmul";
+        };
+    }
+}
