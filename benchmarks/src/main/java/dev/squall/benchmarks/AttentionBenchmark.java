@@ -7,6 +7,7 @@ import dev.squall.engine.jvm.JvmBackend;
 import dev.squall.engine.layers.AttentionOp;
 import dev.squall.engine.layers.FusedAttentionOp;
 import dev.squall.engine.layers.QkvLayout;
+import dev.squall.engine.layers.Sequences;
 import dev.squall.engine.layers.UnfusedAttention;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Param;
@@ -34,7 +35,7 @@ public class AttentionBenchmark extends BenchmarkDefaults {
         float[] out = new float[n * width];
         AttentionOp op = variant.equals("fused") ? new FusedAttentionOp() : new UnfusedAttention();
         TaskGraph g = new TaskGraph("attention").transferToDevice(DataTransferMode.EVERY_EXECUTION, qkv);
-        op.addTo(g, "attention", QkvLayout.packed(qkv, width), out, 1, n, HEADS, HEAD_DIM, false);
+        op.addTo(g, "attention", QkvLayout.packed(qkv, width), out, Sequences.uniform(1, n), HEADS, HEAD_DIM, false);
         g.transferToHost(DataTransferMode.EVERY_EXECUTION, out);
         backend = new JvmBackend(threads);
         plan = backend.plan(g);

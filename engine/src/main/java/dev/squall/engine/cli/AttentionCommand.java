@@ -6,6 +6,7 @@ import dev.squall.engine.io.NdArray;
 import dev.squall.engine.layers.AttentionOp;
 import dev.squall.engine.layers.FusedAttentionOp;
 import dev.squall.engine.layers.QkvLayout;
+import dev.squall.engine.layers.Sequences;
 import dev.squall.engine.layers.UnfusedAttention;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -50,7 +51,7 @@ final class AttentionCommand implements Callable<Integer> {
         float[] out = new float[qv.length];
         AttentionOp op = fused ? new FusedAttentionOp() : new UnfusedAttention();
         TaskGraph g = new TaskGraph("attention").transferToDevice(DataTransferMode.EVERY_EXECUTION, qv, kv, vv);
-        op.addTo(g, "attention", QkvLayout.separate(qv, kv, vv, d), out, sequences, n, 1, d, causal);
+        op.addTo(g, "attention", QkvLayout.separate(qv, kv, vv, d), out, Sequences.uniform(sequences, n), 1, d, causal);
         g.transferToHost(DataTransferMode.EVERY_EXECUTION, out);
         run.runOnce(g);
         Inputs.write(output.file, out, qa.shape());

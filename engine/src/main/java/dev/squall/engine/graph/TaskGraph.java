@@ -187,9 +187,13 @@ public final class TaskGraph {
         return this;
     }
 
+    /** Declares transfers; an array already transferred in the same direction is not declared twice. */
     private TaskGraph transfer(Direction direction, DataTransferMode mode, Object... arrays) {
         for (Object a : arrays) {
-            transfers.add(new Transfer(direction, mode, checkArray(a)));
+            checkArray(a);
+            if (transfers.stream().noneMatch(t -> t.direction() == direction && t.array() == a)) {
+                transfers.add(new Transfer(direction, mode, a));
+            }
         }
         return this;
     }

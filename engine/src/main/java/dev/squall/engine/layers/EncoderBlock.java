@@ -22,7 +22,8 @@ import java.util.List;
  *   <li>{@link Variant#FUSED}: one QKV GEMM, bias and activation in GEMM epilogues, FlashAttention-style
  *       attention without an {@code n × n} buffer, and residual add fused with LayerNorm.</li>
  * </ul>
- * Inputs are {@code batch} sequences of {@code n} tokens, {@code [batch·n, d]} row-major.
+ * Inputs are the tokens of a batch of sequences packed one after another, {@code [tokens, d]} row-major
+ * (see {@link Sequences}): sequences of equal length, or of mixed lengths with the padding removed.
  */
 public final class EncoderBlock {
     /** How the block's operations map to kernels. */
@@ -69,25 +70,35 @@ public final class EncoderBlock {
 
     /** Builds the graph of {@code variant} for {@code batch} sequences of {@code n} tokens. */
     public BlockGraph build(Variant variant, int batch, int n) {
-        return build(variant, batch, n, variant == Variant.FUSED ? new FusedAttentionOp() : new UnfusedAttention());
+        return build(variant, Sequences.uniform(batch, n));
+    }
+
+    /** Builds the graph of {@code variant} for the (possibly variable-length, packed) sequences {@code seqs}. */
+    public BlockGraph build(Variant variant, Sequences seqs) {
+        return build(variant, seqs, variant == Variant.FUSED ? new FusedAttentionOp() : new UnfusedAttention());
     }
 
     /** Builds the graph of {@code variant} with the attention step computed by {@code attention}. */
-    public BlockGraph build(Variant variant, int batch, int n, AttentionOp attention) {
-        if (batch < 1 || n < 1) {
-            throw new IllegalArgumentException("batch and sequence length must be >= 1, got batch=" + batch + ", n=" + n);
+    public BlockGraph build(Variant variant, Sequences seqs, AttentionOp attention) {
+        if (seqs.tokens() < 1) {
+            throw new IllegalArgumentException("the batch has no tokens");
         }
-        return new Builder(variant, batch, n, attention).build();
+        return new Builder(variant, seqs, attention).build();
     }
 
     /** Runs the block once on {@code x} ({@code [batch·n, d]}) and returns a new output array. */
     public float[] forward(Backend backend, Variant variant, float[] x, int batch, int n) {
+        return forward(backend, variant, x, Sequences.uniform(batch, n));
+    }
+
+    /** Runs the block once on the packed tokens {@code x} ({@code [tokens, d]}) of {@code seqs}. */
+    public float[] forward(Backend backend, Variant variant, float[] x, Sequences seqs) {
         int d = config.dModel();
-        if (x.length != (long) batch * n * d) {
-            throw new IllegalArgumentException("x has " + x.length + " values, expected batch*n*d_model = " + batch
-                    + "*" + n + "*" + d);
+        if (x.length != (long) seqs.tokens() * d) {
+            throw new IllegalArgumentException("x has " + x.length + " values, expected tokens*d_model = "
+                    + seqs.tokens() + "*" + d);
         }
-        BlockGraph bg = build(variant, batch, n);
+        BlockGraph bg = build(variant, seqs);
         System.arraycopy(x, 0, bg.input(), 0, x.length);
         ExecutionPlan plan = backend.plan(bg.graph());
         plan.execute();
@@ -104,8 +115,7 @@ public final class EncoderBlock {
     /** Builds one graph; keeps the shape and the graph being built. */
     private final class Builder {
         private final Variant variant;
-        private final int n;
-        private final int batch;
+        private final Sequences seqs;
         private final int rows;
         private final int d;
         private final AttentionOp attention;
@@ -113,11 +123,10 @@ public final class EncoderBlock {
         private final float[] x;
         private final float[] y;
 
-        Builder(Variant variant, int batch, int n, AttentionOp attention) {
+        Builder(Variant variant, Sequences seqs, AttentionOp attention) {
             this.variant = variant;
-            this.batch = batch;
-            this.n = n;
-            this.rows = Math.multiplyExact(batch, n);
+            this.seqs = seqs;
+            this.rows = seqs.tokens();
             this.d = config.dModel();
             this.attention = attention;
             this.g = new TaskGraph("block-" + variant.name().toLowerCase(java.util.Locale.ROOT));
@@ -148,7 +157,7 @@ public final class EncoderBlock {
             float[] qkv = buffer(3 * d);
             inProj.addTo(g, "qkv", attnIn, qkv, rows, true, Activations.IDENTITY);
             float[] attn = buffer(d);
-            attention.addTo(g, "attention", QkvLayout.packed(qkv, d), attn, batch, n, config.heads(),
+            attention.addTo(g, "attention", QkvLayout.packed(qkv, d), attn, seqs, config.heads(),
                     config.headDim(), config.causal());
             float[] proj = buffer(d);
             outProj.addTo(g, "out_proj", attn, proj, rows, true, Activations.IDENTITY);
@@ -176,7 +185,7 @@ public final class EncoderBlock {
             float[] k = linear("k_proj", linears.get(1), attnIn, Activations.IDENTITY);
             float[] v = linear("v_proj", linears.get(2), attnIn, Activations.IDENTITY);
             float[] attn = buffer(d);
-            attention.addTo(g, "attention", QkvLayout.separate(q, k, v, d), attn, batch, n, config.heads(),
+            attention.addTo(g, "attention", QkvLayout.separate(q, k, v, d), attn, seqs, config.heads(),
                     config.headDim(), config.causal());
             float[] proj = linear("out_proj", linears.get(3), attn, Activations.IDENTITY);
             float[] sum = add("residual1", x, proj, buffer(d));

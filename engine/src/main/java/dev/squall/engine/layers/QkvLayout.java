@@ -8,26 +8,25 @@ import java.util.Set;
 /**
  * Where the queries, keys and values of an attention step live, in the token-major layout of the
  * attention kernels: three arrays (possibly one array three times), a shared row stride and the column
- * where each tensor starts.
+ * where K and V start (Q always starts at column 0).
  *
  * @param q    query array
  * @param k    key array
  * @param v    value array
  * @param ld   row stride shared by the three
- * @param qCol first column of Q
  * @param kCol first column of K
  * @param vCol first column of V
  */
-public record QkvLayout(float[] q, float[] k, float[] v, int ld, int qCol, int kCol, int vCol) {
+public record QkvLayout(float[] q, float[] k, float[] v, int ld, int kCol, int vCol) {
 
     /** One packed {@code [tokens, 3·width]} projection: Q, K, V side by side. */
     public static QkvLayout packed(float[] qkv, int width) {
-        return new QkvLayout(qkv, qkv, qkv, 3 * width, 0, width, 2 * width);
+        return new QkvLayout(qkv, qkv, qkv, 3 * width, width, 2 * width);
     }
 
     /** Three {@code [tokens, width]} arrays. */
     public static QkvLayout separate(float[] q, float[] k, float[] v, int width) {
-        return new QkvLayout(q, k, v, width, 0, 0, 0);
+        return new QkvLayout(q, k, v, width, 0, 0);
     }
 
     /** The distinct arrays, for transfers. */

@@ -87,6 +87,28 @@ class EncoderBlockTest {
     }
 
     @Test
+    void packedSequencesOfMixedLengthsEqualEachSequenceAlone() {
+        BlockWeights w = BlockWeights.random(24, 40, 3);
+        BlockConfig c = BlockConfig.of(24, 4, 40).withCausal(true).withNormFirst(true);
+        int[] lengths = {5, 1, 17, 0, 33};
+        Sequences seqs = Sequences.ofLengths(lengths);
+        float[] x = uniform(seqs.tokens() * 24, 9);
+        EncoderBlock block = new EncoderBlock(c, w);
+        for (EncoderBlock.Variant v : EncoderBlock.Variant.values()) {
+            float[] packed = block.forward(backend, v, x, seqs);
+            for (int b = 0; b < lengths.length; b++) {
+                if (lengths[b] == 0) {
+                    continue;
+                }
+                int from = seqs.starts()[b] * 24;
+                int to = seqs.starts()[b + 1] * 24;
+                float[] alone = block.forward(backend, v, java.util.Arrays.copyOfRange(x, from, to), 1, lengths[b]);
+                assertArrayEquals(alone, java.util.Arrays.copyOfRange(packed, from, to), v + " sequence " + b);
+            }
+        }
+    }
+
+    @Test
     void fusedGraphHasNoQuadraticBuffer() {
         EncoderBlock block = new EncoderBlock(BlockConfig.of(64, 4, 128), BlockWeights.random(64, 128, 1));
         int n = 512;

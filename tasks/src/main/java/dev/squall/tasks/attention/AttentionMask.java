@@ -1,10 +1,10 @@
 package dev.squall.tasks.attention;
 
-/** Mask flags shared by the attention kernels, and the score helper that applies them. */
+/** Mask flags shared by the attention kernels, and the helpers that apply them and find sequences. */
 public final class AttentionMask {
     /** Query {@code i} sees only keys {@code j <= i}. */
     public static final int CAUSAL = 1;
-    /** An additive {@code [n, n]} mask is added to the scaled scores. */
+    /** An additive {@code [maxLen, maxLen]} mask is added to the scaled scores. */
     public static final int ADDITIVE = 2;
 
     private AttentionMask() {
@@ -12,10 +12,11 @@ public final class AttentionMask {
 
     /**
      * Scaled, masked score of query vector {@code q[qBase .. qBase+d)} against key vector
-     * {@code k[kBase .. kBase+d)} at position ({@code i}, {@code j}): −∞ when masked out.
+     * {@code k[kBase .. kBase+d)} at positions ({@code i}, {@code j}) of their sequence: −∞ when masked
+     * out. {@code maskStride} is the row stride of the additive mask.
      */
     public static float score(float[] q, int qBase, float[] k, int kBase, int d, float scale, float[] mask,
-                              int maskFlags, int n, int i, int j) {
+                              int maskFlags, int maskStride, int i, int j) {
         if ((maskFlags & CAUSAL) != 0 && j > i) {
             return Float.NEGATIVE_INFINITY;
         }
@@ -25,7 +26,7 @@ public final class AttentionMask {
         }
         float s = dot * scale;
         if ((maskFlags & ADDITIVE) != 0) {
-            s += mask[i * n + j];
+            s += mask[i * maskStride + j];
         }
         return s;
     }
@@ -33,5 +34,14 @@ public final class AttentionMask {
     /** {@code 1/√d}, the scale of dot-product attention. */
     public static float scale(int d) {
         return (float) (1.0 / Math.sqrt(d));
+    }
+
+    /** The sequence holding token {@code t}: the {@code b} with {@code seqStart[b] <= t < seqStart[b+1]}. */
+    public static int sequenceOf(int[] seqStart, int t) {
+        int b = 0;
+        while (seqStart[b + 1] <= t) {
+            b++;
+        }
+        return b;
     }
 }

@@ -9,6 +9,7 @@ import dev.squall.tasks.Parallel;
  * {@link #KEY_BLOCK}, keeping a running maximum and sum per query (online softmax) and rescaling the
  * partial output in place. Only a {@code QUERY_BLOCK × KEY_BLOCK} score tile exists at any time, so
  * working memory is O(n·d), never O(n²). Causal attention skips the key blocks after the query block.
+ * Query blocks never straddle two sequences.
  * Results equal {@link DenseAttention} followed by a softmax within fp32 rounding.
  */
 public final class FusedAttention {
@@ -20,25 +21,38 @@ public final class FusedAttention {
     private FusedAttention() {
     }
 
-    /** Number of parallel rows for {@code batch} sequences of {@code n} tokens and {@code heads} heads. */
-    public static int rows(int batch, int heads, int n) {
-        return batch * heads * ((n + QUERY_BLOCK - 1) / QUERY_BLOCK);
+    /** Parallel rows for the sequences of {@code seqStart} and {@code heads} heads: one per (query block, head). */
+    public static int rows(int[] seqStart, int batch, int heads) {
+        int blocks = 0;
+        for (int b = 0; b < batch; b++) {
+            blocks += blocksOf(seqStart, b);
+        }
+        return blocks * heads;
     }
 
-    /** Attention output {@code out[b, i, h, :]} for every query of the parallel rows' query blocks. */
-    public static void attention(float[] q, float[] k, float[] v, float[] mask, @Out float[] out, int heads, int n,
-                                 int d, int ld, int qCol, int kCol, int vCol, int maskFlags,
+    /**
+     * Attention output {@code out[t, h, :]} for every query of the parallel rows' query blocks; row
+     * {@code blk·heads + h} is query block {@code blk} (counted over all sequences) of head {@code h}.
+     */
+    public static void attention(float[] q, float[] k, float[] v, float[] mask, @Out float[] out, int[] seqStart,
+                                 int heads, int d, int ld, int kCol, int vCol, int maskFlags, int maxLen,
                                  int rowOffset, int rowCount) {
         float scale = AttentionMask.scale(d);
-        int qBlocks = (n + QUERY_BLOCK - 1) / QUERY_BLOCK;
         int od = heads * d;
         for (@Parallel int r = 0; r < rowCount; r++) {
             int row = rowOffset + r;
-            int bh = row / qBlocks;
-            int i0 = (row % qBlocks) * QUERY_BLOCK;
-            int i1 = Math.min(i0 + QUERY_BLOCK, n);
-            int b = bh / heads;
-            int h = bh % heads;
+            int blk = row / heads;
+            int h = row % heads;
+            int b = 0;
+            int firstBlock = 0;
+            while (blk >= firstBlock + blocksOf(seqStart, b)) {
+                firstBlock += blocksOf(seqStart, b);
+                b++;
+            }
+            int start = seqStart[b];
+            int end = seqStart[b + 1];
+            int i0 = start + (blk - firstBlock) * QUERY_BLOCK;
+            int i1 = Math.min(i0 + QUERY_BLOCK, end);
             float[] runMax = new float[QUERY_BLOCK];
             float[] runSum = new float[QUERY_BLOCK];
             float[] tile = new float[QUERY_BLOCK * KEY_BLOCK];
@@ -46,18 +60,16 @@ public final class FusedAttention {
                 runMax[i - i0] = Float.NEGATIVE_INFINITY;
                 runSum[i - i0] = 0f;
                 for (int c = 0; c < d; c++) {
-                    out[(b * n + i) * od + h * d + c] = 0f;
+                    out[i * od + h * d + c] = 0f;
                 }
             }
-            int keyEnd = (maskFlags & AttentionMask.CAUSAL) != 0 ? i1 : n;
-            for (int j0 = 0; j0 < keyEnd; j0 += KEY_BLOCK) {
+            int keyEnd = (maskFlags & AttentionMask.CAUSAL) != 0 ? i1 : end;
+            for (int j0 = start; j0 < keyEnd; j0 += KEY_BLOCK) {
                 int j1 = Math.min(j0 + KEY_BLOCK, keyEnd);
                 for (int i = i0; i < i1; i++) {
-                    int qBase = (b * n + i) * ld + qCol + h * d;
                     for (int j = j0; j < j1; j++) {
-                        int kBase = (b * n + j) * ld + kCol + h * d;
-                        tile[(i - i0) * KEY_BLOCK + j - j0] =
-                                AttentionMask.score(q, qBase, k, kBase, d, scale, mask, maskFlags, n, i, j);
+                        tile[(i - i0) * KEY_BLOCK + j - j0] = AttentionMask.score(q, i * ld + h * d, k,
+                                j * ld + kCol + h * d, d, scale, mask, maskFlags, maxLen, i - start, j - start);
                     }
                 }
                 for (int i = i0; i < i1; i++) {
@@ -71,7 +83,7 @@ public final class FusedAttention {
                         continue; // every key so far is masked for this query
                     }
                     float correction = (float) Math.exp(runMax[i - i0] - newMax);
-                    int outBase = (b * n + i) * od + h * d;
+                    int outBase = i * od + h * d;
                     for (int c = 0; c < d; c++) {
                         out[outBase + c] *= correction;
                     }
@@ -79,7 +91,7 @@ public final class FusedAttention {
                     for (int j = j0; j < j1; j++) {
                         float p = (float) Math.exp(tile[t + j - j0] - newMax);
                         sum += p;
-                        int vBase = (b * n + j) * ld + vCol + h * d;
+                        int vBase = j * ld + vCol + h * d;
                         for (int c = 0; c < d; c++) {
                             out[outBase + c] += p * v[vBase + c];
                         }
@@ -90,11 +102,16 @@ public final class FusedAttention {
             }
             for (int i = i0; i < i1; i++) {
                 float inv = runSum[i - i0] > 0f ? 1f / runSum[i - i0] : 0f;
-                int outBase = (b * n + i) * od + h * d;
+                int outBase = i * od + h * d;
                 for (int c = 0; c < d; c++) {
                     out[outBase + c] *= inv;
                 }
             }
         }
+    }
+
+    /** Query blocks of sequence {@code b}. */
+    public static int blocksOf(int[] seqStart, int b) {
+        return (seqStart[b + 1] - seqStart[b] + QUERY_BLOCK - 1) / QUERY_BLOCK;
     }
 }

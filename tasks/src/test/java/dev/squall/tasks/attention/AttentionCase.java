@@ -3,65 +3,90 @@ package dev.squall.tasks.attention;
 import dev.squall.tasks.testing.Poison;
 import dev.squall.tasks.testing.RandomArrays;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
- * Random inputs for one attention call in the layout of the package documentation: Q, K and V either as
- * three arrays ({@code ld = heads·d}, columns 0) or as one packed QKV array passed three times
+ * Random inputs for one attention call in the layout of the package documentation: sequences of the given
+ * lengths packed one after another ({@code seqStart}), and Q, K and V either as three arrays
+ * ({@code ld = heads·d}, columns 0) or as one packed QKV array passed three times
  * ({@code ld = 3·heads·d}, columns 0, {@code heads·d}, {@code 2·heads·d}).
  *
- * <p>With {@link AttentionMask#ADDITIVE} the {@code [n, n]} mask mixes values in [−2, 2) with −∞ (10%) and
- * {@code −Float.MAX_VALUE} (5%, the "finfo.min" convention of HuggingFace masks); without it the mask is NaN,
- * which proves the kernels leave it unread.
+ * <p>With {@link AttentionMask#ADDITIVE} the {@code [maxLen, maxLen]} mask mixes values in [−2, 2) with −∞
+ * (10%) and {@code −Float.MAX_VALUE} (5%, the "finfo.min" convention of HuggingFace masks); without it the
+ * mask is NaN, which proves the kernels leave it unread.
  *
- * @param batch     sequences
+ * @param lengths   tokens of each sequence
+ * @param seqStart  {@code lengths.length + 1} offsets of the sequences
+ * @param maxLen    the longest length (at least 1)
  * @param heads     heads
- * @param n         tokens per sequence
  * @param d         head dimension
  * @param maskFlags {@link AttentionMask} flags
  * @param packed    whether q, k and v are one packed QKV array
  * @param q         queries (the packed array when {@code packed})
  * @param k         keys (the packed array when {@code packed})
  * @param v         values (the packed array when {@code packed})
- * @param mask      the {@code [n, n]} additive mask
+ * @param mask      the {@code [maxLen, maxLen]} additive mask
  * @param ld        row stride of q, k and v
- * @param qCol      column where Q starts
  * @param kCol      column where K starts
  * @param vCol      column where V starts
  */
-public record AttentionCase(int batch, int heads, int n, int d, int maskFlags, boolean packed, float[] q, float[] k,
-                            float[] v, float[] mask, int ld, int qCol, int kCol, int vCol) {
+public record AttentionCase(int[] lengths, int[] seqStart, int maxLen, int heads, int d, int maskFlags,
+                            boolean packed, float[] q, float[] k, float[] v, float[] mask, int ld, int kCol,
+                            int vCol) {
 
     /**
-     * Every combination of batch 1 and 2, heads 1 and 3, n in {1, 3, 15, 16, 17, 65, 100} (around
-     * {@link FusedAttention#QUERY_BLOCK} = 16 and {@link FusedAttention#KEY_BLOCK} = 64) and d in {1, 7, 64},
-     * each as {batch, heads, n, d}.
+     * Shapes as {lengths..., heads, d}: equal lengths in {1, 3, 15, 16, 17, 65, 100} (around
+     * {@link FusedAttention#QUERY_BLOCK} = 16 and {@link FusedAttention#KEY_BLOCK} = 64) for one and two
+     * sequences, mixed lengths including an empty sequence, each with heads 1 and 3 and d in {1, 7, 64}.
      */
-    public static List<int[]> awkwardShapes() {
-        List<int[]> shapes = new ArrayList<>();
-        for (int batch : new int[] {1, 2}) {
+    public static List<Shape> awkwardShapes() {
+        List<int[]> batches = new ArrayList<>();
+        for (int n : new int[] {1, 3, 15, 16, 17, 65, 100}) {
+            batches.add(new int[] {n});
+            batches.add(new int[] {n, n});
+        }
+        batches.add(new int[] {1, 17, 3});
+        batches.add(new int[] {16, 0, 65});
+        batches.add(new int[] {100, 15, 1, 33});
+        List<Shape> shapes = new ArrayList<>();
+        for (int[] lengths : batches) {
             for (int heads : new int[] {1, 3}) {
-                for (int n : new int[] {1, 3, 15, 16, 17, 65, 100}) {
-                    for (int d : new int[] {1, 7, 64}) {
-                        shapes.add(new int[] {batch, heads, n, d});
-                    }
+                for (int d : new int[] {1, 7, 64}) {
+                    shapes.add(new Shape(lengths, heads, d));
                 }
             }
         }
         return shapes;
     }
 
+    /**
+     * One shape.
+     *
+     * @param lengths sequence lengths
+     * @param heads   heads
+     * @param d       head dimension
+     */
+    public record Shape(int[] lengths, int heads, int d) {
+    }
+
     /** Gaussian Q, K and V (standard deviation 1) and, when {@code maskFlags} has ADDITIVE, a random mask. */
-    public static AttentionCase random(RandomArrays rnd, int batch, int heads, int n, int d, int maskFlags,
-                                       boolean packed) {
-        int hd = heads * d;
-        float[] mask = (maskFlags & AttentionMask.ADDITIVE) != 0 ? randomMask(rnd, n) : Poison.array(n * n);
-        if (packed) {
-            float[] qkv = rnd.gaussian(batch * n * 3 * hd);
-            return new AttentionCase(batch, heads, n, d, maskFlags, true, qkv, qkv, qkv, mask, 3 * hd, 0, hd, 2 * hd);
+    public static AttentionCase random(RandomArrays rnd, Shape s, int maskFlags, boolean packed) {
+        int[] seqStart = new int[s.lengths().length + 1];
+        for (int b = 0; b < s.lengths().length; b++) {
+            seqStart[b + 1] = seqStart[b] + s.lengths()[b];
         }
-        return new AttentionCase(batch, heads, n, d, maskFlags, false, rnd.gaussian(batch * n * hd),
-                rnd.gaussian(batch * n * hd), rnd.gaussian(batch * n * hd), mask, hd, 0, 0, 0);
+        int tokens = seqStart[s.lengths().length];
+        int maxLen = Math.max(1, Arrays.stream(s.lengths()).max().orElse(1));
+        int hd = s.heads() * s.d();
+        float[] mask = (maskFlags & AttentionMask.ADDITIVE) != 0 ? randomMask(rnd, maxLen) : Poison.array(maxLen * maxLen);
+        if (packed) {
+            float[] qkv = rnd.gaussian(tokens * 3 * hd);
+            return new AttentionCase(s.lengths(), seqStart, maxLen, s.heads(), s.d(), maskFlags, true, qkv, qkv, qkv,
+                    mask, 3 * hd, hd, 2 * hd);
+        }
+        return new AttentionCase(s.lengths(), seqStart, maxLen, s.heads(), s.d(), maskFlags, false,
+                rnd.gaussian(tokens * hd), rnd.gaussian(tokens * hd), rnd.gaussian(tokens * hd), mask, hd, 0, 0);
     }
 
     private static float[] randomMask(RandomArrays rnd, int n) {
@@ -78,29 +103,39 @@ public record AttentionCase(int batch, int heads, int n, int d, int maskFlags, b
     }
 
     /**
-     * Sets row {@code i} of the additive mask to −∞ throughout, so query {@code i} sees no key (only
-     * meaningful with {@link AttentionMask#ADDITIVE}); returns this case.
+     * Sets row {@code i} of the additive mask to −∞ throughout, so the query at position {@code i} of every
+     * sequence sees no key (only meaningful with {@link AttentionMask#ADDITIVE}); returns this case.
      */
     public AttentionCase hidingAllKeysFrom(int i) {
-        for (int j = 0; j < n; j++) {
-            mask[i * n + j] = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < maxLen; j++) {
+            mask[i * maxLen + j] = Float.NEGATIVE_INFINITY;
         }
         return this;
     }
 
-    /** Elements of the attention output {@code [batch·n, heads·d]}. */
-    public int outputSize() {
-        return batch * n * heads * d;
+    /** Sequences in the batch. */
+    public int batch() {
+        return lengths.length;
     }
 
-    /** Parallel rows of the unfused kernels: one per (sequence, head, query). */
+    /** Tokens of all sequences. */
+    public int tokens() {
+        return seqStart[lengths.length];
+    }
+
+    /** Elements of the attention output {@code [tokens, heads·d]}. */
+    public int outputSize() {
+        return tokens() * heads * d;
+    }
+
+    /** Parallel rows of the unfused kernels: one per (query, head). */
     public int queryRows() {
-        return batch * heads * n;
+        return tokens() * heads;
     }
 
     /** The shape in words, for failure messages. */
     public String describe() {
-        return "batch=" + batch + " heads=" + heads + " n=" + n + " d=" + d + " maskFlags=" + maskFlags
+        return "lengths=" + Arrays.toString(lengths) + " heads=" + heads + " d=" + d + " maskFlags=" + maskFlags
                 + (packed ? " packed qkv" : " separate q,k,v");
     }
 }

@@ -1,14 +1,14 @@
 package dev.squall.tasks.attention;
 
 /**
- * Float64 reference of multi-head attention in the layout of the package documentation: scores
- * {@code q·k/√d (+ mask)}, −∞ where masked, a row softmax (zeros for a query that sees no key) and the
- * probability-weighted sum of the values; plus the error scale of every score and output element.
+ * Float64 reference of multi-head attention in the layout of the package documentation: per sequence,
+ * scores {@code q·k/√d (+ mask)}, −∞ where masked, a row softmax (zeros for a query that sees no key) and
+ * the probability-weighted sum of the values; plus the error scale of every score and output element.
  *
- * @param scores      {@code [batch·heads·n, n]} scores, −∞ where masked
+ * @param scores      {@code [tokens·heads, maxLen]} scores, −∞ where masked or past the sequence's end
  * @param scoreScale  {@code Σ_c |q_c||k_c| / √d + |mask|} per score: the scale of a dot product's rounding error
- * @param probs       {@code [batch·heads·n, n]} probabilities
- * @param out         {@code [batch·n, heads·d]} outputs, token-major
+ * @param probs       {@code [tokens·heads, maxLen]} probabilities
+ * @param out         {@code [tokens, heads·d]} outputs, token-major
  * @param outScale    {@code Σ_j p_j |v_jc|} per output element: the scale of a weighted sum's rounding error
  */
 public record AttentionReference(double[] scores, double[] scoreScale, double[] probs, double[] out,
@@ -16,56 +16,56 @@ public record AttentionReference(double[] scores, double[] scoreScale, double[] 
 
     /** The reference for {@code c}'s inputs. */
     public static AttentionReference of(AttentionCase c) {
-        return compute(c.q(), c.k(), c.v(), c.mask(), c.batch(), c.heads(), c.n(), c.d(), c.ld(), c.qCol(),
-                c.kCol(), c.vCol(), c.maskFlags());
-    }
-
-    /** The reference for arrays in the kernels' layout, with the kernels' parameters. */
-    public static AttentionReference compute(float[] q, float[] k, float[] v, float[] mask, int batch, int heads,
-                                             int n, int d, int ld, int qCol, int kCol, int vCol, int maskFlags) {
-        int rows = batch * heads * n;
-        double[] scores = new double[rows * n];
-        double[] scoreScale = new double[rows * n];
-        double[] probs = new double[rows * n];
-        double[] out = new double[batch * n * heads * d];
+        int heads = c.heads();
+        int d = c.d();
+        int maxLen = c.maxLen();
+        int rows = c.tokens() * heads;
+        double[] scores = new double[rows * maxLen];
+        java.util.Arrays.fill(scores, Double.NEGATIVE_INFINITY);
+        double[] scoreScale = new double[rows * maxLen];
+        double[] probs = new double[rows * maxLen];
+        double[] out = new double[c.outputSize()];
         double[] outScale = new double[out.length];
         double inverseSqrtD = 1 / Math.sqrt(d);
-        for (int b = 0; b < batch; b++) {
+        boolean additive = (c.maskFlags() & AttentionMask.ADDITIVE) != 0;
+        boolean causal = (c.maskFlags() & AttentionMask.CAUSAL) != 0;
+        for (int b = 0; b < c.batch(); b++) {
+            int start = c.seqStart()[b];
+            int len = c.lengths()[b];
             for (int h = 0; h < heads; h++) {
-                for (int i = 0; i < n; i++) {
-                    int row = (b * heads + h) * n + i;
-                    int qBase = (b * n + i) * ld + qCol + h * d;
+                for (int i = 0; i < len; i++) {
+                    int row = (start + i) * heads + h;
+                    int qBase = (start + i) * c.ld() + h * d;
                     double max = Double.NEGATIVE_INFINITY;
-                    for (int j = 0; j < n; j++) {
-                        int kBase = (b * n + j) * ld + kCol + h * d;
+                    for (int j = 0; j < len; j++) {
+                        int kBase = (start + j) * c.ld() + c.kCol() + h * d;
                         double dot = 0;
                         double absDot = 0;
-                        for (int c = 0; c < d; c++) {
-                            dot += (double) q[qBase + c] * k[kBase + c];
-                            absDot += Math.abs((double) q[qBase + c] * k[kBase + c]);
+                        for (int e = 0; e < d; e++) {
+                            dot += (double) c.q()[qBase + e] * c.k()[kBase + e];
+                            absDot += Math.abs((double) c.q()[qBase + e] * c.k()[kBase + e]);
                         }
-                        boolean additive = (maskFlags & AttentionMask.ADDITIVE) != 0;
-                        double m = additive ? mask[i * n + j] : 0;
-                        boolean hidden = ((maskFlags & AttentionMask.CAUSAL) != 0 && j > i) || m == Double.NEGATIVE_INFINITY;
-                        scores[row * n + j] = hidden ? Double.NEGATIVE_INFINITY : dot * inverseSqrtD + m;
-                        scoreScale[row * n + j] = hidden ? 0 : absDot * inverseSqrtD + Math.abs(m);
-                        max = Math.max(max, scores[row * n + j]);
+                        double m = additive ? c.mask()[i * maxLen + j] : 0;
+                        boolean hidden = (causal && j > i) || m == Double.NEGATIVE_INFINITY;
+                        scores[row * maxLen + j] = hidden ? Double.NEGATIVE_INFINITY : dot * inverseSqrtD + m;
+                        scoreScale[row * maxLen + j] = hidden ? 0 : absDot * inverseSqrtD + Math.abs(m);
+                        max = Math.max(max, scores[row * maxLen + j]);
                     }
                     if (max == Double.NEGATIVE_INFINITY) {
                         continue; // no visible key: probabilities and output stay zero
                     }
                     double sum = 0;
-                    for (int j = 0; j < n; j++) {
-                        sum += Math.exp(scores[row * n + j] - max);
+                    for (int j = 0; j < len; j++) {
+                        sum += Math.exp(scores[row * maxLen + j] - max);
                     }
-                    int outBase = (b * n + i) * heads * d + h * d;
-                    for (int j = 0; j < n; j++) {
-                        double p = Math.exp(scores[row * n + j] - max) / sum;
-                        probs[row * n + j] = p;
-                        int vBase = (b * n + j) * ld + vCol + h * d;
-                        for (int c = 0; c < d; c++) {
-                            out[outBase + c] += p * v[vBase + c];
-                            outScale[outBase + c] += p * Math.abs(v[vBase + c]);
+                    int outBase = (start + i) * heads * d + h * d;
+                    for (int j = 0; j < len; j++) {
+                        double p = Math.exp(scores[row * maxLen + j] - max) / sum;
+                        probs[row * maxLen + j] = p;
+                        int vBase = (start + j) * c.ld() + c.vCol() + h * d;
+                        for (int e = 0; e < d; e++) {
+                            out[outBase + e] += p * c.v()[vBase + e];
+                            outScale[outBase + e] += p * Math.abs(c.v()[vBase + e]);
                         }
                     }
                 }

@@ -28,10 +28,9 @@ class DenseAttentionTest {
     @ParameterizedTest(name = "maskFlags={0} packed={1}")
     @MethodSource("masksAndLayouts")
     void matchesFloat64Attention(int maskFlags, boolean packed) {
-        for (int[] s : AttentionCase.awkwardShapes()) {
+        for (AttentionCase.Shape s : AttentionCase.awkwardShapes()) {
             RandomArrays rnd = RandomArrays.fresh();
-            AttentionCase c = AttentionCase.random(rnd, s[0], s[1], s[2], s[3], maskFlags, packed);
-            check(c, rnd);
+            check(AttentionCase.random(rnd, s, maskFlags, packed), rnd);
         }
     }
 
@@ -40,7 +39,7 @@ class DenseAttentionTest {
     void queryThatSeesNoKeyGetsZeros() {
         for (int flags : new int[] {AttentionMask.ADDITIVE, AttentionMask.ADDITIVE | AttentionMask.CAUSAL}) {
             RandomArrays rnd = RandomArrays.fresh();
-            AttentionCase c = AttentionCase.random(rnd, 2, 3, 17, 7, flags, true)
+            AttentionCase c = AttentionCase.random(rnd, new AttentionCase.Shape(new int[] {17, 9}, 3, 7), flags, true)
                     .hidingAllKeysFrom(0).hidingAllKeysFrom(5).hidingAllKeysFrom(16);
             check(c, rnd);
         }
@@ -50,8 +49,8 @@ class DenseAttentionTest {
         Subject subject = Subject.of("unfused attention", c.describe(), rnd.seed());
         UnfusedAttention got = UnfusedAttention.run(c, rnd, subject);
         AttentionReference ref = AttentionReference.of(c);
-        Tolerance.FP32.assertClose(subject.with("scores").rowsOf(c.n()), got.scores(), ref.scores(), ref.scoreScale());
-        Tolerance.FP32.assertClose(subject.with("probabilities").rowsOf(c.n()), got.probs(), ref.probs(),
+        Tolerance.FP32.assertClose(subject.with("scores").rowsOf(c.maxLen()), got.scores(), ref.scores(), ref.scoreScale());
+        Tolerance.FP32.assertClose(subject.with("probabilities").rowsOf(c.maxLen()), got.probs(), ref.probs(),
                 Tolerance.absOf(ref.probs()));
         Tolerance.FP32.assertClose(subject.with("output").rowsOf(c.heads() * c.d()), got.out(), ref.out(),
                 ref.outScale());

@@ -28,9 +28,9 @@ class FusedAttentionTest {
     @ParameterizedTest(name = "maskFlags={0} packed={1}")
     @MethodSource("masksAndLayouts")
     void matchesFloat64AndUnfusedAttention(int maskFlags, boolean packed) {
-        for (int[] s : AttentionCase.awkwardShapes()) {
+        for (AttentionCase.Shape s : AttentionCase.awkwardShapes()) {
             RandomArrays rnd = RandomArrays.fresh();
-            check(AttentionCase.random(rnd, s[0], s[1], s[2], s[3], maskFlags, packed), rnd);
+            check(AttentionCase.random(rnd, s, maskFlags, packed), rnd);
         }
     }
 
@@ -40,7 +40,7 @@ class FusedAttentionTest {
         for (int flags : new int[] {AttentionMask.ADDITIVE, AttentionMask.ADDITIVE | AttentionMask.CAUSAL}) {
             for (int n : new int[] {17, 100}) {
                 RandomArrays rnd = RandomArrays.fresh();
-                AttentionCase c = AttentionCase.random(rnd, 2, 3, n, 7, flags, false)
+                AttentionCase c = AttentionCase.random(rnd, new AttentionCase.Shape(new int[] {n, n}, 3, 7), flags, false)
                         .hidingAllKeysFrom(0).hidingAllKeysFrom(n / 2).hidingAllKeysFrom(n - 1);
                 check(c, rnd);
             }
@@ -50,9 +50,9 @@ class FusedAttentionTest {
     private static void check(AttentionCase c, RandomArrays rnd) {
         Subject subject = Subject.of("FusedAttention.attention", c.describe(), rnd.seed()).rowsOf(c.heads() * c.d());
         float[] out = new float[c.outputSize()];
-        RowSlices.run(subject, rnd, FusedAttention.rows(c.batch(), c.heads(), c.n()),
-                (off, cnt) -> FusedAttention.attention(c.q(), c.k(), c.v(), c.mask(), out, c.heads(), c.n(), c.d(),
-                        c.ld(), c.qCol(), c.kCol(), c.vCol(), c.maskFlags(), off, cnt), out);
+        RowSlices.run(subject, rnd, FusedAttention.rows(c.seqStart(), c.batch(), c.heads()),
+                (off, cnt) -> FusedAttention.attention(c.q(), c.k(), c.v(), c.mask(), out, c.seqStart(), c.heads(),
+                        c.d(), c.ld(), c.kCol(), c.vCol(), c.maskFlags(), c.maxLen(), off, cnt), out);
 
         AttentionReference ref = AttentionReference.of(c);
         Tolerance.FP32.assertClose(subject.with("vs float64"), out, ref.out(), ref.outScale());
