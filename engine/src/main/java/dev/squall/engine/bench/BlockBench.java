@@ -7,9 +7,13 @@ import dev.squall.engine.layers.BlockConfig;
 import dev.squall.engine.layers.BlockGraph;
 import dev.squall.engine.layers.BlockWeights;
 import dev.squall.engine.layers.EncoderBlock;
+import dev.squall.engine.report.Chart;
+import dev.squall.engine.report.Report;
+import dev.squall.engine.report.Table;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
 
@@ -17,13 +21,12 @@ import java.util.function.Consumer;
  * Fused versus unfused encoder block at several sequence lengths, measured side by side on one backend:
  * median time, peak working set of each graph, and the largest difference between their outputs.
  */
-public final class BlockBench {
+public final class BlockBench implements BenchSuite {
 
     /**
      * One measured shape.
      *
      * @param n             sequence length
-     * @param batch         sequences
      * @param unfusedMillis median time of the unfused graph
      * @param fusedMillis   median time of the fused graph
      * @param unfused       memory of the unfused graph
@@ -31,31 +34,91 @@ public final class BlockBench {
      * @param maxAbsDiff    largest |unfused − fused| over the outputs
      * @param flops         floating-point operations of one forward pass
      */
-    public record Row(int n, int batch, double unfusedMillis, double fusedMillis, GraphMemory unfused,
-                      GraphMemory fused, double maxAbsDiff, double flops) {
+    public record Row(int n, double unfusedMillis, double fusedMillis, GraphMemory unfused, GraphMemory fused,
+                      double maxAbsDiff, double flops) {
         /** Unfused time over fused time. */
         public double speedup() {
             return unfusedMillis / fusedMillis;
         }
     }
 
-    private BlockBench() {
+    private final BlockConfig config;
+    private final int batch;
+    private final int[] lengths;
+    private final Timing timing;
+    private final List<Row> rows = new ArrayList<>();
+
+    /** A suite over {@code lengths} for {@code batch} sequences of a block shaped by {@code config}. */
+    public BlockBench(BlockConfig config, int batch, int[] lengths, Timing timing) {
+        for (int n : lengths) {
+            if (n < 1) {
+                throw new IllegalArgumentException("sequence lengths must be >= 1, got " + n);
+            }
+        }
+        if (batch < 1) {
+            throw new IllegalArgumentException("batch must be >= 1, got " + batch);
+        }
+        this.config = config;
+        this.batch = batch;
+        this.lengths = lengths.clone();
+        this.timing = timing;
     }
 
-    /** Measures every length in {@code lengths}; {@code progress} receives one line per step. */
-    public static List<Row> run(Backend backend, BlockConfig config, int batch, int[] lengths, Timing timing,
-                                Consumer<String> progress) {
+    /** The measured rows, once {@link #run} has run. */
+    public List<Row> rows() {
+        return List.copyOf(rows);
+    }
+
+    @Override
+    public void run(Backend backend, Consumer<String> progress) {
         BlockWeights weights = BlockWeights.random(config.dModel(), config.ffDim(), 42);
         EncoderBlock block = new EncoderBlock(config, weights);
-        List<Row> rows = new ArrayList<>();
+        rows.clear();
         for (int n : lengths) {
             float[] x = input(batch * n * config.dModel(), n);
-            Measured unfused = measure(backend, block, EncoderBlock.Variant.UNFUSED, x, batch, n, timing, progress);
-            Measured fused = measure(backend, block, EncoderBlock.Variant.FUSED, x, batch, n, timing, progress);
-            rows.add(new Row(n, batch, unfused.millis, fused.millis, unfused.memory, fused.memory,
+            Measured unfused = measure(backend, block, EncoderBlock.Variant.UNFUSED, x, n, progress);
+            Measured fused = measure(backend, block, EncoderBlock.Variant.FUSED, x, n, progress);
+            rows.add(new Row(n, unfused.millis, fused.millis, unfused.memory, fused.memory,
                     maxAbsDiff(unfused.output, fused.output), flops(config, batch, n)));
         }
-        return rows;
+    }
+
+    @Override
+    public String text() {
+        return String.format(Locale.ROOT, "block: d=%d heads=%d ff=%d batch=%d %s%s%n", config.dModel(), config.heads(),
+                config.ffDim(), batch, config.normFirst() ? "pre-LN" : "post-LN", config.causal() ? " causal" : "")
+                + table().text()
+                + "peak = activations live at once, weights excluded (" + mib(weightBytes()) + " MiB); "
+                + "GFLOP/s of the fused graph\n";
+    }
+
+    @Override
+    public void addTo(Report report) {
+        double[] n = rows.stream().mapToDouble(Row::n).toArray();
+        report.section("Transformer block: fused vs unfused")
+                .text(String.format(Locale.ROOT, "d=%d, %d heads, ff=%d, batch %d, %s%s. Median of %d runs after %d "
+                                + "warm-up. Peak working set = activation bytes live at once (weights, %s MiB, excluded).",
+                        config.dModel(), config.heads(), config.ffDim(), batch,
+                        config.normFirst() ? "pre-LN" : "post-LN", config.causal() ? ", causal" : "",
+                        timing.repetitions(), timing.warmup(), mib(weightBytes())))
+                .table(table())
+                .chart(Chart.logLog("Block time vs sequence length", "N (tokens)", "ms")
+                        .series("unfused", n, rows.stream().mapToDouble(Row::unfusedMillis).toArray())
+                        .series("fused", n, rows.stream().mapToDouble(Row::fusedMillis).toArray()))
+                .chart(Chart.logLog("Block peak working set vs sequence length", "N (tokens)", "MiB")
+                        .series("unfused", n, rows.stream().mapToDouble(r -> r.unfused().peakLiveBytes() / 1048576.0).toArray())
+                        .series("fused", n, rows.stream().mapToDouble(r -> r.fused().peakLiveBytes() / 1048576.0).toArray()));
+    }
+
+    private Table table() {
+        Table.Builder t = Table.of("N", "unfused ms", "fused ms", "speed-up", "fused GFLOP/s", "unfused peak MiB",
+                "fused peak MiB", "max |diff|");
+        for (Row r : rows) {
+            t.row(Integer.toString(r.n()), f("%.1f", r.unfusedMillis()), f("%.1f", r.fusedMillis()),
+                    f("%.2fx", r.speedup()), f("%.1f", r.flops() / r.fusedMillis() / 1e6),
+                    mib(r.unfused().peakLiveBytes()), mib(r.fused().peakLiveBytes()), f("%.2e", r.maxAbsDiff()));
+        }
+        return t.build();
     }
 
     /** Multiply-adds count two: the projections, the two attention products, and the feed-forward. */
@@ -68,16 +131,20 @@ public final class BlockBench {
         return linear + attention;
     }
 
+    private long weightBytes() {
+        return rows.isEmpty() ? 0 : rows.get(0).fused().weightBytes();
+    }
+
     private record Measured(double millis, GraphMemory memory, float[] output) {
     }
 
-    private static Measured measure(Backend backend, EncoderBlock block, EncoderBlock.Variant variant, float[] x,
-                                    int batch, int n, Timing timing, Consumer<String> progress) {
+    private Measured measure(Backend backend, EncoderBlock block, EncoderBlock.Variant variant, float[] x, int n,
+                             Consumer<String> progress) {
         BlockGraph bg = block.build(variant, batch, n);
         System.arraycopy(x, 0, bg.input(), 0, x.length);
         ExecutionPlan plan = backend.plan(bg.graph());
-        String name = variant.name().toLowerCase(java.util.Locale.ROOT);
-        double ms = timing.medianMillis(plan::execute, i -> progress.accept("N=" + n + " " + name + " "
+        String name = variant.name().toLowerCase(Locale.ROOT);
+        double ms = timing.medianMillis(plan::execute, i -> progress.accept("block N=" + n + " " + name + " "
                 + (i < 0 ? "warm-up " + (i + timing.warmup() + 1) + "/" + timing.warmup()
                 : "run " + (i + 1) + "/" + timing.repetitions())));
         return new Measured(ms, bg.memory(), bg.output().clone());
@@ -98,5 +165,13 @@ public final class BlockBench {
             max = Math.max(max, Math.abs((double) a[i] - b[i]));
         }
         return max;
+    }
+
+    private static String mib(long bytes) {
+        return f("%.1f", bytes / 1048576.0);
+    }
+
+    private static String f(String format, double v) {
+        return String.format(Locale.ROOT, format, v);
     }
 }

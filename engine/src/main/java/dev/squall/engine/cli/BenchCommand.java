@@ -1,20 +1,24 @@
 package dev.squall.engine.cli;
 
+import dev.squall.engine.bench.BenchSuite;
 import dev.squall.engine.bench.BlockBench;
 import dev.squall.engine.bench.Timing;
 import dev.squall.engine.graph.Backend;
 import dev.squall.engine.layers.BlockConfig;
+import dev.squall.engine.report.Report;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 
-/** {@code squall bench}: the fused and unfused encoder block side by side at realistic shapes. */
-@Command(name = "bench", description = {"Benchmark the fused and unfused transformer block side by side:",
-        "median time, speed-up, peak working set and max difference per sequence length."})
+/** {@code squall bench}: side-by-side measurements, printed and optionally written as a report. */
+@Command(name = "bench", description = {"Benchmark side by side: by default the fused and unfused transformer block",
+        "(median time, speed-up, peak working set, max difference per sequence length)."})
 final class BenchCommand implements Callable<Integer> {
     @Option(names = "--d", defaultValue = "768", description = "Model width (default: ${DEFAULT-VALUE}).")
     int d;
@@ -35,49 +39,31 @@ final class BenchCommand implements Callable<Integer> {
     int warmup;
     @Option(names = "--reps", defaultValue = "3", description = "Timed runs per graph; the median is shown (default: ${DEFAULT-VALUE}).")
     int reps;
+    @Option(names = "--report", paramLabel = "DIR", description = "Also write DIR/report.md with PNG charts.")
+    Path report;
     @Mixin
     RunOptions run;
 
     @Override
-    public Integer call() {
-        for (int n : lengths) {
-            if (n < 1) {
-                throw new IllegalArgumentException("--n lengths must be >= 1, got " + n);
+    public Integer call() throws IOException {
+        Timing timing = new Timing(warmup, reps);
+        List<BenchSuite> suites = new ArrayList<>();
+        suites.add(new BlockBench(new BlockConfig(d, heads, ff, normFirst, BlockConfig.Activation.GELU, causal, 1e-5f),
+                batch, lengths, timing));
+        try (Backend backend = run.backend()) {
+            String machine = MachineInfo.describe();
+            System.out.println(machine);
+            System.out.println("backend:   " + backend.description());
+            Report r = new Report("Squall benchmark report", List.of(machine, "backend: " + backend.description()));
+            for (BenchSuite suite : suites) {
+                suite.run(backend, line -> System.err.println("bench: " + line));
+                System.out.println(suite.text());
+                suite.addTo(r);
+            }
+            if (report != null) {
+                System.out.println("report:    " + r.writeTo(report));
             }
         }
-        if (batch < 1) {
-            throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
-        }
-        BlockConfig config = new BlockConfig(d, heads, ff, normFirst, BlockConfig.Activation.GELU, causal, 1e-5f);
-        Timing timing = new Timing(warmup, reps);
-        try (Backend backend = run.backend()) {
-            System.out.println(MachineInfo.describe());
-            System.out.printf(Locale.ROOT, "block:     d=%d heads=%d ff=%d batch=%d %s%s, backend %s, median of %d after %d warm-up%n",
-                    d, heads, ff, batch, normFirst ? "pre-LN" : "post-LN", causal ? " causal" : "",
-                    backend.description(), reps, warmup);
-            List<BlockBench.Row> rows = BlockBench.run(backend, config, batch, lengths, timing,
-                    line -> System.err.println("bench: " + line));
-            System.out.println(table(rows));
-        }
         return 0;
-    }
-
-    static String table(List<BlockBench.Row> rows) {
-        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
-                "%7s %12s %10s %9s %9s %16s %14s %12s%n", "N", "unfused ms", "fused ms", "speed-up", "GFLOP/s",
-                "unfused peak MiB", "fused peak MiB", "max |diff|"));
-        for (BlockBench.Row r : rows) {
-            sb.append(String.format(Locale.ROOT, "%7d %12.1f %10.1f %8.2fx %9.1f %16.1f %14.1f %12.2e%n", r.n(),
-                    r.unfusedMillis(), r.fusedMillis(), r.speedup(), r.flops() / r.fusedMillis() / 1e6,
-                    mib(r.unfused().peakLiveBytes()), mib(r.fused().peakLiveBytes()), r.maxAbsDiff()));
-        }
-        sb.append("peak = activations live at once (weights excluded: ")
-                .append(String.format(Locale.ROOT, "%.1f MiB", rows.isEmpty() ? 0 : mib(rows.get(0).fused().weightBytes())))
-                .append("); GFLOP/s of the fused graph");
-        return sb.toString();
-    }
-
-    private static double mib(long bytes) {
-        return bytes / (1024.0 * 1024.0);
     }
 }

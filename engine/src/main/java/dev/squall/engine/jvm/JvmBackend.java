@@ -9,19 +9,32 @@ import java.util.List;
 
 /**
  * The built-in backend: runs each task's kernel on the JVM, splitting its parallel rows over a persistent
- * pool of threads (default: one per available processor). Results are identical for any thread count.
+ * pool of threads (default: one per available processor), with a CPU fast path instead of the plain
+ * kernel where {@link FastPaths} has one. Results are identical for any thread count.
  */
 public final class JvmBackend implements Backend {
     private final WorkerPool pool;
+    private final FastPaths fastPaths;
 
-    /** A backend with one thread per available processor. */
+    /** A backend with one thread per available processor and the standard fast paths. */
     public JvmBackend() {
         this(Runtime.getRuntime().availableProcessors());
     }
 
-    /** A backend with {@code threads} threads (the caller's included); must be at least 1. */
+    /** A backend with {@code threads} threads (the caller's included), at least 1, and the standard fast paths. */
     public JvmBackend(int threads) {
+        this(threads, FastPaths.standard());
+    }
+
+    /** A backend with {@code threads} threads running {@code fastPaths} where they exist, plain kernels elsewhere. */
+    public JvmBackend(int threads, FastPaths fastPaths) {
         this.pool = new WorkerPool(threads);
+        this.fastPaths = fastPaths;
+    }
+
+    /** The fast paths this backend runs. */
+    public FastPaths fastPaths() {
+        return fastPaths;
     }
 
     /** Number of threads that run a task. */
@@ -36,13 +49,13 @@ public final class JvmBackend implements Backend {
 
     @Override
     public String description() {
-        return "jvm (" + threads() + " thread" + (threads() == 1 ? "" : "s") + ")";
+        return "jvm (" + threads() + " thread" + (threads() == 1 ? "" : "s") + ", fast paths " + fastPaths.status() + ")";
     }
 
     @Override
     public ExecutionPlan plan(List<TaskGraph> graphs) {
         DataFlow.check(graphs);
-        return new JvmPlan(name(), List.copyOf(graphs), pool);
+        return new JvmPlan(name(), List.copyOf(graphs), pool, fastPaths);
     }
 
     @Override

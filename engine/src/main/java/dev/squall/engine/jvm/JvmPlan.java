@@ -8,19 +8,27 @@ import dev.squall.engine.graph.Task;
 import dev.squall.engine.graph.TaskGraph;
 
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 
 /** A plan on the JVM backend: tasks run in order, each split over the worker pool. */
 final class JvmPlan implements ExecutionPlan {
     private final String backend;
     private final List<TaskGraph> graphs;
     private final WorkerPool pool;
+    private final Map<Task, FastPaths.Implementation> fast = new IdentityHashMap<>();
     private int executions;
 
-    JvmPlan(String backend, List<TaskGraph> graphs, WorkerPool pool) {
+    JvmPlan(String backend, List<TaskGraph> graphs, WorkerPool pool, FastPaths fastPaths) {
         this.backend = backend;
         this.graphs = graphs;
         this.pool = pool;
+        for (TaskGraph g : graphs) {
+            for (Task t : g.tasks()) {
+                fastPaths.of(t.method().method()).ifPresent(impl -> fast.put(t, impl));
+            }
+        }
     }
 
     @Override
@@ -50,14 +58,18 @@ final class JvmPlan implements ExecutionPlan {
     }
 
     private Profile.TaskProfile run(TaskGraph g, Task task) {
+        FastPaths.Implementation impl = fast.get(task);
+        WorkerPool.RangeBody body = impl == null ? (offset, count) -> task.run(task.kernel(), offset, count)
+                : (offset, count) -> impl.run(task.args(), offset, count);
         long start = System.nanoTime();
         try {
-            pool.parallelFor(task.rows(), (offset, count) -> task.run(task.kernel(), offset, count));
+            pool.parallelFor(task.rows(), body);
         } catch (RuntimeException e) {
             throw new IllegalStateException("graph '" + g.name() + "' task '" + task.name() + "' ("
                     + task.method().label() + ") failed: " + e, e);
         }
-        return new Profile.TaskProfile(task.name(), task.method().label(), "plain", System.nanoTime() - start,
+        return new Profile.TaskProfile(task.name(), task.method().label(), impl == null ? "plain" : impl.label(),
+                System.nanoTime() - start,
                 task.bytesRead(), task.bytesWritten());
     }
 
