@@ -7,6 +7,8 @@ import dev.squall.engine.layers.BlockConfig;
 import dev.squall.engine.layers.BlockGraph;
 import dev.squall.engine.layers.BlockWeights;
 import dev.squall.engine.layers.EncoderBlock;
+import dev.squall.engine.layers.GemmTiles;
+import dev.squall.engine.layers.GemmTilesPreference;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -45,8 +47,8 @@ public final class BlockBench {
     /** Measures every length in {@code lengths}; {@code progress} receives one line per step. */
     public static List<Row> run(Backend backend, BlockConfig config, int batch, int[] lengths, Timing timing,
                                 Consumer<String> progress) {
-        BlockWeights weights = BlockWeights.random(config.dModel(), config.ffDim(), 42);
-        EncoderBlock block = new EncoderBlock(config, weights);
+        EncoderBlock block = block(config, BlockWeights.random(config.dModel(), config.ffDim(), 42),
+                GemmTilesPreference.of(backend));
         List<Row> rows = new ArrayList<>();
         for (int n : lengths) {
             float[] x = input(batch * n * config.dModel(), n);
@@ -56,6 +58,12 @@ public final class BlockBench {
                     maxAbsDiff(unfused.output, fused.output), flops(config, batch, n)));
         }
         return rows;
+    }
+
+    /** A block whose linear layers run the tiled GEMM with {@code tiles}. */
+    public static EncoderBlock block(BlockConfig config, BlockWeights w, GemmTiles tiles) {
+        return new EncoderBlock(config, w, w.inProj().withTiles(tiles), w.outProj().withTiles(tiles),
+                w.ffn1().withTiles(tiles), w.ffn2().withTiles(tiles));
     }
 
     /** Multiply-adds count two: the projections, the two attention products, and the feed-forward. */
@@ -83,7 +91,8 @@ public final class BlockBench {
         return new Measured(ms, bg.memory(), bg.output().clone());
     }
 
-    private static float[] input(int size, long seed) {
+    /** Reproducible standard-normal input of {@code size} values. */
+    static float[] input(int size, long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
         float[] x = new float[size];
         for (int i = 0; i < size; i++) {
@@ -92,7 +101,8 @@ public final class BlockBench {
         return x;
     }
 
-    private static double maxAbsDiff(float[] a, float[] b) {
+    /** Largest {@code |a[i] − b[i]|}. */
+    static double maxAbsDiff(float[] a, float[] b) {
         double max = 0;
         for (int i = 0; i < a.length; i++) {
             max = Math.max(max, Math.abs((double) a[i] - b[i]));

@@ -1,6 +1,7 @@
 package dev.squall.engine.cli;
 
 import dev.squall.engine.bench.BlockBench;
+import dev.squall.engine.bench.OffloadBench;
 import dev.squall.engine.bench.Timing;
 import dev.squall.engine.graph.Backend;
 import dev.squall.engine.layers.BlockConfig;
@@ -14,7 +15,9 @@ import java.util.concurrent.Callable;
 
 /** {@code squall bench}: the fused and unfused encoder block side by side at realistic shapes. */
 @Command(name = "bench", description = {"Benchmark the fused and unfused transformer block side by side:",
-        "median time, speed-up, peak working set and max difference per sequence length."})
+        "median time, speed-up, peak working set and max difference per sequence length.",
+        "With --offload, or on a device backend (--backend tornado), each block also runs split into one graph",
+        "per task, chained on the device or with host round trips, to show the transfers fusion avoids."})
 final class BenchCommand implements Callable<Integer> {
     @Option(names = "--d", defaultValue = "768", description = "Model width (default: ${DEFAULT-VALUE}).")
     int d;
@@ -35,6 +38,8 @@ final class BenchCommand implements Callable<Integer> {
     int warmup;
     @Option(names = "--reps", defaultValue = "3", description = "Timed runs per graph; the median is shown (default: ${DEFAULT-VALUE}).")
     int reps;
+    @Option(names = "--offload", description = "Compare one graph with graphs split per task (on by default on device backends).")
+    boolean offload;
     @Mixin
     RunOptions run;
 
@@ -55,6 +60,13 @@ final class BenchCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "block:     d=%d heads=%d ff=%d batch=%d %s%s, backend %s, median of %d after %d warm-up%n",
                     d, heads, ff, batch, normFirst ? "pre-LN" : "post-LN", causal ? " causal" : "",
                     backend.description(), reps, warmup);
+            if (offload || !run.jvm()) {
+                for (int n : lengths) {
+                    System.out.printf(Locale.ROOT, "N=%d%n%s%n", n, OffloadBench.table(OffloadBench.run(backend, config,
+                            batch, n, timing, line -> System.err.println("bench: " + line))));
+                }
+                return 0;
+            }
             List<BlockBench.Row> rows = BlockBench.run(backend, config, batch, lengths, timing,
                     line -> System.err.println("bench: " + line));
             System.out.println(table(rows));
