@@ -39,6 +39,11 @@ public final class TornadoBackend implements Backend, GemmTilesPreference {
         this.guard = new SketchGuard(settings.sketchTimeout());
     }
 
+    /** The device that runs the plans. */
+    public TornadoDevice device() {
+        return device;
+    }
+
     /** The settings in use. */
     public TornadoSettings settings() {
         return settings;
@@ -64,12 +69,12 @@ public final class TornadoBackend implements Backend, GemmTilesPreference {
     @Override
     public TornadoPlan plan(List<TaskGraph> graphs) {
         DataFlow.check(graphs);
-        TornadoPlan plan = new TornadoPlan(name(), List.copyOf(graphs), "p" + PLANS.incrementAndGet() + "g", settings,
-                device, guard);
         synchronized (plans) {
+            TornadoPlan plan = new TornadoPlan(name(), List.copyOf(graphs), "p" + PLANS.incrementAndGet() + "g",
+                    settings, device, guard, this::forget);
             plans.add(plan);
+            return plan;
         }
-        return plan;
     }
 
     @Override
@@ -77,13 +82,20 @@ public final class TornadoBackend implements Backend, GemmTilesPreference {
         return plan(List.of(graphs));
     }
 
-    /** Frees the device memory of every plan made by this backend. */
+    /** Frees the device memory of every plan made by this backend and not closed yet. */
     @Override
     public void close() {
+        List<TornadoPlan> open;
         synchronized (plans) {
-            plans.forEach(TornadoPlan::close);
-            plans.clear();
+            open = List.copyOf(plans);
         }
+        open.forEach(TornadoPlan::close);
         guard.close();
+    }
+
+    private void forget(TornadoPlan plan) {
+        synchronized (plans) {
+            plans.remove(plan);
+        }
     }
 }

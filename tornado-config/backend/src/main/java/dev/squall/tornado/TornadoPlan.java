@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.function.Consumer;
 
 /**
  * Squall graphs prepared as one {@code TornadoExecutionPlan}: translated ({@link Translation}), placed on
@@ -44,12 +45,14 @@ public final class TornadoPlan implements ExecutionPlan, AutoCloseable {
     private final SketchGuard guard;
     private final TornadoExecutionPlan plan;
     private final long[] compileNanos;
+    private final Consumer<TornadoPlan> onClose;
     private int executions;
     private boolean closed;
 
     TornadoPlan(String backend, List<TaskGraph> graphs, String prefix, TornadoSettings settings, TornadoDevice device,
-                SketchGuard guard) {
+                SketchGuard guard, Consumer<TornadoPlan> onClose) {
         this.backend = backend;
+        this.onClose = onClose;
         this.graphs = graphs;
         this.settings = settings;
         this.device = device;
@@ -58,6 +61,20 @@ public final class TornadoPlan implements ExecutionPlan, AutoCloseable {
         this.plan = new TornadoExecutionPlan(translated.stream().map(g -> g.tornado().snapshot())
                 .toArray(ImmutableTaskGraph[]::new));
         this.compileNanos = new long[graphs.size()];
+        try {
+            prepare(device);
+        } catch (RuntimeException | Error e) {
+            try {
+                plan.close();
+            } catch (Exception suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    /** Device, grids, profiler, compilation and warm-up. */
+    private void prepare(TornadoDevice device) {
         plan.withDevice(device);
         grids().ifPresent(plan::withGridScheduler);
         if (settings.profiler()) {
@@ -217,6 +234,7 @@ public final class TornadoPlan implements ExecutionPlan, AutoCloseable {
     public void close() {
         if (!closed) {
             closed = true;
+            onClose.accept(this);
             try {
                 plan.close();
             } catch (Exception e) {
