@@ -225,8 +225,8 @@ public final class TornadoPlan implements ExecutionPlan, AutoCloseable {
                         "TornadoVM could not compile the kernel", e);
             }
         }
-        return new IllegalStateException("graph '" + g.name() + "' did not compile for TornadoVM, though each of its"
-                + " tasks does on its own: " + failure, failure);
+        return new IllegalStateException("graph '" + g.name() + "' failed on TornadoVM, though each of its tasks"
+                + " compiles on its own: " + failure, failure);
     }
 
     /** Frees the plan's device memory; executing it afterwards throws. */

@@ -66,6 +66,40 @@ class PlanTest {
     }
 
     @Test
+    void anArrayCanGoToTheHostAndStayOnTheDeviceForTheNextGraph() {
+        TornadoBackend tornado = TornadoVm.backend();
+        long seed = Seeds.fresh();
+        RandomArrays r = RandomArrays.withSeed(seed);
+        float[] x = r.gaussian(ROWS * COLS);
+        float[] gamma = r.gaussian(COLS);
+        float[] a = new float[ROWS * COLS];
+        float[] b = new float[ROWS * COLS];
+        TaskGraph first = new TaskGraph("first")
+                .transferToDevice(DataTransferMode.EVERY_EXECUTION, x, gamma)
+                .task("norm", ROWS, Norms::rmsNorm, x, gamma, a, COLS, 1e-5f)
+                .transferToHost(DataTransferMode.EVERY_EXECUTION, a)
+                .persistOnDevice(a);
+        TaskGraph second = new TaskGraph("second")
+                .consumeFromDevice(a)
+                .task("act", ROWS, Activations::activation, a, b, COLS, Activations.SILU)
+                .transferToHost(DataTransferMode.EVERY_EXECUTION, b);
+        float[] expectedA = new float[a.length];
+        float[] expectedB = new float[b.length];
+        Norms.rmsNorm(x, gamma, expectedA, COLS, 1e-5f, 0, ROWS);
+        Activations.activation(expectedA, expectedB, COLS, Activations.SILU, 0, ROWS);
+        try (TornadoPlan plan = tornado.plan(List.of(first, second))) {
+            for (int run = 1; run <= 2; run++) {
+                CrossCheck.poisonOutputs(first);
+                CrossCheck.poisonOutputs(second);
+                plan.execute();
+                Subject s = Subject.of("rmsNorm then SiLU", "a to the host and persisted, execution " + run, seed);
+                CrossCheck.assertRowsClose(s, a, expectedA, COLS);
+                CrossCheck.assertRowsClose(s, b, expectedB, COLS);
+            }
+        }
+    }
+
+    @Test
     void profileHoldsTornadoTimersAndRealTransfers() {
         TornadoBackend tornado = TornadoVm.backend();
         Chain chain = Chain.of(Seeds.fresh());
