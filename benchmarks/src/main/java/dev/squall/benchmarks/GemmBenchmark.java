@@ -1,9 +1,9 @@
 package dev.squall.benchmarks;
 
+import dev.squall.engine.graph.Backend;
 import dev.squall.engine.graph.DataTransferMode;
 import dev.squall.engine.graph.ExecutionPlan;
 import dev.squall.engine.graph.TaskGraph;
-import dev.squall.engine.jvm.JvmBackend;
 import dev.squall.engine.layers.GemmTiles;
 import dev.squall.tasks.activation.Activations;
 import dev.squall.tasks.gemm.Gemm;
@@ -20,7 +20,7 @@ public class GemmBenchmark extends BenchmarkDefaults {
     @Param({"naive", "tiled"})
     public String kernel;
 
-    private JvmBackend backend;
+    private Backend runner;
     private ExecutionPlan plan;
 
     @Setup
@@ -38,8 +38,8 @@ public class GemmBenchmark extends BenchmarkDefaults {
             g.task("gemm", t.bands(n), Gemm::tiledMatmul, a, b, noBias, c, n, n, n, 0, Activations.IDENTITY,
                     t.m(), t.n(), t.k());
         }
-        backend = new JvmBackend(threads);
-        plan = backend.plan(g);
+        runner = newBackend();
+        plan = runner.plan(g);
     }
 
     @Benchmark
@@ -49,6 +49,6 @@ public class GemmBenchmark extends BenchmarkDefaults {
 
     @TearDown
     public void tearDown() {
-        backend.close();
+        runner.close();
     }
 }

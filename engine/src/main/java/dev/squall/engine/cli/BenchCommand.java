@@ -2,6 +2,7 @@ package dev.squall.engine.cli;
 
 import dev.squall.engine.bench.BenchSuite;
 import dev.squall.engine.bench.BlockBench;
+import dev.squall.engine.bench.OffloadBench;
 import dev.squall.engine.bench.Timing;
 import dev.squall.engine.graph.Backend;
 import dev.squall.engine.layers.BlockConfig;
@@ -18,7 +19,9 @@ import java.util.concurrent.Callable;
 
 /** {@code squall bench}: side-by-side measurements, printed and optionally written as a report. */
 @Command(name = "bench", description = {"Benchmark side by side: by default the fused and unfused transformer block",
-        "(median time, speed-up, peak working set, max difference per sequence length)."})
+        "(median time, speed-up, peak working set, max difference per sequence length).",
+        "With --offload, or on a device backend (--backend tornado), each block also runs split into one graph",
+        "per task, chained on the device or with host round trips, to show the transfers fusion avoids."})
 final class BenchCommand implements Callable<Integer> {
     @Option(names = "--d", defaultValue = "768", description = "Model width (default: ${DEFAULT-VALUE}).")
     int d;
@@ -41,15 +44,18 @@ final class BenchCommand implements Callable<Integer> {
     int reps;
     @Option(names = "--report", paramLabel = "DIR", description = "Also write DIR/report.md with PNG charts.")
     Path report;
+    @Option(names = "--offload", description = "Compare one graph with graphs split per task (on by default on device backends).")
+    boolean offload;
     @Mixin
     RunOptions run;
 
     @Override
     public Integer call() throws IOException {
         Timing timing = new Timing(warmup, reps);
+        BlockConfig block = new BlockConfig(d, heads, ff, normFirst, BlockConfig.Activation.GELU, causal, 1e-5f);
         List<BenchSuite> suites = new ArrayList<>();
-        suites.add(new BlockBench(new BlockConfig(d, heads, ff, normFirst, BlockConfig.Activation.GELU, causal, 1e-5f),
-                batch, lengths, timing));
+        suites.add(offload || !run.jvm() ? new OffloadBench(block, batch, lengths, timing)
+                : new BlockBench(block, batch, lengths, timing));
         try (Backend backend = run.backend()) {
             String machine = MachineInfo.describe();
             System.out.println(machine);

@@ -59,7 +59,7 @@ public record Table(List<String> header, List<List<String>> rows) {
         return sb.toString();
     }
 
-    /** Fixed-width text for terminals. */
+    /** Fixed-width text for terminals: the first column left-aligned (labels), the others right-aligned (numbers). */
     public String text() {
         int[] width = new int[header.size()];
         for (int c = 0; c < width.length; c++) {
@@ -78,7 +78,8 @@ public record Table(List<String> header, List<List<String>> rows) {
 
     private static void appendLine(StringBuilder sb, List<String> cells, int[] width) {
         for (int c = 0; c < cells.size(); c++) {
-            sb.append(c == 0 ? "" : "  ").append(" ".repeat(width[c] - cells.get(c).length())).append(cells.get(c));
+            String pad = " ".repeat(width[c] - cells.get(c).length());
+            sb.append(c == 0 ? cells.get(c) + pad : "  " + pad + cells.get(c));
         }
         sb.append('\n');
     }
