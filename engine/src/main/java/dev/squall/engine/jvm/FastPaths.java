@@ -18,7 +18,8 @@ import java.util.Optional;
  */
 public final class FastPaths {
     /** Fast-path classes, each annotated {@link FastPathFor}. */
-    private static final List<String> STANDARD = List.of();
+    private static final List<String> STANDARD = List.of(
+            "dev.squall.engine.jvm.fast.VectorGemm");
 
     private static FastPaths standard;
 
