@@ -19,7 +19,12 @@ import java.util.Optional;
 public final class FastPaths {
     /** Fast-path classes, each annotated {@link FastPathFor}. */
     private static final List<String> STANDARD = List.of(
-            "dev.squall.engine.jvm.fast.VectorGemm");
+            "dev.squall.engine.jvm.fast.VectorGemm",
+            "dev.squall.engine.jvm.fast.VectorFusedAttention",
+            "dev.squall.engine.jvm.fast.VectorDenseAttention",
+            "dev.squall.engine.jvm.fast.VectorSoftmax",
+            "dev.squall.engine.jvm.fast.VectorNorms",
+            "dev.squall.engine.jvm.fast.VectorActivations");
 
     private static FastPaths standard;
 

@@ -37,7 +37,7 @@ final class Epilogues {
                     v.intoArray(c, row + j);
                 }
             } else if (activation != Activations.IDENTITY) {
-                VectorActivations.applyRow(c, row + j, bias, j, j1 - j, hasBias, activation);
+                ActivationVectors.applyRow(c, row + j, bias, j, j1 - j, hasBias, activation);
                 continue;
             }
             for (; j < j1; j++) {
