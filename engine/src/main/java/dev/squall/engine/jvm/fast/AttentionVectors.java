@@ -1,6 +1,7 @@
 package dev.squall.engine.jvm.fast;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -137,24 +138,26 @@ final class AttentionVectors {
         return m;
     }
 
-    /** {@code y[yOff + c] = exp(x[xOff + c] − shift)} for {@code c < len}; returns their sum. */
+    /**
+     * {@code y[yOff + c] = exp(x[xOff + c] − shift)} for {@code c < len}; returns their sum. The last partial
+     * vector is masked rather than summed in scalar, so element {@code c} always lands in lane {@code c mod L}
+     * and the sum does not depend on {@code len} beyond the terms it adds: a row padded with −∞ (an unfused
+     * score row of a short sequence in a packed batch) sums exactly as the unpadded row.
+     */
     static float expShifted(float[] x, int xOff, float[] y, int yOff, int len, float shift) {
+        FloatVector sv = FloatVector.zero(S);
         int c = 0;
-        float sum = 0f;
-        if (len >= L) {
-            FloatVector sv = FloatVector.zero(S);
-            for (; c + L <= len; c += L) {
-                FloatVector e = VectorMath.exp(FloatVector.fromArray(S, x, xOff + c).sub(shift));
-                e.intoArray(y, yOff + c);
-                sv = sv.add(e);
-            }
-            sum = VectorMath.sum(sv);
+        for (; c + L <= len; c += L) {
+            FloatVector e = VectorMath.exp(FloatVector.fromArray(S, x, xOff + c).sub(shift));
+            e.intoArray(y, yOff + c);
+            sv = sv.add(e);
         }
-        for (; c < len; c++) {
-            float e = (float) Math.exp(x[xOff + c] - shift);
-            y[yOff + c] = e;
-            sum += e;
+        if (c < len) {
+            VectorMask<Float> m = S.indexInRange(c, len);
+            FloatVector e = FloatVector.zero(S).blend(VectorMath.exp(FloatVector.fromArray(S, x, xOff + c, m).sub(shift)), m);
+            e.intoArray(y, yOff + c, m);
+            sv = sv.add(e);
         }
-        return sum;
+        return VectorMath.sum(sv);
     }
 }
