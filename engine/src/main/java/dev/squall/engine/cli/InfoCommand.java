@@ -25,6 +25,7 @@ final class InfoCommand implements Callable<Integer> {
         System.out.printf("backends:  jvm (built in)%s%n", tornadoPresent() ? ", tornado (TornadoVM on the class path)"
                 : "; tornado not available (see tornado-config/)");
         System.out.printf("fast paths: %s%n", dev.squall.engine.jvm.FastPaths.standard().status());
+        System.out.printf("vector:    %s%n", dev.squall.engine.jvm.FastPaths.vectorSpecies());
         System.out.printf("cpu flags: %s%n", cpuFlags().map(flags -> String.join(" ",
                 FEATURES.stream().filter(f -> flags.contains(" " + f + " ")).toList())).orElse("(unknown)"));
         System.out.printf("max heap:  %d MiB%n", Runtime.getRuntime().maxMemory() >> 20);

@@ -83,6 +83,23 @@ public final class FastPaths {
         return standard;
     }
 
+    /**
+     * The preferred float vector of the Vector API on this machine, e.g. {@code 256-bit, 8 floats}, or why
+     * there is none (module not added). Read reflectively so this class loads without the module.
+     */
+    public static String vectorSpecies() {
+        try {
+            Class<?> vector = Class.forName("jdk.incubator.vector.FloatVector");
+            Object species = vector.getField("SPECIES_PREFERRED").get(null);
+            Class<?> type = Class.forName("jdk.incubator.vector.VectorSpecies");
+            int bits = (int) type.getMethod("vectorBitSize").invoke(species);
+            int lanes = (int) type.getMethod("length").invoke(species);
+            return bits + "-bit, " + lanes + " floats per vector";
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return "none (jdk.incubator.vector not added: " + e.getClass().getSimpleName() + ")";
+        }
+    }
+
     /** The fast paths of the given {@link FastPathFor} classes. */
     public static FastPaths of(Class<?>... classes) {
         Map<Method, Implementation> map = new HashMap<>();
