@@ -77,8 +77,16 @@ final class GemmDriver {
         }
     }
 
-    /** A[ic.., pc..] into micro-panels: panel g holds rows {@code ic + g·MR ..}, {@code [kc][MR]}, zero-padded. */
-    private static void packA(float[] a, int k, int ic, int mc, int pc, int kc, float[] ap) {
+    /** This thread's packing buffers: {A block (MC × KC), B panel (KC × NR), edge tile (MR × NR)}. */
+    static float[][] buffers() {
+        return new float[][] {PACKED_A.get(), PACKED_B.get(), SCRATCH.get()};
+    }
+
+    /**
+     * A[ic.., pc..] (row stride {@code k}, {@code mc ≤ MC} rows, {@code kc ≤ KC} columns) into micro-panels:
+     * panel g holds rows {@code ic + g·MR ..}, {@code [kc][MR]}, zero-padded.
+     */
+    static void packA(float[] a, int k, int ic, int mc, int pc, int kc, float[] ap) {
         for (int g = 0; g < mc; g += MR) {
             int rows = Math.min(MR, mc - g);
             int base = g * kc;
@@ -97,8 +105,8 @@ final class GemmDriver {
         }
     }
 
-    /** B[pc.., jr..] ({@code [K,N]}) into a {@code [kc][NR]} panel, columns past {@code nr} zero. */
-    private static void packB(float[] b, int n, int jr, int nr, int pc, int kc, float[] bp) {
+    /** B[pc.., jr..] (row stride {@code n}) into a {@code [kc][NR]} panel, columns past {@code nr} zero. */
+    static void packB(float[] b, int n, int jr, int nr, int pc, int kc, float[] bp) {
         if (nr == NR) {
             // Two vector copies per row: System.arraycopy's call overhead is large for 16 floats.
             for (int p = 0; p < kc; p++) {
@@ -116,8 +124,11 @@ final class GemmDriver {
         }
     }
 
-    /** Bᵀ panel from B stored {@code [N,K]}: {@code bp[p][j] = b[jr + j][pc + p]}, columns past {@code nr} zero. */
-    private static void packBTransposed(float[] b, int k, int jr, int nr, int pc, int kc, float[] bp) {
+    /**
+     * Bᵀ panel from B stored {@code [N,K]} (row stride {@code k}): {@code bp[p][j] = b[jr + j][pc + p]}, columns
+     * past {@code nr} zero.
+     */
+    static void packBTransposed(float[] b, int k, int jr, int nr, int pc, int kc, float[] bp) {
         for (int j = 0; j < NR; j++) {
             if (j < nr) {
                 int src = (jr + j) * k + pc;
@@ -137,7 +148,7 @@ final class GemmDriver {
      * when {@code first}, else from C. A full tile runs in place; an edge tile runs on a scratch tile so the
      * micro-kernel never needs masks.
      */
-    private static void tile(float[] ap, int aOff, float[] bp, int kc, float[] c, int cOff, int ldc, int rows,
+    static void tile(float[] ap, int aOff, float[] bp, int kc, float[] c, int cOff, int ldc, int rows,
                              int cols, boolean first, float[] scratch) {
         if (rows == MR && cols == NR) {
             if (first) {

@@ -6,8 +6,13 @@ import dev.squall.tasks.attention.FusedAttention;
 
 /**
  * Fast path of {@link FusedAttention#attention}: the same rows, query blocks, key blocks and online softmax,
- * with the {@code Q·Kᵀ} tile as vector dot products (four keys per query load), the exponentials of a tile
- * row as vector exponentials ({@link VectorMath#exp}), and {@code P·V} as vector FMAs into the output row.
+ * with both products of a tile run by the GEMM micro-kernel of {@link GemmDriver}: {@code S = Q·Kᵀ} (the
+ * query block packed once per depth block, each {@code NR}-key panel of K packed transposed) and
+ * {@code out += P·V} (P packed from the tile, V panels packed, accumulated into the output rows). The
+ * softmax of a tile row takes vector maxima and exponentials ({@link AttentionVectors}).
+ *
+ * <p>A query that has seen no visible key yet keeps a zero row of P, so its output stays zero (as in the
+ * plain kernel, provided V is finite).
  */
 @FastPathFor(FusedAttention.class)
 public final class VectorFusedAttention {
@@ -25,6 +30,7 @@ public final class VectorFusedAttention {
         float scale = AttentionMask.scale(d);
         int od = heads * d;
         float[] tile = TILE.get();
+        float[][] buffers = GemmDriver.buffers();
         float[] runMax = new float[QB];
         float[] runSum = new float[QB];
         boolean causal = (maskFlags & AttentionMask.CAUSAL) != 0;
@@ -46,43 +52,73 @@ public final class VectorFusedAttention {
             int start = seqStart[b];
             int end = seqStart[b + 1];
             int i0 = start + (blk - firstBlock) * QB;
-            int i1 = Math.min(i0 + QB, end);
-            for (int i = i0; i < i1; i++) {
-                runMax[i - i0] = Float.NEGATIVE_INFINITY;
-                runSum[i - i0] = 0f;
-                java.util.Arrays.fill(out, i * od + h * d, i * od + h * d + d, 0f);
+            int qn = Math.min(QB, end - i0);
+            for (int i = 0; i < qn; i++) {
+                runMax[i] = Float.NEGATIVE_INFINITY;
+                runSum[i] = 0f;
+                java.util.Arrays.fill(out, (i0 + i) * od + h * d, (i0 + i) * od + h * d + d, 0f);
             }
-            int keyEnd = causal ? i1 : end;
+            int keyEnd = causal ? i0 + qn : end;
             for (int j0 = start; j0 < keyEnd; j0 += KB) {
                 int kn = Math.min(KB, keyEnd - j0);
-                for (int i = i0; i < i1; i++) {
-                    int t = (i - i0) * KB;
-                    AttentionVectors.dots(q, i * ld + h * d, k, j0 * ld + kCol + h * d, ld, kn, d, tile, t);
+                scores(q, k, ld, h * d, kCol + h * d, d, i0, qn, j0, kn, tile, buffers);
+                for (int i = 0; i < qn; i++) {
+                    int t = i * KB;
                     for (int j = 0; j < kn; j++) {
                         float s = tile[t + j] * scale;
-                        if (causal && j0 + j > i) {
+                        if (causal && j0 + j > i0 + i) {
                             s = Float.NEGATIVE_INFINITY;
                         } else if (additive) {
-                            s += mask[(i - start) * maxLen + j0 + j - start];
+                            s += mask[(i0 + i - start) * maxLen + j0 + j - start];
                         }
                         tile[t + j] = s;
                     }
-                    float newMax = Math.max(runMax[i - i0], AttentionVectors.max(tile, t, kn));
+                    float newMax = Math.max(runMax[i], AttentionVectors.max(tile, t, kn));
                     if (newMax == Float.NEGATIVE_INFINITY) {
-                        continue; // every key so far is masked for this query
+                        java.util.Arrays.fill(tile, t, t + kn, 0f); // every key so far is masked for this query
+                        continue;
                     }
-                    float correction = (float) Math.exp(runMax[i - i0] - newMax);
-                    int outBase = i * od + h * d;
-                    AttentionVectors.scale(out, outBase, d, correction);
-                    runSum[i - i0] = runSum[i - i0] * correction
-                            + AttentionVectors.expShifted(tile, t, tile, t, kn, newMax);
-                    runMax[i - i0] = newMax;
-                    AttentionVectors.weightedSum(tile, t, kn, v, j0 * ld + vCol + h * d, ld, out, outBase, d);
+                    float correction = (float) Math.exp(runMax[i] - newMax);
+                    AttentionVectors.scale(out, (i0 + i) * od + h * d, d, correction);
+                    runSum[i] = runSum[i] * correction + AttentionVectors.expShifted(tile, t, tile, t, kn, newMax);
+                    runMax[i] = newMax;
+                }
+                weightedSum(tile, v, ld, vCol + h * d, d, qn, j0, kn, out, i0 * od + h * d, od, buffers);
+            }
+            for (int i = 0; i < qn; i++) {
+                float inv = runSum[i] > 0f ? 1f / runSum[i] : 0f;
+                AttentionVectors.scale(out, (i0 + i) * od + h * d, d, inv);
+            }
+        }
+    }
+
+    /** {@code tile[i][j] = q[i0 + i]·k[j0 + j]} (unscaled) over the head's {@code d} columns. */
+    private static void scores(float[] q, float[] k, int ld, int qCol, int kCol, int d, int i0, int qn, int j0, int kn,
+                               float[] tile, float[][] buffers) {
+        for (int pc = 0; pc < d; pc += GemmDriver.KC) {
+            int kc = Math.min(GemmDriver.KC, d - pc);
+            GemmDriver.packA(q, ld, i0, qn, qCol + pc, kc, buffers[0]);
+            for (int jr = 0; jr < kn; jr += GemmDriver.NR) {
+                int nr = Math.min(GemmDriver.NR, kn - jr);
+                GemmDriver.packBTransposed(k, ld, j0 + jr, nr, kCol + pc, kc, buffers[1]);
+                for (int ir = 0; ir < qn; ir += GemmDriver.MR) {
+                    GemmDriver.tile(buffers[0], ir * kc, buffers[1], kc, tile, ir * KB + jr, KB,
+                            Math.min(GemmDriver.MR, qn - ir), nr, pc == 0, buffers[2]);
                 }
             }
-            for (int i = i0; i < i1; i++) {
-                float inv = runSum[i - i0] > 0f ? 1f / runSum[i - i0] : 0f;
-                AttentionVectors.scale(out, i * od + h * d, d, inv);
+        }
+    }
+
+    /** {@code out[i0 + i] += Σ_j tile[i][j] · v[j0 + j]} over the head's {@code d} columns, keys in order. */
+    private static void weightedSum(float[] tile, float[] v, int ld, int vCol, int d, int qn, int j0, int kn,
+                                    float[] out, int outOff, int od, float[][] buffers) {
+        GemmDriver.packA(tile, KB, 0, qn, 0, kn, buffers[0]);
+        for (int jr = 0; jr < d; jr += GemmDriver.NR) {
+            int nr = Math.min(GemmDriver.NR, d - jr);
+            GemmDriver.packB(v, ld, vCol + jr, nr, j0, kn, buffers[1]);
+            for (int ir = 0; ir < qn; ir += GemmDriver.MR) {
+                GemmDriver.tile(buffers[0], ir * kn, buffers[1], kn, out, outOff + ir * od + jr, od,
+                        Math.min(GemmDriver.MR, qn - ir), nr, false, buffers[2]);
             }
         }
     }
