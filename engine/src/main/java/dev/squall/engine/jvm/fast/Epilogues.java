@@ -16,14 +16,19 @@ final class Epilogues {
     private Epilogues() {
     }
 
-    /** Applies the epilogue to {@code c[i, j]} for rows {@code [i0, i1)} and columns {@code [j0, j1)}. */
-    static void apply(float[] c, int n, int i0, int i1, int j0, int j1, float[] bias, int hasBias, int activation) {
+    /**
+     * Applies the epilogue to the {@code rows × cols} tile of C at {@code c[cOff]} (row stride {@code ldc}),
+     * whose first column is column {@code j0} of the bias.
+     */
+    static void apply(float[] c, int cOff, int ldc, int rows, int j0, int cols, float[] bias, int hasBias,
+                      int activation) {
         boolean vectorOk = activation == Activations.IDENTITY || activation == Activations.RELU;
         if (hasBias == 0 && activation == Activations.IDENTITY) {
             return;
         }
-        for (int i = i0; i < i1; i++) {
-            int row = i * n;
+        int j1 = j0 + cols;
+        for (int i = 0; i < rows; i++) {
+            int row = cOff + i * ldc - j0;
             int j = j0;
             if (vectorOk) {
                 for (; j + S.length() <= j1; j += S.length()) {

@@ -5,8 +5,8 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Cache- and register-blocked fp32 GEMM on the Vector API, {@code C = A·B} or {@code A·Bᵀ}, for output rows
- * {@code [i0, i1)}. GotoBLAS/BLIS loop order: row blocks of {@link #MC} rows, depth blocks of {@link #KC};
+ * Cache- and register-blocked fp32 GEMM on the Vector API, {@code C = A·B} or {@code A·Bᵀ} on strided
+ * views of arrays, for the GEMM and attention fast paths. GotoBLAS/BLIS loop order: row blocks of {@link #MC} rows, depth blocks of {@link #KC};
  * per (row block, depth block) the A block is packed into micro-panels of {@link #MR} rows (L2), and for
  * every {@code NR}-column panel of B the {@code KC × NR} panel is packed (L1) and swept by the
  * {@code MR × NR} micro-kernel, which keeps {@code MR · 2} vector accumulators in registers, broadcasts
@@ -36,8 +36,8 @@ final class GemmDriver {
     }
 
     /**
-     * Rows {@code [i0, i1)} of {@code C[M,N] = A[M,K]·B (+bias, activation)}, B being {@code [K,N]}, or
-     * {@code [N,K]} when {@code transB}.
+     * Rows {@code [i0, i1)} of {@code C[M,N] = A[M,K]·B (+bias, activation)}, all row-major and dense, B being
+     * {@code [K,N]}, or {@code [N,K]} when {@code transB}.
      */
     static void gemm(float[] a, float[] b, boolean transB, float[] bias, float[] c, int n, int k, int hasBias,
                      int activation, int i0, int i1) {
@@ -48,45 +48,63 @@ final class GemmDriver {
             epilogueOnly(bias, c, n, hasBias, activation, i0, i1);
             return;
         }
+        product(new Matrix(a, k, i0, 0), new Matrix(b, transB ? k : n, 0, 0), transB, c, i0 * n, n, i1 - i0, n, k,
+                false, bias, hasBias, activation);
+    }
+
+    /**
+     * A strided view of a row-major array: element {@code (i, j)} is {@code data[(row + i)·ld + col + j]}.
+     *
+     * @param data the array
+     * @param ld   row stride
+     * @param row  first row
+     * @param col  first column
+     */
+    record Matrix(float[] data, int ld, int row, int col) {
+    }
+
+    /**
+     * {@code C[m,n] = A[m,k]·B[k,n]} (or {@code +=} when {@code accumulate}), then the epilogue
+     * {@code + bias[j]}, activation. B is read as {@code [k,n]}, or as {@code [n,k]} when {@code transB};
+     * C element {@code (i, j)} is {@code c[cOff + i·ldc + j]}. Needs {@code k ≥ 1}.
+     */
+    static void product(Matrix a, Matrix b, boolean transB, float[] c, int cOff, int ldc, int m, int n, int k,
+                        boolean accumulate, float[] bias, int hasBias, int activation) {
         float[] ap = PACKED_A.get();
         float[] bp = PACKED_B.get();
         float[] scratch = SCRATCH.get();
-        for (int ic = i0; ic < i1; ic += MC) {
-            int mc = Math.min(MC, i1 - ic);
+        for (int ic = 0; ic < m; ic += MC) {
+            int mc = Math.min(MC, m - ic);
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
-                boolean first = pc == 0;
+                boolean first = pc == 0 && !accumulate;
                 boolean last = pc + kc >= k;
-                packA(a, k, ic, mc, pc, kc, ap);
+                packA(a.data(), a.ld(), a.row() + ic, mc, a.col() + pc, kc, ap);
                 for (int jr = 0; jr < n; jr += NR) {
                     int nr = Math.min(NR, n - jr);
                     if (transB) {
-                        packBTransposed(b, k, jr, nr, pc, kc, bp);
+                        packBTransposed(b.data(), b.ld(), b.row() + jr, nr, b.col() + pc, kc, bp);
                     } else {
-                        packB(b, n, jr, nr, pc, kc, bp);
+                        packB(b.data(), b.ld(), b.col() + jr, nr, b.row() + pc, kc, bp);
                     }
+                    int cTile = cOff + ic * ldc + jr;
                     for (int ir = 0; ir < mc; ir += MR) {
-                        tile(ap, ir * kc, bp, kc, c, (ic + ir) * n + jr, n, Math.min(MR, mc - ir), nr, first,
+                        tile(ap, ir * kc, bp, kc, c, cTile + ir * ldc, ldc, Math.min(MR, mc - ir), nr, first,
                                 scratch);
                     }
                     if (last) {
-                        Epilogues.apply(c, n, ic, ic + mc, jr, jr + nr, bias, hasBias, activation);
+                        Epilogues.apply(c, cTile, ldc, mc, jr, nr, bias, hasBias, activation);
                     }
                 }
             }
         }
     }
 
-    /** This thread's packing buffers: {A block (MC × KC), B panel (KC × NR), edge tile (MR × NR)}. */
-    static float[][] buffers() {
-        return new float[][] {PACKED_A.get(), PACKED_B.get(), SCRATCH.get()};
-    }
-
     /**
      * A[ic.., pc..] (row stride {@code k}, {@code mc ≤ MC} rows, {@code kc ≤ KC} columns) into micro-panels:
      * panel g holds rows {@code ic + g·MR ..}, {@code [kc][MR]}, zero-padded.
      */
-    static void packA(float[] a, int k, int ic, int mc, int pc, int kc, float[] ap) {
+    private static void packA(float[] a, int k, int ic, int mc, int pc, int kc, float[] ap) {
         for (int g = 0; g < mc; g += MR) {
             int rows = Math.min(MR, mc - g);
             int base = g * kc;
@@ -106,7 +124,7 @@ final class GemmDriver {
     }
 
     /** B[pc.., jr..] (row stride {@code n}) into a {@code [kc][NR]} panel, columns past {@code nr} zero. */
-    static void packB(float[] b, int n, int jr, int nr, int pc, int kc, float[] bp) {
+    private static void packB(float[] b, int n, int jr, int nr, int pc, int kc, float[] bp) {
         if (nr == NR) {
             // Two vector copies per row: System.arraycopy's call overhead is large for 16 floats.
             for (int p = 0; p < kc; p++) {
@@ -128,7 +146,7 @@ final class GemmDriver {
      * Bᵀ panel from B stored {@code [N,K]} (row stride {@code k}): {@code bp[p][j] = b[jr + j][pc + p]}, columns
      * past {@code nr} zero.
      */
-    static void packBTransposed(float[] b, int k, int jr, int nr, int pc, int kc, float[] bp) {
+    private static void packBTransposed(float[] b, int k, int jr, int nr, int pc, int kc, float[] bp) {
         for (int j = 0; j < NR; j++) {
             if (j < nr) {
                 int src = (jr + j) * k + pc;
@@ -148,7 +166,7 @@ final class GemmDriver {
      * when {@code first}, else from C. A full tile runs in place; an edge tile runs on a scratch tile so the
      * micro-kernel never needs masks.
      */
-    static void tile(float[] ap, int aOff, float[] bp, int kc, float[] c, int cOff, int ldc, int rows,
+    private static void tile(float[] ap, int aOff, float[] bp, int kc, float[] c, int cOff, int ldc, int rows,
                              int cols, boolean first, float[] scratch) {
         if (rows == MR && cols == NR) {
             if (first) {

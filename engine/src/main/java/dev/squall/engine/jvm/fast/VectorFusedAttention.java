@@ -1,14 +1,14 @@
 package dev.squall.engine.jvm.fast;
 
 import dev.squall.engine.jvm.FastPathFor;
+import dev.squall.tasks.activation.Activations;
 import dev.squall.tasks.attention.AttentionMask;
 import dev.squall.tasks.attention.FusedAttention;
 
 /**
  * Fast path of {@link FusedAttention#attention}: the same rows, query blocks, key blocks and online softmax,
- * with both products of a tile run by the GEMM micro-kernel of {@link GemmDriver}: {@code S = Q·Kᵀ} (the
- * query block packed once per depth block, each {@code NR}-key panel of K packed transposed) and
- * {@code out += P·V} (P packed from the tile, V panels packed, accumulated into the output rows). The
+ * with both products of a tile run by the blocked GEMM of {@link GemmDriver}: {@code S = Q·Kᵀ} and
+ * {@code out += P·V}, accumulated into the output rows. The
  * softmax of a tile row takes vector maxima and exponentials ({@link AttentionVectors}).
  *
  * <p>A query that has seen no visible key yet keeps a zero row of P, so its output stays zero (as in the
@@ -30,7 +30,6 @@ public final class VectorFusedAttention {
         float scale = AttentionMask.scale(d);
         int od = heads * d;
         float[] tile = TILE.get();
-        float[][] buffers = GemmDriver.buffers();
         float[] runMax = new float[QB];
         float[] runSum = new float[QB];
         boolean causal = (maskFlags & AttentionMask.CAUSAL) != 0;
@@ -61,7 +60,7 @@ public final class VectorFusedAttention {
             int keyEnd = causal ? i0 + qn : end;
             for (int j0 = start; j0 < keyEnd; j0 += KB) {
                 int kn = Math.min(KB, keyEnd - j0);
-                scores(q, k, ld, h * d, kCol + h * d, d, i0, qn, j0, kn, tile, buffers);
+                scores(q, k, ld, h * d, kCol + h * d, d, i0, qn, j0, kn, tile);
                 for (int i = 0; i < qn; i++) {
                     int t = i * KB;
                     for (int j = 0; j < kn; j++) {
@@ -83,7 +82,7 @@ public final class VectorFusedAttention {
                     runSum[i] = runSum[i] * correction + AttentionVectors.expShifted(tile, t, tile, t, kn, newMax);
                     runMax[i] = newMax;
                 }
-                weightedSum(tile, v, ld, vCol + h * d, d, qn, j0, kn, out, i0 * od + h * d, od, buffers);
+                weightedSum(tile, v, ld, vCol + h * d, d, qn, j0, kn, out, i0 * od + h * d, od);
             }
             for (int i = 0; i < qn; i++) {
                 float inv = runSum[i] > 0f ? 1f / runSum[i] : 0f;
@@ -94,32 +93,15 @@ public final class VectorFusedAttention {
 
     /** {@code tile[i][j] = q[i0 + i]·k[j0 + j]} (unscaled) over the head's {@code d} columns. */
     private static void scores(float[] q, float[] k, int ld, int qCol, int kCol, int d, int i0, int qn, int j0, int kn,
-                               float[] tile, float[][] buffers) {
-        for (int pc = 0; pc < d; pc += GemmDriver.KC) {
-            int kc = Math.min(GemmDriver.KC, d - pc);
-            GemmDriver.packA(q, ld, i0, qn, qCol + pc, kc, buffers[0]);
-            for (int jr = 0; jr < kn; jr += GemmDriver.NR) {
-                int nr = Math.min(GemmDriver.NR, kn - jr);
-                GemmDriver.packBTransposed(k, ld, j0 + jr, nr, kCol + pc, kc, buffers[1]);
-                for (int ir = 0; ir < qn; ir += GemmDriver.MR) {
-                    GemmDriver.tile(buffers[0], ir * kc, buffers[1], kc, tile, ir * KB + jr, KB,
-                            Math.min(GemmDriver.MR, qn - ir), nr, pc == 0, buffers[2]);
-                }
-            }
-        }
+                               float[] tile) {
+        GemmDriver.product(new GemmDriver.Matrix(q, ld, i0, qCol), new GemmDriver.Matrix(k, ld, j0, kCol), true, tile,
+                0, KB, qn, kn, d, false, null, 0, Activations.IDENTITY);
     }
 
     /** {@code out[i0 + i] += Σ_j tile[i][j] · v[j0 + j]} over the head's {@code d} columns, keys in order. */
     private static void weightedSum(float[] tile, float[] v, int ld, int vCol, int d, int qn, int j0, int kn,
-                                    float[] out, int outOff, int od, float[][] buffers) {
-        GemmDriver.packA(tile, KB, 0, qn, 0, kn, buffers[0]);
-        for (int jr = 0; jr < d; jr += GemmDriver.NR) {
-            int nr = Math.min(GemmDriver.NR, d - jr);
-            GemmDriver.packB(v, ld, vCol + jr, nr, j0, kn, buffers[1]);
-            for (int ir = 0; ir < qn; ir += GemmDriver.MR) {
-                GemmDriver.tile(buffers[0], ir * kn, buffers[1], kn, out, outOff + ir * od + jr, od,
-                        Math.min(GemmDriver.MR, qn - ir), nr, false, buffers[2]);
-            }
-        }
+                                    float[] out, int outOff, int od) {
+        GemmDriver.product(new GemmDriver.Matrix(tile, KB, 0, 0), new GemmDriver.Matrix(v, ld, j0, vCol), false, out,
+                outOff, od, qn, d, kn, true, null, 0, Activations.IDENTITY);
     }
 }
