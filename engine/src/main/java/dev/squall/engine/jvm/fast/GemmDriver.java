@@ -71,31 +71,50 @@ final class GemmDriver {
     static void product(Matrix a, Matrix b, boolean transB, float[] c, int cOff, int ldc, int m, int n, int k,
                         boolean accumulate, float[] bias, int hasBias, int activation) {
         float[] ap = PACKED_A.get();
-        float[] bp = PACKED_B.get();
-        float[] scratch = SCRATCH.get();
         for (int ic = 0; ic < m; ic += MC) {
             int mc = Math.min(MC, m - ic);
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
-                boolean first = pc == 0 && !accumulate;
-                boolean last = pc + kc >= k;
                 packA(a.data(), a.ld(), a.row() + ic, mc, a.col() + pc, kc, ap);
-                for (int jr = 0; jr < n; jr += NR) {
-                    int nr = Math.min(NR, n - jr);
-                    if (transB) {
-                        packBTransposed(b.data(), b.ld(), b.row() + jr, nr, b.col() + pc, kc, bp);
-                    } else {
-                        packB(b.data(), b.ld(), b.col() + jr, nr, b.row() + pc, kc, bp);
-                    }
-                    int cTile = cOff + ic * ldc + jr;
-                    for (int ir = 0; ir < mc; ir += MR) {
-                        tile(ap, ir * kc, bp, kc, c, cTile + ir * ldc, ldc, Math.min(MR, mc - ir), nr, first,
-                                scratch);
-                    }
-                    if (last) {
-                        Epilogues.apply(c, cTile, ldc, mc, jr, nr, bias, hasBias, activation);
-                    }
-                }
+                sweep(ap, b, transB, pc, kc, c, cOff + ic * ldc, ldc, mc, n, pc == 0 && !accumulate, pc + kc >= k,
+                        bias, hasBias, activation);
+            }
+        }
+    }
+
+    /** Whether an A of {@code m × k} fits one packed block, for {@link #pack} and {@link #productPacked}. */
+    static boolean fitsOneBlock(int m, int k) {
+        return m <= MC && k <= KC;
+    }
+
+    /** Packs {@code m × k} of A ({@link #fitsOneBlock}) into {@code ap} (at least {@code MC × KC} floats). */
+    static void pack(Matrix a, int m, int k, float[] ap) {
+        packA(a.data(), a.ld(), a.row(), m, a.col(), k, ap);
+    }
+
+    /** {@link #product} without bias or activation, with A already {@link #pack packed}: reused across calls. */
+    static void productPacked(float[] ap, Matrix b, boolean transB, float[] c, int cOff, int ldc, int m, int n, int k,
+                              boolean accumulate) {
+        sweep(ap, b, transB, 0, k, c, cOff, ldc, m, n, !accumulate, true, null, 0, 0);
+    }
+
+    /** One packed A block (rows at {@code c[cOff]}, depth {@code [pc, pc+kc)}) against every panel of B. */
+    private static void sweep(float[] ap, Matrix b, boolean transB, int pc, int kc, float[] c, int cOff, int ldc,
+                              int mc, int n, boolean first, boolean last, float[] bias, int hasBias, int activation) {
+        float[] bp = PACKED_B.get();
+        float[] scratch = SCRATCH.get();
+        for (int jr = 0; jr < n; jr += NR) {
+            int nr = Math.min(NR, n - jr);
+            if (transB) {
+                packBTransposed(b.data(), b.ld(), b.row() + jr, nr, b.col() + pc, kc, bp);
+            } else {
+                packB(b.data(), b.ld(), b.col() + jr, nr, b.row() + pc, kc, bp);
+            }
+            for (int ir = 0; ir < mc; ir += MR) {
+                tile(ap, ir * kc, bp, kc, c, cOff + ir * ldc + jr, ldc, Math.min(MR, mc - ir), nr, first, scratch);
+            }
+            if (last) {
+                Epilogues.apply(c, cOff + jr, ldc, mc, jr, nr, bias, hasBias, activation);
             }
         }
     }
