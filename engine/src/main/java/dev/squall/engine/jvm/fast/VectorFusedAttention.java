@@ -6,7 +6,7 @@ import dev.squall.tasks.attention.AttentionMask;
 import dev.squall.tasks.attention.FusedAttention;
 
 /**
- * Fast path of {@link FusedAttention#attention}: the same online softmax over the same key blocks, with
+ * Fast path of {@link FusedAttention#attention}: the same online softmax (over key blocks of its own size), with
  * both products of a tile run by the blocked GEMM of {@link GemmDriver} ({@code S = Q·Kᵀ}, then
  * {@code out += P·V} into the output rows) and the softmax of a tile row in vector maxima and
  * exponentials ({@link AttentionVectors}).
@@ -20,9 +20,14 @@ import dev.squall.tasks.attention.FusedAttention;
 @FastPathFor(FusedAttention.class)
 public final class VectorFusedAttention {
     private static final int QB = FusedAttention.QUERY_BLOCK;
-    private static final int KB = FusedAttention.KEY_BLOCK;
-    /** Queries processed together: four query blocks. */
-    static final int GROUP = 4 * QB;
+    /**
+     * Keys per tile: more than the plain kernel's {@link FusedAttention#KEY_BLOCK}, so each tile's P·V runs
+     * deeper and the per-tile bookkeeping (row maxima, rescaling of the output rows) is paid less often.
+     * Online softmax gives the same result for any key blocking, up to rounding.
+     */
+    private static final int KB = 128;
+    /** Queries processed together: up to eight query blocks. */
+    static final int GROUP = 8 * QB;
     private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[GROUP * KB]);
     private static final ThreadLocal<float[]> PACKED_Q =
             ThreadLocal.withInitial(() -> new float[GemmDriver.MC * GemmDriver.KC]);

@@ -46,11 +46,18 @@ final class VectorMath {
         return e.blend(x, x.test(VectorOperators.IS_NAN));
     }
 
-    /** Sum of the lanes by halving: lane i plus lane i + L/2, and so on, in that order always. */
+    /**
+     * Sum of the lanes by halving: lane i plus lane i + L/2, and so on, in that order always. Done on a
+     * small array: {@code slice} with a computed origin is not intrinsified and falls back to slow code.
+     */
     static float sum(FloatVector v) {
-        for (int half = v.length() / 2; half > 0; half /= 2) {
-            v = v.add(v.slice(half));
+        float[] lanes = new float[v.length()];
+        v.intoArray(lanes, 0);
+        for (int half = lanes.length / 2; half > 0; half /= 2) {
+            for (int i = 0; i < half; i++) {
+                lanes[i] += lanes[i + half];
+            }
         }
-        return v.lane(0);
+        return lanes[0];
     }
 }

@@ -49,6 +49,21 @@ class VectorAttentionTest {
         }
     }
 
+    /**
+     * Sequences longer than the fast path's key tile and query group (several key tiles per query, several
+     * groups per head, groups cut by the end of a sequence), with every mask combination.
+     */
+    @ParameterizedTest(name = "maskFlags={0} packed={1}")
+    @MethodSource("masksAndLayouts")
+    void longSequencesCrossKeyTilesAndQueryGroups(int maskFlags, boolean packed) {
+        for (int[] lengths : new int[][] {{300}, {129, 270}}) {
+            RandomArrays rnd = RandomArrays.fresh();
+            AttentionCase c = AttentionCase.random(rnd, new AttentionCase.Shape(lengths, 2, 24), maskFlags, packed);
+            checkFused(c, rnd);
+            checkUnfused(c, rnd);
+        }
+    }
+
     /** Queries whose additive-mask row is all −∞, alone and with the causal mask: their output is zero. */
     @Test
     void queryThatSeesNoKeyGetsZeros() {
