@@ -37,6 +37,7 @@ final class InfoCommand implements Callable<Integer> {
             System.out.println("           tornado: not available (run under tornado-config/run with TORNADO_SDK set)");
         }
         System.out.printf("fast paths: %s%n", dev.squall.engine.jvm.FastPaths.standard().status());
+        System.out.printf("vector:    %s%n", dev.squall.engine.jvm.FastPaths.vectorSpecies());
         System.out.printf("cpu flags: %s%n", cpuFlags().map(flags -> String.join(" ",
                 FEATURES.stream().filter(f -> flags.contains(" " + f + " ")).toList())).orElse("(unknown)"));
         System.out.printf("max heap:  %d MiB%n", Runtime.getRuntime().maxMemory() >> 20);

@@ -48,15 +48,19 @@ public record Table(List<String> header, List<List<String>> rows) {
         }
     }
 
-    /** GitHub-flavoured Markdown. */
+    /** GitHub-flavoured Markdown; a {@code |} inside a cell (e.g. {@code max |diff|}) is escaped. */
     public String markdown() {
         StringBuilder sb = new StringBuilder();
-        sb.append("| ").append(String.join(" | ", header)).append(" |\n");
+        sb.append("| ").append(String.join(" | ", escaped(header))).append(" |\n");
         sb.append("|").append("---|".repeat(header.size())).append('\n');
         for (List<String> r : rows) {
-            sb.append("| ").append(String.join(" | ", r)).append(" |\n");
+            sb.append("| ").append(String.join(" | ", escaped(r))).append(" |\n");
         }
         return sb.toString();
+    }
+
+    private static List<String> escaped(List<String> cells) {
+        return cells.stream().map(c -> c.replace("|", "\\|")).toList();
     }
 
     /** Fixed-width text for terminals: the first column left-aligned (labels), the others right-aligned (numbers). */
