@@ -36,7 +36,16 @@ public record CompressedBlock(BlockWeights reference, LinearLayer inProj, Linear
     public static CompressedBlock of(BlockWeights weights, WeightFormat format) {
         List<Linear> fp32 = List.of(weights.inProj(), weights.outProj(), weights.ffn1(), weights.ffn2());
         List<LinearLayer> layers = format.compress(fp32.stream().map(RowWeights::of).toList());
-        return new CompressedBlock(weights, layers.get(0), layers.get(1), layers.get(2), layers.get(3));
+        List<Linear> held = layers.stream().map(CompressedBlock::held).toList();
+        BlockWeights reference = new BlockWeights(held.get(0), held.get(1), held.get(2), held.get(3),
+                weights.norm1Gamma(), weights.norm1Beta(), weights.norm2Gamma(), weights.norm2Beta());
+        return new CompressedBlock(reference, layers.get(0), layers.get(1), layers.get(2), layers.get(3));
+    }
+
+    /** The fp32 layer of the weight {@code layer} computes with. */
+    private static Linear held(LinearLayer layer) {
+        return layer instanceof CompressedLinear c ? Linear.fromTorch(c.dequantize(), c.bias(), c.out(), c.in())
+                : (Linear) layer;
     }
 
     /**
@@ -53,8 +62,7 @@ public record CompressedBlock(BlockWeights reference, LinearLayer inProj, Linear
             }
             LinearLayer layer = CompressedStateDict.read(dict, WEIGHTS.get(i), bias.toFloats());
             layers.add(layer);
-            float[] w = layer instanceof Linear l ? RowWeights.of(l).w() : ((CompressedLinear) layer).dequantize();
-            plain.put(WEIGHTS.get(i), NdArray.of(w, layer.out(), layer.in()));
+            plain.put(WEIGHTS.get(i), NdArray.of(RowWeights.of(held(layer)).w(), layer.out(), layer.in()));
         }
         return new CompressedBlock(BlockWeights.fromStateDict(plain), layers.get(0), layers.get(1), layers.get(2),
                 layers.get(3));
