@@ -18,7 +18,12 @@ import java.util.Optional;
  */
 public final class FastPaths {
     /** Fast-path classes, each annotated {@link FastPathFor}. */
-    private static final List<String> STANDARD = List.of();
+    private static final List<String> STANDARD = List.of(
+            // compressed weights (quantised, 16-bit, sparse)
+            "dev.squall.engine.jvm.fast.DenseGemmVector", "dev.squall.engine.jvm.fast.BlockQ8Vector",
+            "dev.squall.engine.jvm.fast.BlockQ4Vector", "dev.squall.engine.jvm.fast.Int8WeightsVector",
+            "dev.squall.engine.jvm.fast.TernaryVector", "dev.squall.engine.jvm.fast.BinaryVector",
+            "dev.squall.engine.jvm.fast.CsrVector", "dev.squall.engine.jvm.fast.Sparse24Vector");
 
     private static FastPaths standard;
 

@@ -1,0 +1,83 @@
+package dev.squall.engine.jvm.fast;
+
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Shared pieces of the compressed-weight fast paths: 8-lane float vectors (one AVX2 register; every packed
+ * format's groups are multiples of 8), widening of packed lanes to floats, and the bit-to-lane tables of the
+ * 1- and 2-bit formats.
+ */
+final class QuantLanes {
+    /** Eight floats. */
+    static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
+    /** Lanes of {@link #F}. */
+    static final int L = 8;
+    /** Eight bytes, widened to {@link #F}. */
+    static final VectorSpecies<Byte> B8 = ByteVector.SPECIES_64;
+    /** Sixteen bytes (a Q4_0 block of nibbles). */
+    static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
+    /** Eight shorts, widened to {@link #F}. */
+    static final VectorSpecies<Short> S8 = ShortVector.SPECIES_128;
+    /** Eight ints. */
+    static final VectorSpecies<Integer> I8 = IntVector.SPECIES_256;
+
+    /** {@code BITS[8b + t] = (b >> t) & 1}: the lanes of byte {@code b} as 0 or 1. */
+    static final float[] BITS = new float[256 * L];
+    /** {@code SIGNS[8b + t] = (b >> t) & 1 ? +1 : −1}. */
+    static final float[] SIGNS = new float[256 * L];
+
+    static {
+        for (int b = 0; b < 256; b++) {
+            for (int t = 0; t < L; t++) {
+                BITS[b * L + t] = (b >> t) & 1;
+                SIGNS[b * L + t] = ((b >> t) & 1) != 0 ? 1f : -1f;
+            }
+        }
+    }
+
+    private QuantLanes() {
+    }
+
+    /** Eight signed bytes from {@code a[off]} as floats. */
+    static FloatVector bytes(byte[] a, int off) {
+        return (FloatVector) ByteVector.fromArray(B8, a, off).convertShape(VectorOperators.B2F, F, 0);
+    }
+
+    /** Eight bfloat16 values from {@code a[off]} as floats (exact: the bits become the upper half). */
+    static FloatVector bf16(short[] a, int off) {
+        IntVector bits = (IntVector) ShortVector.fromArray(S8, a, off).convertShape(VectorOperators.S2I, I8, 0);
+        return bits.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+    }
+
+    /**
+     * Eight fp16 values from {@code a[off]} as floats, exactly as {@code Float.float16ToFloat} (NaN canonical, as
+     * the plain kernels): the magnitude bits shifted into float position are the value times 2⁻¹¹², restored by
+     * an exact multiplication (subnormal halves included); ∞ and NaN are patched in.
+     */
+    static FloatVector fp16(short[] a, int off) {
+        IntVector h = (IntVector) ShortVector.fromArray(S8, a, off).convertShape(VectorOperators.S2I, I8, 0);
+        IntVector magnitude = h.and(0x7fff);
+        FloatVector f = magnitude.lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f);
+        VectorMask<Integer> special = magnitude.compare(VectorOperators.GE, 0x7c00);
+        if (special.anyTrue()) {
+            FloatVector inf = FloatVector.broadcast(F, Float.POSITIVE_INFINITY);
+            FloatVector nan = FloatVector.broadcast(F, Float.NaN);
+            VectorMask<Float> isNan = magnitude.compare(VectorOperators.GT, 0x7c00).cast(F);
+            f = f.blend(inf, special.cast(F)).blend(nan, isNan);
+            VectorMask<Float> negative = h.compare(VectorOperators.LT, 0).cast(F).andNot(isNan);
+            return f.blend(f.neg(), negative);
+        }
+        return f.blend(f.neg(), h.compare(VectorOperators.LT, 0).cast(F));
+    }
+
+    /** Sum of the lanes, in a fixed order. */
+    static float sum(FloatVector v) {
+        return v.reduceLanes(VectorOperators.ADD);
+    }
+}

@@ -1,0 +1,41 @@
+package dev.squall.engine.jvm.fast;
+
+import dev.squall.engine.jvm.FastPathFor;
+import dev.squall.tasks.sparse.Sparse24;
+
+/**
+ * Fast path of {@link Sparse24#gemm}: the blocked sparse GEMM of {@link SparseGemmDriver}, each group giving
+ * its two (position, value) entries, so half the dense multiply-adds; GEMV as the plain loop.
+ */
+@FastPathFor(Sparse24.class)
+public final class Sparse24Vector {
+    private Sparse24Vector() {
+    }
+
+    /** As {@link Sparse24#gemm}. */
+    public static void gemm(float[] x, float[] vals, byte[] meta, float[] bias, float[] y, int m, int n, int k,
+                            int hasBias, int activation, int rowOffset, int rowCount) {
+        int groups = k / Sparse24.GROUP;
+        int metaPerRow = (groups + 1) / 2;
+        SparseGemmDriver.run(x, (xb, j) -> {
+            float acc = 0f;
+            for (int g = 0; g < groups; g++) {
+                int code = (meta[j * metaPerRow + g / 2] >> (4 * (g & 1))) & 0xf;
+                acc += x[xb + 4 * g + (code & 3)] * vals[j * 2 * groups + 2 * g];
+                acc += x[xb + 4 * g + (code >> 2)] * vals[j * 2 * groups + 2 * g + 1];
+            }
+            return acc;
+        }, (row, p0, p1, c, v) -> {
+            int e = 0;
+            for (int g = p0 / Sparse24.GROUP; g < p1 / Sparse24.GROUP; g++) {
+                int code = (meta[row * metaPerRow + g / 2] >> (4 * (g & 1))) & 0xf;
+                int base = 4 * g - p0;
+                c[e] = base + (code & 3);
+                v[e++] = vals[row * 2 * groups + 2 * g];
+                c[e] = base + (code >> 2);
+                v[e++] = vals[row * 2 * groups + 2 * g + 1];
+            }
+            return e;
+        }, bias, y, m, n, k, hasBias, activation, rowOffset, rowCount);
+    }
+}
