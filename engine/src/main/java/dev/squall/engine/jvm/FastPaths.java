@@ -23,7 +23,8 @@ public final class FastPaths {
             "dev.squall.engine.jvm.fast.DenseGemmVector", "dev.squall.engine.jvm.fast.BlockQ8Vector",
             "dev.squall.engine.jvm.fast.BlockQ4Vector", "dev.squall.engine.jvm.fast.Int8WeightsVector",
             "dev.squall.engine.jvm.fast.TernaryVector", "dev.squall.engine.jvm.fast.BinaryVector",
-            "dev.squall.engine.jvm.fast.CsrVector", "dev.squall.engine.jvm.fast.Sparse24Vector");
+            "dev.squall.engine.jvm.fast.CsrVector", "dev.squall.engine.jvm.fast.Sparse24Vector",
+            "dev.squall.engine.jvm.fast.Int8ActivationsVector");
 
     private static FastPaths standard;
 
