@@ -43,13 +43,15 @@ final class BenchCommand implements Callable<Integer> {
     Path report;
     @Mixin
     RunOptions run;
+    @Mixin
+    QuantBenchOptions quant;
 
     @Override
     public Integer call() throws IOException {
         Timing timing = new Timing(warmup, reps);
         List<BenchSuite> suites = new ArrayList<>();
-        suites.add(new BlockBench(new BlockConfig(d, heads, ff, normFirst, BlockConfig.Activation.GELU, causal, 1e-5f),
-                batch, lengths, timing));
+        BlockConfig block = new BlockConfig(d, heads, ff, normFirst, BlockConfig.Activation.GELU, causal, 1e-5f);
+        suites.add(quant.enabled ? quant.suite(block, timing) : new BlockBench(block, batch, lengths, timing));
         try (Backend backend = run.backend()) {
             String machine = MachineInfo.describe();
             System.out.println(machine);

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The weights of an encoder block with its four linear layers in any format: the layers that run, and
@@ -53,12 +54,18 @@ public record CompressedBlock(BlockWeights reference, LinearLayer inProj, Linear
      * {@code reference} then holds the dequantised weights.
      */
     public static CompressedBlock read(Map<String, NdArray> dict) {
+        Set<String> compressed = CompressedStateDict.compressedWeights(dict);
+        List<String> missing = BlockWeights.NAMES.stream()
+                .filter(n -> !dict.containsKey(n) && !compressed.contains(n)).toList();
+        if (!missing.isEmpty()) {
+            throw new IllegalArgumentException("missing weights " + missing + "; found " + dict.keySet());
+        }
         Map<String, NdArray> plain = new LinkedHashMap<>(dict);
         List<LinearLayer> layers = new ArrayList<>();
         for (int i = 0; i < WEIGHTS.size(); i++) {
             NdArray bias = dict.get(BIASES.get(i));
-            if (bias == null) {
-                throw new IllegalArgumentException("missing " + BIASES.get(i));
+            if (bias.rank() != 1) {
+                throw new IllegalArgumentException(BIASES.get(i) + " must be a vector, got " + bias.describe());
             }
             LinearLayer layer = CompressedStateDict.read(dict, WEIGHTS.get(i), bias.toFloats());
             layers.add(layer);

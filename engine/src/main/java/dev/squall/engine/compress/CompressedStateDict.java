@@ -153,10 +153,10 @@ public final class CompressedStateDict {
     }
 
     /**
-     * {@code dict} with every fp32 or fp16 matrix whose name ends in {@code weight} compressed to
-     * {@code format} (all of them together, which global pruning needs); everything else is copied.
+     * The fp32 or fp16 matrices of {@code dict} whose names end in {@code weight} (PyTorch's linear weights,
+     * {@code [out, in]}), compressed to {@code format} all together (which global pruning needs), by name.
      */
-    public static Map<String, NdArray> compress(Map<String, NdArray> dict, WeightFormat format) {
+    public static Map<String, LinearLayer> compressWeights(Map<String, NdArray> dict, WeightFormat format) {
         List<String> names = new ArrayList<>();
         List<RowWeights> weights = new ArrayList<>();
         for (Map.Entry<String, NdArray> e : dict.entrySet()) {
@@ -164,15 +164,31 @@ public final class CompressedStateDict {
             if (e.getKey().endsWith("weight") && a.rank() == 2
                     && (a.dtype() == DType.FLOAT32 || a.dtype() == DType.FLOAT16) && a.size() > 0) {
                 names.add(e.getKey());
-                weights.add(new RowWeights(a.toFloats(), new float[a.dim(0)], a.dim(0), a.dim(1)));
+                try {
+                    weights.add(new RowWeights(a.toFloats(), new float[a.dim(0)], a.dim(0), a.dim(1)));
+                } catch (IllegalArgumentException ex) {
+                    throw new IllegalArgumentException(e.getKey() + ": " + ex.getMessage(), ex);
+                }
             }
         }
         List<LinearLayer> layers = format.compress(weights);
+        Map<String, LinearLayer> out = new LinkedHashMap<>();
+        for (int i = 0; i < names.size(); i++) {
+            out.put(names.get(i), layers.get(i));
+        }
+        return out;
+    }
+
+    /**
+     * {@code dict} with its linear weights replaced by {@code layers} (see {@link #compressWeights}) in the
+     * storage described above; everything else is copied, in order.
+     */
+    public static Map<String, NdArray> replace(Map<String, NdArray> dict, Map<String, LinearLayer> layers) {
         Map<String, NdArray> out = new LinkedHashMap<>();
         for (Map.Entry<String, NdArray> e : dict.entrySet()) {
-            int i = names.indexOf(e.getKey());
-            if (i >= 0) {
-                out.putAll(entries(e.getKey(), layers.get(i)));
+            LinearLayer layer = layers.get(e.getKey());
+            if (layer != null) {
+                out.putAll(entries(e.getKey(), layer));
             } else {
                 out.put(e.getKey(), e.getValue());
             }
