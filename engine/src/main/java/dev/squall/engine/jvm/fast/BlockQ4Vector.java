@@ -4,15 +4,16 @@ import dev.squall.engine.jvm.FastPathFor;
 import dev.squall.tasks.quant.BlockQ4;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 import static dev.squall.engine.jvm.fast.QuantLanes.F;
 import static dev.squall.engine.jvm.fast.QuantLanes.L;
 
 /**
- * Fast path of {@link BlockQ4#gemm}: a block's 16 bytes split into low and high nibbles in one 128-bit
- * register, offset by −8, widened to four float vectors (weights 0–7, 8–15 from the low nibbles, 16–23, 24–31
- * from the high ones) and multiplied with the activations; blocked GEMM through {@link RowGemmDriver}.
+ * Fast path of {@link BlockQ4#gemm}: a block's 16 bytes widened 8 at a time to int lanes, whose low and high
+ * nibbles, offset by −8, become four float vectors (weights 0–7 and 8–15 from the low nibbles, 16–23 and 24–31
+ * from the high ones) multiplied with the activations; blocked GEMM through {@link RowGemmDriver}.
  */
 @FastPathFor(BlockQ4.class)
 public final class BlockQ4Vector {
@@ -31,42 +32,50 @@ public final class BlockQ4Vector {
                 bias, y, m, n, k, hasBias, activation, rowOffset, rowCount);
     }
 
+    /** {@code Σ_p x[xb + p]·ŵ[p]} for the row whose first block is {@code block0}, one block per step. */
     static float dot(float[] x, int xb, byte[] qs, short[] d, int block0, int k) {
         int full = k / BLOCK;
-        FloatVector acc0 = FloatVector.zero(F);
-        FloatVector acc1 = FloatVector.zero(F);
-        int b = 0;
-        for (; b + 1 < full; b += 2) {
-            acc0 = block(x, xb + b * BLOCK, qs, (block0 + b) * BYTES).fma(scale(d, block0 + b), acc0);
-            acc1 = block(x, xb + (b + 1) * BLOCK, qs, (block0 + b + 1) * BYTES).fma(scale(d, block0 + b + 1), acc1);
+        FloatVector acc = FloatVector.zero(F);
+        for (int b = 0; b < full; b++) {
+            acc = block(x, xb + b * BLOCK, qs, (block0 + b) * BYTES).fma(scale(d, block0 + b), acc);
         }
-        if (b < full) {
-            acc0 = block(x, xb + b * BLOCK, qs, (block0 + b) * BYTES).fma(scale(d, block0 + b), acc0);
+        float sum = QuantLanes.sum(acc);
+        return full * BLOCK < k ? sum + tail(x, xb, qs, d, block0 + full, full * BLOCK, k) : sum;
+    }
+
+    /** The partial last block, {@code p} from {@code p0} to {@code k}. */
+    private static float tail(float[] x, int xb, byte[] qs, short[] d, int block, int p0, int k) {
+        float s = 0f;
+        for (int p = p0; p < k; p++) {
+            s += x[xb + p] * nibble(qs, block, p - p0);
         }
-        float acc = QuantLanes.sum(acc0.add(acc1));
-        if (full * BLOCK < k) {
-            float s = 0f;
-            for (int p = full * BLOCK; p < k; p++) {
-                s += x[xb + p] * nibble(qs, block0 + full, p - full * BLOCK);
-            }
-            acc += s * Float.float16ToFloat(d[block0 + full]);
-        }
-        return acc;
+        return s * Float.float16ToFloat(d[block]);
     }
 
     private static FloatVector block(float[] x, int xp, byte[] qs, int qp) {
-        ByteVector v = ByteVector.fromArray(QuantLanes.B16, qs, qp);
-        ByteVector lo = v.and((byte) 0xf).sub((byte) 8);
-        ByteVector hi = v.lanewise(VectorOperators.LSHR, 4).and((byte) 0xf).sub((byte) 8);
-        FloatVector s = widen(lo, 0).mul(FloatVector.fromArray(F, x, xp));
-        FloatVector t = widen(lo, 1).mul(FloatVector.fromArray(F, x, xp + L));
-        s = widen(hi, 0).fma(FloatVector.fromArray(F, x, xp + 2 * L), s);
-        t = widen(hi, 1).fma(FloatVector.fromArray(F, x, xp + 3 * L), t);
+        IntVector v = packed(qs, qp);
+        IntVector w = packed(qs, qp + L);
+        FloatVector s = low(v).mul(FloatVector.fromArray(F, x, xp));
+        FloatVector t = low(w).mul(FloatVector.fromArray(F, x, xp + L));
+        s = high(v).fma(FloatVector.fromArray(F, x, xp + 2 * L), s);
+        t = high(w).fma(FloatVector.fromArray(F, x, xp + 3 * L), t);
         return s.add(t);
     }
 
-    private static FloatVector widen(ByteVector v, int part) {
-        return (FloatVector) v.convertShape(VectorOperators.B2F, F, part);
+    /** Eight packed bytes, one per int lane (sign-extended; the masks below take the nibbles). */
+    private static IntVector packed(byte[] qs, int off) {
+        return (IntVector) ByteVector.fromArray(QuantLanes.B8, qs, off).convertShape(VectorOperators.B2I,
+                QuantLanes.I8, 0);
+    }
+
+    /** The low nibbles minus 8, as floats: weights {@code t .. t+7} of a block. */
+    private static FloatVector low(IntVector packed) {
+        return (FloatVector) packed.and(0xf).sub(8).convert(VectorOperators.I2F, 0);
+    }
+
+    /** The high nibbles minus 8, as floats: weights {@code t+16 .. t+23} of a block. */
+    private static FloatVector high(IntVector packed) {
+        return (FloatVector) packed.lanewise(VectorOperators.ASHR, 4).and(0xf).sub(8).convert(VectorOperators.I2F, 0);
     }
 
     private static FloatVector scale(short[] d, int block) {
@@ -86,14 +95,13 @@ public final class BlockQ4Vector {
             int len = Math.min(BLOCK, p1 - p);
             int o = off + p - p0;
             if (len == BLOCK) {
-                ByteVector v = ByteVector.fromArray(QuantLanes.B16, qs, block * BYTES);
-                ByteVector lo = v.and((byte) 0xf).sub((byte) 8);
-                ByteVector hi = v.lanewise(VectorOperators.LSHR, 4).and((byte) 0xf).sub((byte) 8);
+                IntVector v = packed(qs, block * BYTES);
+                IntVector w = packed(qs, block * BYTES + L);
                 FloatVector s = FloatVector.broadcast(F, scale);
-                widen(lo, 0).mul(s).intoArray(dst, o);
-                widen(lo, 1).mul(s).intoArray(dst, o + L);
-                widen(hi, 0).mul(s).intoArray(dst, o + 2 * L);
-                widen(hi, 1).mul(s).intoArray(dst, o + 3 * L);
+                low(v).mul(s).intoArray(dst, o);
+                low(w).mul(s).intoArray(dst, o + L);
+                high(v).mul(s).intoArray(dst, o + 2 * L);
+                high(w).mul(s).intoArray(dst, o + 3 * L);
             } else {
                 for (int t = 0; t < len; t++) {
                     dst[o + t] = nibble(qs, block, t) * scale;

@@ -30,25 +30,21 @@ public final class BlockQ8Vector {
     /** {@code Σ_p x[xb + p]·ŵ[p]} for the row whose first block is {@code block0}. */
     static float dot(float[] x, int xb, byte[] qs, short[] d, int block0, int k) {
         int full = k / BLOCK;
-        FloatVector acc0 = FloatVector.zero(F);
-        FloatVector acc1 = FloatVector.zero(F);
-        int b = 0;
-        for (; b + 1 < full; b += 2) {
-            acc0 = block(x, xb + b * BLOCK, qs, (block0 + b) * BLOCK).fma(scale(d, block0 + b), acc0);
-            acc1 = block(x, xb + (b + 1) * BLOCK, qs, (block0 + b + 1) * BLOCK).fma(scale(d, block0 + b + 1), acc1);
+        FloatVector acc = FloatVector.zero(F);
+        for (int b = 0; b < full; b++) {
+            acc = block(x, xb + b * BLOCK, qs, (block0 + b) * BLOCK).fma(scale(d, block0 + b), acc);
         }
-        if (b < full) {
-            acc0 = block(x, xb + b * BLOCK, qs, (block0 + b) * BLOCK).fma(scale(d, block0 + b), acc0);
+        float sum = QuantLanes.sum(acc);
+        return full * BLOCK < k ? sum + tail(x, xb, qs, d, block0 + full, full * BLOCK, k) : sum;
+    }
+
+    /** The partial last block, {@code p} from {@code p0} to {@code k}. */
+    private static float tail(float[] x, int xb, byte[] qs, short[] d, int block, int p0, int k) {
+        float s = 0f;
+        for (int p = p0; p < k; p++) {
+            s += x[xb + p] * qs[block * BLOCK + p - p0];
         }
-        float acc = QuantLanes.sum(acc0.add(acc1));
-        if (full * BLOCK < k) {
-            float s = 0f;
-            for (int p = full * BLOCK; p < k; p++) {
-                s += x[xb + p] * qs[(block0 + full) * BLOCK + p - full * BLOCK];
-            }
-            acc += s * Float.float16ToFloat(d[block0 + full]);
-        }
-        return acc;
+        return s * Float.float16ToFloat(d[block]);
     }
 
     /** Lane sums of one full block times the activations. */

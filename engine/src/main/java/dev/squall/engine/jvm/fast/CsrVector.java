@@ -7,7 +7,7 @@ import java.util.Arrays;
 
 /**
  * Fast path of {@link Csr#gemm}: the blocked sparse GEMM of {@link SparseGemmDriver} (each row's entries within
- * a depth block found by binary search on its ascending columns); GEMV as the plain loop, one gathered
+ * a depth block found by binary search on its ascending columns, read in place); GEMV as the plain loop, one gathered
  * activation per stored weight.
  */
 @FastPathFor(Csr.class)
@@ -24,14 +24,14 @@ public final class CsrVector {
                 acc += x[xb + cols[e]] * vals[e];
             }
             return acc;
-        }, (row, p0, p1, c, v) -> {
+        }, (row, p0, p1, seg) -> {
             int from = first(cols, rowPtr[row], rowPtr[row + 1], p0);
-            int to = first(cols, from, rowPtr[row + 1], p1);
-            for (int e = from; e < to; e++) {
-                c[e - from] = cols[e] - p0;
-                v[e - from] = vals[e];
-            }
-            return to - from;
+            seg.cols = cols;
+            seg.colsOff = from;
+            seg.colBase = -p0;
+            seg.vals = vals;
+            seg.valsOff = from;
+            seg.count = first(cols, from, rowPtr[row + 1], p1) - from;
         }, bias, y, m, n, k, hasBias, activation, rowOffset, rowCount);
     }
 

@@ -1,10 +1,10 @@
 package dev.squall.engine.jvm.fast;
 
+import dev.squall.tasks.precision.Half;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -56,24 +56,28 @@ final class QuantLanes {
     }
 
     /**
-     * Eight fp16 values from {@code a[off]} as floats, exactly as {@code Float.float16ToFloat} (NaN canonical, as
-     * the plain kernels): the magnitude bits shifted into float position are the value times 2⁻¹¹², restored by
-     * an exact multiplication (subnormal halves included); ∞ and NaN are patched in.
+     * Eight fp16 values from {@code a[off]} as floats, exactly as the plain kernels' {@code Half.toFloat}: the
+     * magnitude bits shifted into float position are the value times 2⁻¹¹², restored by an exact
+     * multiplication (subnormal halves included), and the sign bit is copied over. A group holding ∞ or NaN
+     * (exponent 31) takes the scalar conversion.
      */
     static FloatVector fp16(short[] a, int off) {
         IntVector h = (IntVector) ShortVector.fromArray(S8, a, off).convertShape(VectorOperators.S2I, I8, 0);
         IntVector magnitude = h.and(0x7fff);
-        FloatVector f = magnitude.lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f);
-        VectorMask<Integer> special = magnitude.compare(VectorOperators.GE, 0x7c00);
-        if (special.anyTrue()) {
-            FloatVector inf = FloatVector.broadcast(F, Float.POSITIVE_INFINITY);
-            FloatVector nan = FloatVector.broadcast(F, Float.NaN);
-            VectorMask<Float> isNan = magnitude.compare(VectorOperators.GT, 0x7c00).cast(F);
-            f = f.blend(inf, special.cast(F)).blend(nan, isNan);
-            VectorMask<Float> negative = h.compare(VectorOperators.LT, 0).cast(F).andNot(isNan);
-            return f.blend(f.neg(), negative);
+        if (magnitude.compare(VectorOperators.GE, 0x7c00).anyTrue()) {
+            return fp16Scalar(a, off);
         }
-        return f.blend(f.neg(), h.compare(VectorOperators.LT, 0).cast(F));
+        FloatVector f = magnitude.lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f);
+        return f.reinterpretAsInts().or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+    }
+
+    /** {@link #fp16} one lane at a time: the rare group holding ∞ or NaN. */
+    private static FloatVector fp16Scalar(short[] a, int off) {
+        float[] lanes = new float[L];
+        for (int t = 0; t < L; t++) {
+            lanes[t] = Half.toFloat(a[off + t]);
+        }
+        return FloatVector.fromArray(F, lanes, 0);
     }
 
     /** Sum of the lanes, in a fixed order. */

@@ -38,23 +38,19 @@ final class RowDots {
         return a0.add(a1).add(a2.add(a3));
     }
 
-    /** Partial sums of {@code x[xp + i]·fp16(w[wp + i])}. */
+    /** Partial sums of {@code x[xp + i]·fp16(w[wp + i])}, two accumulators (the widening is the heavy part). */
     static FloatVector fp16(float[] x, int xp, short[] w, int wp, int len) {
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = FloatVector.zero(F);
-        FloatVector a2 = FloatVector.zero(F);
-        FloatVector a3 = FloatVector.zero(F);
         int i = 0;
-        for (; i + 4 * L <= len; i += 4 * L) {
+        for (; i + 2 * L <= len; i += 2 * L) {
             a0 = QuantLanes.fp16(w, wp + i).fma(FloatVector.fromArray(F, x, xp + i), a0);
             a1 = QuantLanes.fp16(w, wp + i + L).fma(FloatVector.fromArray(F, x, xp + i + L), a1);
-            a2 = QuantLanes.fp16(w, wp + i + 2 * L).fma(FloatVector.fromArray(F, x, xp + i + 2 * L), a2);
-            a3 = QuantLanes.fp16(w, wp + i + 3 * L).fma(FloatVector.fromArray(F, x, xp + i + 3 * L), a3);
         }
         for (; i + L <= len; i += L) {
             a0 = QuantLanes.fp16(w, wp + i).fma(FloatVector.fromArray(F, x, xp + i), a0);
         }
-        return a0.add(a1).add(a2.add(a3));
+        return a0.add(a1);
     }
 
     /** Partial sums of {@code x[xp + i]·bf16(w[wp + i])}. */

@@ -39,7 +39,7 @@ final class RowGemmDriver {
 
     /** Per-thread tiles. */
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(
-            () -> new float[][] {new float[KC * MT], new float[2 * KC], new float[MT]});
+            () -> new float[][] {new float[KC * MT], new float[2 * KC], new float[2 * MT]});
 
     private RowGemmDriver() {
     }
@@ -136,21 +136,28 @@ final class RowGemmDriver {
             b2 = x2.fma(v, b2);
             b3 = x3.fma(v, b3);
         }
-        store(a0, a1, a2, a3, y, n, i0, mt, j, first, lanes);
-        if (pair) {
-            store(b0, b1, b2, b3, y, n, i0, mt, j + 1, first, lanes);
-        }
-    }
-
-    static void store(FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3, float[] y, int n,
-                              int i0, int mt, int j, boolean first, float[] lanes) {
         a0.intoArray(lanes, 0);
         a1.intoArray(lanes, L);
         a2.intoArray(lanes, 2 * L);
         a3.intoArray(lanes, 3 * L);
+        b0.intoArray(lanes, MT);
+        b1.intoArray(lanes, MT + L);
+        b2.intoArray(lanes, MT + 2 * L);
+        b3.intoArray(lanes, MT + 3 * L);
+        flush(lanes, 0, y, n, i0, mt, j, first);
+        if (pair) {
+            flush(lanes, MT, y, n, i0, mt, j + 1, first);
+        }
+    }
+
+    /**
+     * Stores (first depth block) or adds the sums {@code lanes[from + t]} of output column {@code j}, rows
+     * {@code i0 + t}, {@code t < mt}.
+     */
+    static void flush(float[] lanes, int from, float[] y, int n, int i0, int mt, int j, boolean first) {
         for (int t = 0; t < mt; t++) {
             int index = (i0 + t) * n + j;
-            y[index] = first ? lanes[t] : y[index] + lanes[t];
+            y[index] = first ? lanes[from + t] : y[index] + lanes[from + t];
         }
     }
 }

@@ -25,17 +25,22 @@ public final class Sparse24Vector {
                 acc += x[xb + 4 * g + (code >> 2)] * vals[j * 2 * groups + 2 * g + 1];
             }
             return acc;
-        }, (row, p0, p1, c, v) -> {
-            int e = 0;
-            for (int g = p0 / Sparse24.GROUP; g < p1 / Sparse24.GROUP; g++) {
+        }, (row, p0, p1, seg) -> {
+            int[] c = seg.scratch;
+            int g0 = p0 / Sparse24.GROUP;
+            int g1 = p1 / Sparse24.GROUP;
+            for (int g = g0; g < g1; g++) {
                 int code = (meta[row * metaPerRow + g / 2] >> (4 * (g & 1))) & 0xf;
-                int base = 4 * g - p0;
-                c[e] = base + (code & 3);
-                v[e++] = vals[row * 2 * groups + 2 * g];
-                c[e] = base + (code >> 2);
-                v[e++] = vals[row * 2 * groups + 2 * g + 1];
+                int base = 4 * (g - g0);
+                c[2 * (g - g0)] = base + (code & 3);
+                c[2 * (g - g0) + 1] = base + (code >> 2);
             }
-            return e;
+            seg.cols = c;
+            seg.colsOff = 0;
+            seg.colBase = 0;
+            seg.vals = vals;
+            seg.valsOff = row * 2 * groups + 2 * g0;
+            seg.count = 2 * (g1 - g0);
         }, bias, y, m, n, k, hasBias, activation, rowOffset, rowCount);
     }
 }

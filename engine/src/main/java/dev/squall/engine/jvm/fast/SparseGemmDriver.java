@@ -10,26 +10,42 @@ import static dev.squall.engine.jvm.fast.QuantLanes.L;
  * The GEMM loop of the sparse formats on the fast path: as {@link RowGemmDriver} (activation rows transposed
  * into a {@code [KC][MT]} tile), but each weight row is a list of (column, value) entries within the depth
  * block, and only those entries are visited: one broadcast value times one tile row per stored weight, so the
- * multiply-adds are proportional to the non-zeros. Two weight rows run side by side for eight independent
- * accumulators. Results do not depend on how the output rows are split between threads.
+ * multiply-adds are proportional to the non-zeros. {@link #MT} = 64 activation rows give eight independent
+ * accumulators per weight row. Results do not depend on how the output rows are split between threads.
  */
 final class SparseGemmDriver {
-    /** Activation rows per block. */
-    static final int MT = RowGemmDriver.MT;
-    /** Depth per block: a 64 KiB tile, fewer entry look-ups per row than the dense driver's. */
-    static final int KC = 512;
+    /** Activation rows per block (8 vectors). */
+    static final int MT = 64;
+    /** Depth per block: a 256 KiB tile (L2), few entry look-ups per row. */
+    static final int KC = 1024;
+
+    /**
+     * Where the entries of one row segment are: entry {@code e < count} is value {@code vals[valsOff + e]} at
+     * column {@code cols[colsOff + e] + colBase}, relative to the segment's first column. A format points into
+     * its own arrays where it can (CSR) or fills {@link #scratch} (2:4 positions).
+     */
+    static final class Segment {
+        final int[] scratch = new int[KC];
+        int[] cols;
+        int colsOff;
+        int colBase;
+        float[] vals;
+        int valsOff;
+        int count;
+    }
 
     /** A sparse format's entries. */
     interface Entries {
-        /**
-         * Writes the stored weights of row {@code row} with columns in {@code [p0, p1)} to {@code cols} (relative to
-         * {@code p0}) and {@code vals}, in the order their products are to be summed; returns how many.
-         */
-        int entries(int row, int p0, int p1, int[] cols, float[] vals);
+        /** Describes, in {@code s}, the stored weights of row {@code row} with columns in {@code [p0, p1)}. */
+        void segment(int row, int p0, int p1, Segment s);
     }
 
-    private static final ThreadLocal<Object[]> SCRATCH = ThreadLocal.withInitial(() -> new Object[] {
-            new float[KC * MT], new int[KC], new float[KC], new int[KC], new float[KC], new float[MT]});
+    /** Per-thread tile, segment and output lanes. */
+    private record Scratch(float[] xT, Segment segment, float[] lanes) {
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(
+            () -> new Scratch(new float[KC * MT], new Segment(), new float[MT]));
 
     private SparseGemmDriver() {
     }
@@ -41,24 +57,18 @@ final class SparseGemmDriver {
             RowGemmDriver.run(x, dot, null, bias, y, m, n, k, hasBias, activation, rowOffset, rowCount);
             return;
         }
-        Object[] s = SCRATCH.get();
-        float[] xT = (float[]) s[0];
-        int[] ca = (int[]) s[1];
-        float[] va = (float[]) s[2];
-        int[] cb = (int[]) s[3];
-        float[] vb = (float[]) s[4];
-        float[] lanes = (float[]) s[5];
+        Scratch s = SCRATCH.get();
         int j1 = rowOffset + rowCount;
         for (int i0 = 0; i0 < m; i0 += MT) {
             int mt = Math.min(MT, m - i0);
             for (int p0 = 0; p0 < k; p0 += KC) {
                 int kc = Math.min(KC, k - p0);
-                RowGemmDriver.transpose(x, k, i0, mt, p0, kc, xT);
-                for (int j = rowOffset; j < j1; j += 2) {
-                    boolean pair = j + 1 < j1;
-                    int na = entries.entries(j, p0, p0 + kc, ca, va);
-                    int nb = pair ? entries.entries(j + 1, p0, p0 + kc, cb, vb) : 0;
-                    micro(xT, ca, va, na, cb, vb, nb, y, n, i0, mt, j, pair, p0 == 0, lanes);
+                transpose(x, k, i0, mt, p0, kc, s.xT());
+                for (int j = rowOffset; j < j1; j++) {
+                    Segment seg = s.segment();
+                    entries.segment(j, p0, p0 + kc, seg);
+                    micro(s.xT(), seg.cols, seg.colsOff, seg.colBase, seg.vals, seg.valsOff, seg.count, s.lanes());
+                    RowGemmDriver.flush(s.lanes(), 0, y, n, i0, mt, j, p0 == 0);
                 }
             }
             for (int i = i0; i < i0 + mt; i++) {
@@ -69,51 +79,45 @@ final class SparseGemmDriver {
         }
     }
 
-    private static void micro(float[] xT, int[] ca, float[] va, int na, int[] cb, float[] vb, int nb, float[] y,
-                              int n, int i0, int mt, int j, boolean pair, boolean first, float[] lanes) {
+    /** {@code xT[p·MT + t] = x[(i0 + t)·k + p0 + p]} for {@code p < kc}, zero for {@code t >= mt}. */
+    private static void transpose(float[] x, int k, int i0, int mt, int p0, int kc, float[] xT) {
+        for (int t = 0; t < MT; t++) {
+            for (int p = 0; p < kc; p++) {
+                xT[p * MT + t] = t < mt ? x[(i0 + t) * k + p0 + p] : 0f;
+            }
+        }
+    }
+
+    /** {@code lanes[t] = Σ_e vals[valsOff + e]·xT[(cols[colsOff + e] + colBase)·MT + t]}, {@code t < MT}. */
+    private static void micro(float[] xT, int[] cols, int colsOff, int colBase, float[] vals, int valsOff, int count,
+                              float[] lanes) {
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = FloatVector.zero(F);
         FloatVector a2 = FloatVector.zero(F);
         FloatVector a3 = FloatVector.zero(F);
-        FloatVector b0 = FloatVector.zero(F);
-        FloatVector b1 = FloatVector.zero(F);
-        FloatVector b2 = FloatVector.zero(F);
-        FloatVector b3 = FloatVector.zero(F);
-        int both = Math.min(na, nb);
-        int e = 0;
-        for (; e < both; e++) {
-            FloatVector u = FloatVector.broadcast(F, va[e]);
-            FloatVector v = FloatVector.broadcast(F, vb[e]);
-            int ta = ca[e] * MT;
-            int tb = cb[e] * MT;
-            a0 = FloatVector.fromArray(F, xT, ta).fma(u, a0);
-            a1 = FloatVector.fromArray(F, xT, ta + L).fma(u, a1);
-            a2 = FloatVector.fromArray(F, xT, ta + 2 * L).fma(u, a2);
-            a3 = FloatVector.fromArray(F, xT, ta + 3 * L).fma(u, a3);
-            b0 = FloatVector.fromArray(F, xT, tb).fma(v, b0);
-            b1 = FloatVector.fromArray(F, xT, tb + L).fma(v, b1);
-            b2 = FloatVector.fromArray(F, xT, tb + 2 * L).fma(v, b2);
-            b3 = FloatVector.fromArray(F, xT, tb + 3 * L).fma(v, b3);
+        FloatVector a4 = FloatVector.zero(F);
+        FloatVector a5 = FloatVector.zero(F);
+        FloatVector a6 = FloatVector.zero(F);
+        FloatVector a7 = FloatVector.zero(F);
+        for (int e = 0; e < count; e++) {
+            FloatVector u = FloatVector.broadcast(F, vals[valsOff + e]);
+            int t = (cols[colsOff + e] + colBase) * MT;
+            a0 = FloatVector.fromArray(F, xT, t).fma(u, a0);
+            a1 = FloatVector.fromArray(F, xT, t + L).fma(u, a1);
+            a2 = FloatVector.fromArray(F, xT, t + 2 * L).fma(u, a2);
+            a3 = FloatVector.fromArray(F, xT, t + 3 * L).fma(u, a3);
+            a4 = FloatVector.fromArray(F, xT, t + 4 * L).fma(u, a4);
+            a5 = FloatVector.fromArray(F, xT, t + 5 * L).fma(u, a5);
+            a6 = FloatVector.fromArray(F, xT, t + 6 * L).fma(u, a6);
+            a7 = FloatVector.fromArray(F, xT, t + 7 * L).fma(u, a7);
         }
-        for (int ea = e; ea < na; ea++) {
-            FloatVector u = FloatVector.broadcast(F, va[ea]);
-            int ta = ca[ea] * MT;
-            a0 = FloatVector.fromArray(F, xT, ta).fma(u, a0);
-            a1 = FloatVector.fromArray(F, xT, ta + L).fma(u, a1);
-            a2 = FloatVector.fromArray(F, xT, ta + 2 * L).fma(u, a2);
-            a3 = FloatVector.fromArray(F, xT, ta + 3 * L).fma(u, a3);
-        }
-        for (int eb = e; eb < nb; eb++) {
-            FloatVector v = FloatVector.broadcast(F, vb[eb]);
-            int tb = cb[eb] * MT;
-            b0 = FloatVector.fromArray(F, xT, tb).fma(v, b0);
-            b1 = FloatVector.fromArray(F, xT, tb + L).fma(v, b1);
-            b2 = FloatVector.fromArray(F, xT, tb + 2 * L).fma(v, b2);
-            b3 = FloatVector.fromArray(F, xT, tb + 3 * L).fma(v, b3);
-        }
-        RowGemmDriver.store(a0, a1, a2, a3, y, n, i0, mt, j, first, lanes);
-        if (pair) {
-            RowGemmDriver.store(b0, b1, b2, b3, y, n, i0, mt, j + 1, first, lanes);
-        }
+        a0.intoArray(lanes, 0);
+        a1.intoArray(lanes, L);
+        a2.intoArray(lanes, 2 * L);
+        a3.intoArray(lanes, 3 * L);
+        a4.intoArray(lanes, 4 * L);
+        a5.intoArray(lanes, 5 * L);
+        a6.intoArray(lanes, 6 * L);
+        a7.intoArray(lanes, 7 * L);
     }
 }
