@@ -42,6 +42,8 @@ public final class QuantBench implements BenchSuite {
             "int8", "int8g:128", "ternary", "binary", "w8a8", "pruned:0.5", "pruned:0.9", "pruned:0.95", "2:4");
     /** The speed-up baseline. */
     public static final String BASELINE = "fp32-rows";
+    /** Untimed running of each plan before its timed warm-ups, for the JIT. */
+    private static final long WARM_NANOS = 2_000_000_000L;
 
     /**
      * One format's measurements.
@@ -148,6 +150,11 @@ public final class QuantBench implements BenchSuite {
         Profile first = plan.execute();
         List<Profile.TaskProfile> tasks = first.graphs().get(0).tasks();
         String implementation = tasks.get(tasks.size() - 1).implementation();
+        // Vector API loops are very slow until C2 compiles them: run for a while before the timed warm-ups
+        long until = System.nanoTime() + WARM_NANOS;
+        for (int i = 0; i < 3 || System.nanoTime() < until; i++) {
+            plan.execute();
+        }
         double ms = timing.medianMillis(plan::execute, i -> progress.accept(what + (i < 0 ? " warm-up" : " run "
                 + (i + 1) + "/" + timing.repetitions())));
         return new Measured(ms / layers.size(), implementation);
