@@ -42,8 +42,6 @@ public final class QuantBench implements BenchSuite {
             "int8", "int8g:128", "ternary", "binary", "w8a8", "pruned:0.5", "pruned:0.9", "pruned:0.95", "2:4");
     /** The speed-up baseline. */
     public static final String BASELINE = "fp32-rows";
-    /** Untimed running of each plan before its timed warm-ups, for the JIT. */
-    private static final long WARM_NANOS = 2_000_000_000L;
 
     /**
      * One format's measurements.
@@ -66,19 +64,22 @@ public final class QuantBench implements BenchSuite {
     private final int streamMib;
     private final BlockConfig blockConfig;
     private final int blockTokens;
+    private final int jitMillis;
     private final Timing timing;
     private final List<Row> results = new ArrayList<>();
 
     /**
      * A suite over {@code formats} for a {@code size × size} layer, GEMM with {@code rows} activation rows (0:
      * none), streamed GEMV over at least {@code streamMib} MiB (0: none), block error on {@code blockTokens}
-     * tokens of a block shaped by {@code blockConfig}.
+     * tokens of a block shaped by {@code blockConfig}; each plan runs untimed for {@code jitMillis} first (Vector
+     * API loops are very slow until C2 has compiled them), then {@code timing}'s warm-ups and timed runs.
      */
     public QuantBench(List<String> formats, int size, int rows, int streamMib, BlockConfig blockConfig,
-                      int blockTokens, Timing timing) {
-        if (size < 1 || rows < 0 || streamMib < 0 || blockTokens < 1) {
-            throw new IllegalArgumentException("--quant-size and --quant-block-tokens must be >= 1, --quant-rows and "
-                    + "--quant-stream-mib >= 0; got " + size + ", " + blockTokens + ", " + rows + ", " + streamMib);
+                      int blockTokens, int jitMillis, Timing timing) {
+        if (size < 1 || rows < 0 || streamMib < 0 || blockTokens < 1 || jitMillis < 0) {
+            throw new IllegalArgumentException("--quant-size and --quant-block-tokens must be >= 1, --quant-rows, "
+                    + "--quant-stream-mib and --quant-jit-ms >= 0; got " + size + ", " + blockTokens + ", " + rows
+                    + ", " + streamMib + ", " + jitMillis);
         }
         formats.forEach(WeightFormats::parse);
         this.formats = List.copyOf(formats);
@@ -87,6 +88,7 @@ public final class QuantBench implements BenchSuite {
         this.streamMib = streamMib;
         this.blockConfig = blockConfig;
         this.blockTokens = blockTokens;
+        this.jitMillis = jitMillis;
         this.timing = timing;
     }
 
@@ -150,8 +152,7 @@ public final class QuantBench implements BenchSuite {
         Profile first = plan.execute();
         List<Profile.TaskProfile> tasks = first.graphs().get(0).tasks();
         String implementation = tasks.get(tasks.size() - 1).implementation();
-        // Vector API loops are very slow until C2 compiles them: run for a while before the timed warm-ups
-        long until = System.nanoTime() + WARM_NANOS;
+        long until = System.nanoTime() + jitMillis * 1_000_000L;
         for (int i = 0; i < 3 || System.nanoTime() < until; i++) {
             plan.execute();
         }

@@ -27,10 +27,13 @@ final class QuantBenchOptions {
     @Option(names = "--quant-block-tokens", defaultValue = "128", paramLabel = "T",
             description = "Tokens of the block whose output error is measured (default: ${DEFAULT-VALUE}).")
     int blockTokens;
+    @Option(names = "--quant-jit-ms", defaultValue = "2000", paramLabel = "MS",
+            description = "Untimed runs of each plan before its warm-ups, for the JIT (default: ${DEFAULT-VALUE}).")
+    int jitMillis;
 
     /** The suite, the block error measured on a block shaped by {@code block}. */
     QuantBench suite(BlockConfig block, Timing timing) {
         return new QuantBench(formats == null ? QuantBench.DEFAULT_FORMATS : formats, size, rows, streamMib, block,
-                blockTokens, timing);
+                blockTokens, jitMillis, timing);
     }
 }

@@ -58,7 +58,8 @@ public record CompressedBlock(BlockWeights reference, LinearLayer inProj, Linear
         List<String> missing = BlockWeights.NAMES.stream()
                 .filter(n -> !dict.containsKey(n) && !compressed.contains(n)).toList();
         if (!missing.isEmpty()) {
-            throw new IllegalArgumentException("missing weights " + missing + "; found " + dict.keySet());
+            throw new IllegalArgumentException("missing weights " + missing + " (a linear weight W may also be stored "
+                    + "compressed, as W.<format>.shape and its parts); found " + dict.keySet());
         }
         Map<String, NdArray> plain = new LinkedHashMap<>(dict);
         List<LinearLayer> layers = new ArrayList<>();

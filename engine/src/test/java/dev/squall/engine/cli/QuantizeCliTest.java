@@ -124,7 +124,7 @@ class QuantizeCliTest {
     void benchQuantRunsEveryFormatItIsGiven() {
         String out = run(0, "bench", "--quant", "--quant-size", "64", "--quant-rows", "16", "--quant-stream-mib", "1",
                 "--quant-formats", "fp32,fp32-rows,q8_0,w8a8,2:4", "--d", "32", "--heads", "2", "--ff", "64",
-                "--quant-block-tokens", "8", "--warmup", "0", "--reps", "1", "--threads", "2", "--report",
+                "--quant-block-tokens", "8", "--quant-jit-ms", "0", "--warmup", "0", "--reps", "1", "--threads", "2", "--report",
                 dir.resolve("report").toString());
         for (String f : new String[] {"fp32-rows", "q8_0", "w8a8", "2:4", "GEMV speed-up", "block error"}) {
             assertTrue(out.contains(f), f + " in " + out);

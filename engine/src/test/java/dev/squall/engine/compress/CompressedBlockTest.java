@@ -94,9 +94,18 @@ class CompressedBlockTest {
             assertTrue(rel <= errorBound(format), what + ": relative error " + rel);
         }
         CompressedBlock back = roundTrip(cb);
-        assertEquals(format.equals("fp32-rows") ? "fp32" : cb.format(), back.format(), "fp32-rows is stored as fp32");
-        assertArrayEquals(block.forward(backend, EncoderBlock.Variant.FUSED, x, BATCH, N),
-                back.block(CONFIG).forward(backend, EncoderBlock.Variant.FUSED, x, BATCH, N), format + " after .npz");
+        float[] before = block.forward(backend, EncoderBlock.Variant.FUSED, x, BATCH, N);
+        float[] after = back.block(CONFIG).forward(backend, EncoderBlock.Variant.FUSED, x, BATCH, N);
+        if (format.equals("fp32-rows")) {
+            // stored as a plain fp32 weight, it reads back as the default fp32 layer: other loops, same weights
+            assertEquals("fp32", back.format());
+            for (int i = 0; i < after.length; i++) {
+                assertEquals(before[i], after[i], 1e-5 * Math.max(1, Math.abs(before[i])), format + " after .npz");
+            }
+        } else {
+            assertEquals(cb.format(), back.format());
+            assertArrayEquals(before, after, format + " after .npz");
+        }
     }
 
     @Test
@@ -135,7 +144,7 @@ class CompressedBlockTest {
 
         Map<String, NdArray> none = new LinkedHashMap<>(dict);
         none.keySet().removeIf(k -> k.startsWith("linear2.weight"));
-        assertError(none, "missing weight linear2.weight");
+        assertError(none, "missing weights [linear2.weight] (a linear weight W may also be stored compressed");
 
         Map<String, NdArray> ternary = CompressedBlock.of(fp32, WeightFormats.parse("ternary")).toStateDict();
         int[] planes = ((int[]) ternary.get("linear1.weight.ternary.planes").data()).clone();

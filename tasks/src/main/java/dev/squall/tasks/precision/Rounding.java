@@ -62,12 +62,6 @@ public final class Rounding {
         return v < 0f ? -r : r;
     }
 
-    /** {@code v} rounded to the nearest integer, ties to even, for {@code |v| < 2³¹}. */
-    public static int halfEvenSigned(float v) {
-        int r = halfEven(Math.abs(v));
-        return v < 0f ? -r : r;
-    }
-
     /** Whether {@code v} carries a negative sign, {@code -0.0} included (detected as {@code 1/v = −∞}). */
     public static boolean signBit(float v) {
         return v < 0f || (v == 0f && 1f / v < 0f);

@@ -28,8 +28,8 @@
  *   {@code qs[(j·B + b)·32 + t]} = weight {@code 32b + t} of row {@code j}; {@code short[] d} ({@code n·B}) the
  *   fp16 block scales. Quantisation (ggml's {@code quantize_row_q8_0_ref}): {@code amax = max|w|} over the block,
  *   {@code d = amax/127}, {@code id = d ≠ 0 ? 1/d : 0}, {@code q = roundf(w·id)}, stored {@code fp16(d)}.
- *   Dequantisation {@code ŵ = fp16(d)·q}. Bound: {@code |w − ŵ| <= d/2 + 127·|d − fp16(d)|} (+ fp32 rounding of
- *   {@code w·id}, 2⁻¹⁸·d), i.e. {@code <= 0.563·d} while {@code d} is a normal half.</dd>
+ *   Dequantisation {@code ŵ = fp16(d)·q}. Bound: {@code |w − ŵ| <= d/2 + 127·|d − fp16(d)|} (+ 2⁻¹⁶·d for the fp32
+ *   rounding of {@code w·id}), i.e. {@code <= 0.563·d} while {@code d} is a normal half.</dd>
  *   <dt>Q4_0 ({@link dev.squall.tasks.quant.BlockQ4}) — 4.5 bits per weight</dt>
  *   <dd>ggml's {@code block_q4_0}: {@code byte[] qs} ({@code n·B·16}); byte {@code t} of block {@code (j, b)}
  *   holds weight {@code 32b + t} in its low nibble and weight {@code 32b + t + 16} in its high nibble;

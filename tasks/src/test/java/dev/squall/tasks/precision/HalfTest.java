@@ -57,8 +57,8 @@ class HalfTest {
 
     @Test
     void strideThroughAllFloatBitPatterns() {
-        // 4,294,967,296 / 1021 ≈ 4.2 million patterns, every exponent and sign, NaNs and infinities included
-        for (long bits = 0; bits <= 0xffffffffL; bits += 1021) {
+        // 4,294,967,296 / 2039 ≈ 2.1 million patterns, every exponent and sign, NaNs and infinities included
+        for (long bits = 0; bits <= 0xffffffffL; bits += 2039) {
             check(Float.intBitsToFloat((int) bits));
         }
     }

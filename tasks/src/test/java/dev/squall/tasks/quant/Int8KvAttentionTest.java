@@ -24,15 +24,21 @@ import org.junit.jupiter.api.Test;
  * {@code e^{±2Δ}}, so {@code Σ_j |p̂_j − p_j| <= e^{2Δ} − 1}), plus the fp32 bound.
  */
 class Int8KvAttentionTest {
+    /** Every shape with every mask and layout would repeat the attention tests; each shape takes three of them. */
     @Test
     void matchesAttentionOverTheDequantisedCache() {
-        for (int flags : new int[] {0, AttentionMask.CAUSAL, AttentionMask.ADDITIVE,
-                AttentionMask.CAUSAL | AttentionMask.ADDITIVE}) {
+        int[] masks = {0, AttentionMask.CAUSAL, AttentionMask.ADDITIVE, AttentionMask.CAUSAL | AttentionMask.ADDITIVE};
+        java.util.List<AttentionCase.Shape> shapes = AttentionCase.awkwardShapes();
+        int combo = 0;
+        for (int flags : masks) {
             for (boolean packed : new boolean[] {false, true}) {
-                for (AttentionCase.Shape s : AttentionCase.awkwardShapes()) {
-                    RandomArrays rnd = RandomArrays.fresh();
-                    check(AttentionCase.random(rnd, s, flags, packed), rnd);
+                for (int i = 0; i < shapes.size(); i++) {
+                    if ((i + combo) % 8 < 3) {
+                        RandomArrays rnd = RandomArrays.fresh();
+                        check(AttentionCase.random(rnd, shapes.get(i), flags, packed), rnd);
+                    }
                 }
+                combo++;
             }
         }
     }

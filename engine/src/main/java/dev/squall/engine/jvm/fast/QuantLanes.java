@@ -20,8 +20,6 @@ final class QuantLanes {
     static final int L = 8;
     /** Eight bytes, widened to {@link #F}. */
     static final VectorSpecies<Byte> B8 = ByteVector.SPECIES_64;
-    /** Sixteen bytes (a Q4_0 block of nibbles). */
-    static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
     /** Eight shorts, widened to {@link #F}. */
     static final VectorSpecies<Short> S8 = ShortVector.SPECIES_128;
     /** Eight ints. */
