@@ -52,7 +52,7 @@ public final class BinaryVector {
     }
 
     private static FloatVector signs(int word, int part) {
-        return FloatVector.fromArray(F, QuantLanes.SIGNS, ((word >>> (8 * part)) & 0xff) * L);
+        return FloatVector.fromArray(F, QuantLanes.SIGNS, QuantLanes.lut(word, part));
     }
 
     static void decode(int[] bits, int word0, float scale, int p0, int p1, float[] dst, int off) {

@@ -78,6 +78,19 @@ final class QuantLanes {
         return FloatVector.fromArray(F, lanes, 0);
     }
 
+    /**
+     * The offset in {@link #BITS} or {@link #SIGNS} of the lanes of byte {@code part} of {@code word}:
+     * {@code 8·byte}, computed as one shift and one mask.
+     */
+    static int lut(int word, int part) {
+        return switch (part) {
+            case 0 -> (word << 3) & 0x7f8;
+            case 1 -> (word >>> 5) & 0x7f8;
+            case 2 -> (word >>> 13) & 0x7f8;
+            default -> (word >>> 21) & 0x7f8;
+        };
+    }
+
     /** Sum of the lanes, in a fixed order. */
     static float sum(FloatVector v) {
         return v.reduceLanes(VectorOperators.ADD);

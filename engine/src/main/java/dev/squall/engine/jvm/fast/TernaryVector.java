@@ -56,9 +56,8 @@ public final class TernaryVector {
 
     /** The ternary weights of byte {@code part} of a word's planes. */
     private static FloatVector lanes(int plus, int minus, int part) {
-        int shift = 8 * part;
-        FloatVector p = FloatVector.fromArray(F, QuantLanes.BITS, ((plus >>> shift) & 0xff) * L);
-        FloatVector n = FloatVector.fromArray(F, QuantLanes.BITS, ((minus >>> shift) & 0xff) * L);
+        FloatVector p = FloatVector.fromArray(F, QuantLanes.BITS, QuantLanes.lut(plus, part));
+        FloatVector n = FloatVector.fromArray(F, QuantLanes.BITS, QuantLanes.lut(minus, part));
         return p.sub(n);
     }
 
