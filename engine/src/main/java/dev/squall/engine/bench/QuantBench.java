@@ -29,10 +29,11 @@ import java.util.function.Consumer;
  * (decode, one activation row) and GEMM ({@code rows} activation rows, prefill) time and throughput, and the
  * relative error a transformer block's output takes when its four linear layers use the format.
  *
- * <p>GEMV is timed twice: "hot", one weight copy run again and again (a copy of up to ~30 MiB stays in the
+ * <p>GEMV is timed twice: "hot", one weight copy run again and again (a copy of up to ~30 MiB may stay in the
  * last-level cache between runs), and "streamed", rotating over enough copies that at least
  * {@code streamMib} MiB pass per round, so every run reads its weight from memory, as a model with many layers
- * does. Speed-ups are against {@code fp32-rows}, the fp32 weight in the same layout, loop structure and
+ * does. Hot GEMV and GEMM are timed in interleaved rounds (each round runs every format once: 10 GEMVs, 1
+ * GEMM), so that on a shared machine all formats see the same conditions; the median round is reported. Speed-ups are against {@code fp32-rows}, the fp32 weight in the same layout, loop structure and
  * parallelisation (one task over the output rows); {@code fp32} is the project's default layer (transposed
  * weight, tiled GEMM parallel over bands of 16 activation rows, hence a single band, one thread, for GEMV).
  */
@@ -42,6 +43,8 @@ public final class QuantBench implements BenchSuite {
             "int8", "int8g:128", "ternary", "binary", "w8a8", "pruned:0.5", "pruned:0.9", "pruned:0.95", "2:4");
     /** The speed-up baseline. */
     public static final String BASELINE = "fp32-rows";
+    /** GEMVs timed together in one round (a single one takes about a millisecond). */
+    private static final int GEMV_BATCH = 10;
 
     /**
      * One format's measurements.
@@ -104,15 +107,43 @@ public final class QuantBench implements BenchSuite {
         RowWeights w = new RowWeights(gaussian(rnd, size * size, 1 / Math.sqrt(size)), new float[size], size, size);
         float[] x1 = gaussian(rnd, size, 1);
         float[] xm = gaussian(rnd, rows * size, 1);
+        List<LinearLayer> layers = new ArrayList<>();
+        List<ExecutionPlan> gemv = new ArrayList<>();
+        List<ExecutionPlan> gemm = new ArrayList<>();
+        List<String> implementations = new ArrayList<>();
+        for (String format : formats) {
+            progress.accept(format + ": compressing, JIT warm-up");
+            LinearLayer layer = WeightFormats.parse(format).compress(List.of(w)).get(0);
+            layers.add(layer);
+            gemv.add(warm(plan(backend, List.of(layer), x1, 1)));
+            ExecutionPlan p = rows > 0 ? plan(backend, List.of(layer), xm, rows) : null;
+            implementations.add(p == null ? "-" : implementation(p.execute()));
+            gemm.add(p == null ? null : warm(p));
+        }
+        // interleaved rounds: every format sees the same machine state, which matters on a shared machine
+        int n = formats.size();
+        double[][] gemvMs = new double[n][timing.repetitions()];
+        double[][] gemmMs = new double[n][timing.repetitions()];
+        for (int r = -timing.warmup(); r < timing.repetitions(); r++) {
+            progress.accept((r < 0 ? "warm-up round " + (r + timing.warmup() + 1) : "round " + (r + 1)) + ": GEMV"
+                    + (rows > 0 ? " and GEMM" : "") + " of every format");
+            for (int f = 0; f < n; f++) {
+                double v = timeRepeated(gemv.get(f), GEMV_BATCH);
+                double g = gemm.get(f) == null ? Double.NaN : timeRepeated(gemm.get(f), 1);
+                if (r >= 0) {
+                    gemvMs[f][r] = v;
+                    gemmMs[f][r] = g;
+                }
+            }
+        }
         BlockWeights blockWeights = BlockWeights.random(blockConfig.dModel(), blockConfig.ffDim(), 7);
         float[] blockX = gaussian(rnd, blockTokens * blockConfig.dModel(), 1);
         float[] reference = new EncoderBlock(blockConfig, blockWeights).forward(backend, EncoderBlock.Variant.FUSED,
                 blockX, 1, blockTokens);
-        for (String format : formats) {
-            progress.accept(format + ": compressing");
-            LinearLayer layer = WeightFormats.parse(format).compress(List.of(w)).get(0);
+        for (int f = 0; f < n; f++) {
+            String format = formats.get(f);
+            LinearLayer layer = layers.get(f);
             long bytes = layer instanceof CompressedLinear c ? c.weightBytes() : 4L * size * size;
-            double hot = measure(backend, List.of(layer), x1, 1, format + " GEMV hot", progress).millis;
             double streamed = Double.NaN;
             if (streamMib > 0) {
                 int copies = (int) Math.max(2, Math.ceil(streamMib * 1048576.0 / bytes));
@@ -120,24 +151,20 @@ public final class QuantBench implements BenchSuite {
                 for (int c = 0; c < copies; c++) {
                     many.add(c == 0 ? layer : layer.slice(0, size));
                 }
-                streamed = measure(backend, many, x1, 1, format + " GEMV streamed x" + copies, progress).millis;
+                ExecutionPlan plan = warm(plan(backend, many, x1, 1));
+                streamed = timing.medianMillis(plan::execute, i -> progress.accept(format + " GEMV streamed x"
+                        + copies + (i < 0 ? " warm-up" : " run " + (i + 1) + "/" + timing.repetitions()))) / copies;
             }
-            Measured gemm = rows > 0 ? measure(backend, List.of(layer), xm, rows, format + " GEMM", progress)
-                    : new Measured(Double.NaN, "-");
             progress.accept(format + ": block error");
             float[] y = CompressedBlock.of(blockWeights, WeightFormats.parse(format)).block(blockConfig)
                     .forward(backend, EncoderBlock.Variant.FUSED, blockX, 1, blockTokens);
-            results.add(new Row(format, bytes, hot, streamed, gemm.millis, relativeError(y, reference),
-                    gemm.implementation));
+            results.add(new Row(format, bytes, median(gemvMs[f]), streamed, median(gemmMs[f]),
+                    relativeError(y, reference), implementations.get(f)));
         }
     }
 
-    private record Measured(double millis, String implementation) {
-    }
-
-    /** Median time of one layer application, over the layers given (run one after another). */
-    private Measured measure(Backend backend, List<LinearLayer> layers, float[] x, int m, String what,
-                             Consumer<String> progress) {
+    /** A plan applying each of {@code layers} in turn to {@code x} ({@code m} rows). */
+    private static ExecutionPlan plan(Backend backend, List<LinearLayer> layers, float[] x, int m) {
         List<TaskGraph> graphs = new ArrayList<>();
         for (int c = 0; c < layers.size(); c++) {
             LinearLayer l = layers.get(c);
@@ -148,17 +175,37 @@ public final class QuantBench implements BenchSuite {
             l.addTo(g, "linear", x, y, m, false, Activations.IDENTITY);
             graphs.add(g.transferToHost(DataTransferMode.EVERY_EXECUTION, y));
         }
-        ExecutionPlan plan = backend.plan(graphs);
-        Profile first = plan.execute();
-        List<Profile.TaskProfile> tasks = first.graphs().get(0).tasks();
-        String implementation = tasks.get(tasks.size() - 1).implementation();
+        return backend.plan(graphs);
+    }
+
+    /** Runs {@code plan} untimed for {@code jitMillis} (at least 3 times): Vector API loops are slow until compiled. */
+    private ExecutionPlan warm(ExecutionPlan plan) {
         long until = System.nanoTime() + jitMillis * 1_000_000L;
         for (int i = 0; i < 3 || System.nanoTime() < until; i++) {
             plan.execute();
         }
-        double ms = timing.medianMillis(plan::execute, i -> progress.accept(what + (i < 0 ? " warm-up" : " run "
-                + (i + 1) + "/" + timing.repetitions())));
-        return new Measured(ms / layers.size(), implementation);
+        return plan;
+    }
+
+    /** The implementation of the last task of the first graph: the linear layer's GEMM. */
+    private static String implementation(Profile p) {
+        List<Profile.TaskProfile> tasks = p.graphs().get(0).tasks();
+        return tasks.get(tasks.size() - 1).implementation();
+    }
+
+    /** Milliseconds per execution of {@code times} executions. */
+    private static double timeRepeated(ExecutionPlan plan, int times) {
+        long start = System.nanoTime();
+        for (int i = 0; i < times; i++) {
+            plan.execute();
+        }
+        return (System.nanoTime() - start) / 1e6 / times;
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        java.util.Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 
     @Override
@@ -184,9 +231,10 @@ public final class QuantBench implements BenchSuite {
         }
         report.section("Compressed weights: size, speed, error")
                 .text(String.format(Locale.ROOT, "One %dx%d linear layer of N(0, 1/%d) weights: GEMV with 1 activation "
-                                + "row (decode) and GEMM with %d rows (prefill), median of %d runs after %d warm-up. "
-                                + "Hot GEMV reuses one weight copy (it may stay in the last-level cache); streamed GEMV "
-                                + "rotates over copies totalling at least %d MiB, so weights come from memory. "
+                                + "row (decode) and GEMM with %d rows (prefill), median of %d interleaved rounds (every "
+                                + "format once per round) after %d warm-up rounds. Hot GEMV reuses one weight copy (it "
+                                + "may stay in the last-level cache); streamed GEMV (median of as many runs, format by "
+                                + "format) rotates over copies totalling at least %d MiB, so weights come from memory. "
                                 + "Speed-up against `%s` (fp32, same layout and loops). Block error: "
                                 + "relative L2 error of an encoder block's output (d=%d, ff=%d, %d tokens, random "
                                 + "weights) with its four linear layers in the format, against fp32.",
