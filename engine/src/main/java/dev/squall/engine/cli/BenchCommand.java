@@ -58,13 +58,15 @@ final class BenchCommand implements Callable<Integer> {
     boolean offload;
     @Mixin
     RunOptions run;
+    @Mixin
+    QuantBenchOptions quant;
 
     @Override
     public Integer call() throws IOException {
         Timing timing = new Timing(warmup, reps);
         BlockConfig block = new BlockConfig(d, heads, ff, normFirst, BlockConfig.Activation.GELU, causal, 1e-5f);
         List<BenchSuite> suites = new ArrayList<>();
-        for (String name : suiteNames) {
+        for (String name : quant.enabled ? List.<String>of() : suiteNames) {
             boolean all = name.equals("all");
             if (all || name.equals("block")) {
                 suites.add(offload || !run.jvm() ? new OffloadBench(block, batch, lengths, timing)
@@ -80,6 +82,9 @@ final class BenchCommand implements Callable<Integer> {
                 throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
                         "--suite: unknown suite '" + name + "' (block, attention, gemm, all)");
             }
+        }
+        if (quant.enabled) {
+            suites.add(quant.suite(block, timing));
         }
         try (Backend backend = run.backend()) {
             String machine = MachineInfo.describe();

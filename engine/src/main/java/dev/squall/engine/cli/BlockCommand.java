@@ -1,7 +1,8 @@
 package dev.squall.engine.cli;
 
+import dev.squall.engine.compress.CompressedBlock;
+import dev.squall.engine.compress.WeightFormats;
 import dev.squall.engine.io.NdArray;
-import dev.squall.engine.io.Npz;
 import dev.squall.engine.layers.BlockConfig;
 import dev.squall.engine.layers.BlockGraph;
 import dev.squall.engine.layers.BlockWeights;
@@ -34,6 +35,9 @@ final class BlockCommand implements Callable<Integer> {
     boolean causal;
     @Option(names = "--eps", defaultValue = "1e-5", description = "LayerNorm epsilon (default: ${DEFAULT-VALUE}).")
     float eps;
+    @Option(names = "--weights", paramLabel = "FORMAT", description = {"Run the linear layers in this weight format:",
+            WeightFormats.NAMES + " (default: as stored in WEIGHTS: fp32, fp16, or what squall quantize wrote)."})
+    String weightFormat;
     @ArgGroup
     Fusion fusion;
     @Mixin
@@ -64,12 +68,8 @@ final class BlockCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         NdArray xa = Inputs.read("X", x);
         Inputs.rank("X", xa, 2, 3);
-        BlockWeights w;
-        try {
-            w = BlockWeights.fromStateDict(Npz.read(weights));
-        } catch (IOException | IllegalArgumentException e) {
-            throw new IllegalArgumentException("WEIGHTS (" + weights + "): " + e.getMessage(), e);
-        }
+        CompressedBlock cb = WeightsFile.read("WEIGHTS", weights, weightFormat);
+        BlockWeights w = cb.reference();
         int d = xa.dim(-1);
         if (d != w.dModel()) {
             throw new IllegalArgumentException("X's last axis must be d_model = " + w.dModel() + " (from WEIGHTS), got "
@@ -84,7 +84,7 @@ final class BlockCommand implements Callable<Integer> {
         int n = xa.dim(-2);
         EncoderBlock.Variant variant = fusion != null && fusion.unfused ? EncoderBlock.Variant.UNFUSED
                 : EncoderBlock.Variant.FUSED;
-        BlockGraph bg = new EncoderBlock(config, w).build(variant, batch, n);
+        BlockGraph bg = cb.block(config).build(variant, batch, n);
         float[] xv = Inputs.floats("X", xa);
         System.arraycopy(xv, 0, bg.input(), 0, xv.length);
         run.runOnce(bg.graph());

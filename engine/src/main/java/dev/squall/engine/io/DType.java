@@ -19,7 +19,9 @@ public enum DType {
     /** {@code np.int32}, held as {@code int[]}. */
     INT32("<i4", 4),
     /** {@code np.bool_}, held as {@code byte[]} of 0 and 1. */
-    BOOL("|b1", 1);
+    BOOL("|b1", 1),
+    /** {@code np.int16}, held as {@code short[]} (e.g. bfloat16 bits, which NumPy has no type for). */
+    INT16("<i2", 2);
 
     private final String descr;
     private final int bytes;

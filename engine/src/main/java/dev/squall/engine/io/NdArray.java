@@ -9,7 +9,7 @@ import java.util.Objects;
  *
  * <p>The data is a {@code float[]} for {@link DType#FLOAT32}, a {@code short[]} of raw half-precision bits for
  * {@link DType#FLOAT16}, a {@code byte[]} for {@link DType#INT8} and for {@link DType#BOOL} (0 or 1 only), and an
- * {@code int[]} for {@link DType#INT32}. Its length is the product of the shape, which is 1 for a scalar (shape
+ * {@code int[]} for {@link DType#INT32}, a {@code short[]} for {@link DType#INT16}. Its length is the product of the shape, which is 1 for a scalar (shape
  * {@code []}). The shape is copied in and out; the data is shared, not copied, so large arrays cost nothing extra.
  *
  * <p>Two arrays are {@linkplain #equals equal} when dtype, shape and every element are equal (floats compared
@@ -78,6 +78,11 @@ public record NdArray(DType dtype, int[] shape, Object data) {
         return new NdArray(DType.BOOL, shape, data);
     }
 
+    /** An {@link DType#INT16} array. */
+    public static NdArray ofInt16(short[] data, int... shape) {
+        return new NdArray(DType.INT16, shape, data);
+    }
+
     /** An {@link DType#INT32} array. */
     public static NdArray of(int[] data, int... shape) {
         return new NdArray(DType.INT32, shape, data);
@@ -115,17 +120,24 @@ public record NdArray(DType dtype, int[] shape, Object data) {
 
     /**
      * The elements as floats: the data array itself (not a copy) for {@link DType#FLOAT32}, a converted copy for
-     * {@link DType#FLOAT16}, {@link DType#INT8} and {@link DType#INT32}.
+     * {@link DType#FLOAT16}, {@link DType#INT8}, {@link DType#INT16} and {@link DType#INT32}.
      *
      * @throws IllegalArgumentException for {@link DType#BOOL}
      */
     public float[] toFloats() {
         return switch (data) {
             case float[] f -> f;
-            case short[] half -> {
+            case short[] half when dtype == DType.FLOAT16 -> {
                 float[] out = new float[half.length];
                 for (int i = 0; i < half.length; i++) {
                     out[i] = Float.float16ToFloat(half[i]);
+                }
+                yield out;
+            }
+            case short[] s -> {
+                float[] out = new float[s.length];
+                for (int i = 0; i < s.length; i++) {
+                    out[i] = s[i];
                 }
                 yield out;
             }
@@ -149,13 +161,20 @@ public record NdArray(DType dtype, int[] shape, Object data) {
 
     /**
      * The elements as ints: the data array itself (not a copy) for {@link DType#INT32}, a widened copy for
-     * {@link DType#INT8} and {@link DType#BOOL}.
+     * {@link DType#INT8}, {@link DType#INT16} and {@link DType#BOOL}.
      *
      * @throws IllegalArgumentException for {@link DType#FLOAT32} and {@link DType#FLOAT16}
      */
     public int[] toInts() {
         return switch (data) {
             case int[] ints -> ints;
+            case short[] s when dtype == DType.INT16 -> {
+                int[] out = new int[s.length];
+                for (int i = 0; i < s.length; i++) {
+                    out[i] = s[i];
+                }
+                yield out;
+            }
             case byte[] b -> {
                 int[] out = new int[b.length];
                 for (int i = 0; i < b.length; i++) {
@@ -200,7 +219,7 @@ public record NdArray(DType dtype, int[] shape, Object data) {
     /** One element for display: FLOAT16 bits are shown as their float value, BOOL as true/false. */
     private Object element(int i) {
         return switch (data) {
-            case short[] half -> Float.float16ToFloat(half[i]);
+            case short[] half when dtype == DType.FLOAT16 -> Float.float16ToFloat(half[i]);
             case byte[] b when dtype == DType.BOOL -> b[i] != 0;
             default -> Array.get(data, i);
         };
@@ -226,7 +245,7 @@ public record NdArray(DType dtype, int[] shape, Object data) {
     private static Class<?> arrayClass(DType dtype) {
         return switch (dtype) {
             case FLOAT32 -> float[].class;
-            case FLOAT16 -> short[].class;
+            case FLOAT16, INT16 -> short[].class;
             case INT8, BOOL -> byte[].class;
             case INT32 -> int[].class;
         };

@@ -32,6 +32,7 @@ final class NpyData {
             case FLOAT32 -> readConverting(in, new float[count], header, source);
             case FLOAT16 -> readConverting(in, new short[count], header, source);
             case INT32 -> readConverting(in, new int[count], header, source);
+            case INT16 -> readConverting(in, new short[count], header, source);
         };
     }
 

@@ -24,7 +24,13 @@ public final class FastPaths {
             "dev.squall.engine.jvm.fast.VectorDenseAttention",
             "dev.squall.engine.jvm.fast.VectorSoftmax",
             "dev.squall.engine.jvm.fast.VectorNorms",
-            "dev.squall.engine.jvm.fast.VectorActivations");
+            "dev.squall.engine.jvm.fast.VectorActivations",
+            // compressed weights (quantised, 16-bit, sparse)
+            "dev.squall.engine.jvm.fast.DenseGemmVector", "dev.squall.engine.jvm.fast.BlockQ8Vector",
+            "dev.squall.engine.jvm.fast.BlockQ4Vector", "dev.squall.engine.jvm.fast.Int8WeightsVector",
+            "dev.squall.engine.jvm.fast.TernaryVector", "dev.squall.engine.jvm.fast.BinaryVector",
+            "dev.squall.engine.jvm.fast.CsrVector", "dev.squall.engine.jvm.fast.Sparse24Vector",
+            "dev.squall.engine.jvm.fast.Int8ActivationsVector");
 
     private static FastPaths standard;
 

@@ -98,6 +98,8 @@ class NdArrayTest {
         assertSame(data, NdArray.of(data, 2).toInts());
         assertArrayEquals(new int[] {-128, 127}, NdArray.of(new byte[] {-128, 127}, 2).toInts());
         assertArrayEquals(new int[] {0, 1, 1}, NdArray.ofBool(new byte[] {0, 1, 1}, 3).toInts());
+        assertArrayEquals(new int[] {-32768, 7}, NdArray.ofInt16(new short[] {-32768, 7}, 2).toInts());
+        assertArrayEquals(new float[] {-32768f, 7f}, NdArray.ofInt16(new short[] {-32768, 7}, 2).toFloats());
         assertRejected("cannot convert float32[1] to ints", () -> NdArray.of(new float[1], 1).toInts());
         assertRejected("cannot convert float16[1] to ints", () -> NdArray.ofHalf(new short[1], 1).toInts());
     }

@@ -60,6 +60,13 @@ class NpyTest {
                 yield NdArray.ofBool(b, shape);
             }
             case INT32 -> NdArray.of(random.ints(n).toArray(), shape);
+            case INT16 -> {
+                short[] s = new short[n];
+                for (int i = 0; i < n; i++) {
+                    s[i] = (short) random.nextInt();
+                }
+                yield NdArray.ofInt16(s, shape);
+            }
         };
     }
 

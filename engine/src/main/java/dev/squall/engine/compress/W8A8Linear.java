@@ -1,0 +1,124 @@
+package dev.squall.engine.compress;
+
+import dev.squall.engine.graph.DataTransferMode;
+import dev.squall.engine.graph.TaskGraph;
+import dev.squall.engine.io.DType;
+import dev.squall.engine.io.NdArray;
+import dev.squall.engine.layers.LinearLayer;
+import dev.squall.tasks.quant.Int8Activations;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A linear layer computing int8 × int8 as LLM.int8 does: int8 weights with a scale per output row, activations
+ * quantised per row when they arrive, integer accumulation ({@link Int8Activations}). With a finite
+ * {@code threshold}, input columns where some {@code |x| > threshold} are kept in fp32 (the outlier
+ * decomposition); with {@code +∞} every column is quantised.
+ *
+ * @param weight    the int8 per-row weight ({@code groupSize = in})
+ * @param threshold outlier threshold, {@code > 0}; {@link Float#POSITIVE_INFINITY} for none
+ */
+public record W8A8Linear(Int8Linear weight, float threshold) implements CompressedLinear {
+    /** Format name without outliers; with them it is {@code w8a8:T}. */
+    public static final String NAME = "w8a8";
+    /** LLM.int8's default outlier threshold. */
+    public static final float DEFAULT_THRESHOLD = 6f;
+
+    /** Checks the weight is per row and the threshold positive. */
+    public W8A8Linear {
+        if (weight.groupSize() != weight.in()) {
+            throw new IllegalArgumentException("w8a8 needs per-row int8 weights, got " + weight.format());
+        }
+        if (!(threshold > 0f)) {
+            throw new IllegalArgumentException("w8a8 outlier threshold must be > 0, got " + threshold);
+        }
+    }
+
+    /** Quantises the weight per row (see {@link Int8Linear#quantize}). */
+    public static W8A8Linear quantize(RowWeights w, float threshold) {
+        return new W8A8Linear(Int8Linear.quantize(w, w.in()), threshold);
+    }
+
+    /** Reads the parts {@link #parts()} wrote for the weight called {@code name}. */
+    public static W8A8Linear fromParts(String name, Map<String, NdArray> parts, int out, int in, float[] bias) {
+        float t = ((float[]) Parts.require(name, parts, "threshold", DType.FLOAT32, 1))[0];
+        return new W8A8Linear(Int8Linear.fromParts(name, parts, out, in, bias), t);
+    }
+
+    @Override
+    public int in() {
+        return weight.in();
+    }
+
+    @Override
+    public int out() {
+        return weight.out();
+    }
+
+    @Override
+    public float[] bias() {
+        return weight.bias();
+    }
+
+    @Override
+    public String format() {
+        return threshold == Float.POSITIVE_INFINITY ? NAME : NAME + ":" + threshold;
+    }
+
+    /** The int8 weight; the activation quantisation happens at run time and is not part of it. */
+    @Override
+    public float[] dequantize() {
+        return weight.dequantize();
+    }
+
+    @Override
+    public long weightBytes() {
+        return weight.weightBytes();
+    }
+
+    @Override
+    public Map<String, NdArray> parts() {
+        Map<String, NdArray> m = new LinkedHashMap<>(weight.parts());
+        m.put("threshold", NdArray.of(new float[] {threshold}, 1));
+        return m;
+    }
+
+    @Override
+    public List<Object> weightArrays() {
+        return weight.weightArrays();
+    }
+
+    @Override
+    public LinearLayer slice(int from, int count) {
+        return new W8A8Linear(weight.slice(from, count), threshold);
+    }
+
+    /**
+     * Adds the outlier flags (when a threshold is set; a constant zero array otherwise), the activation
+     * quantisation and the integer GEMM.
+     */
+    @Override
+    public void addTo(TaskGraph g, String name, float[] x, float[] y, int rows, boolean withBias, int activation) {
+        int in = in();
+        int[] flags = new int[in];
+        byte[] qx = new byte[Math.multiplyExact(rows, in)];
+        float[] sx = new float[rows];
+        boolean outliers = threshold != Float.POSITIVE_INFINITY;
+        if (outliers) {
+            g.task(name + ".outliers", in, Int8Activations::outlierColumns, x, flags, rows, in, threshold);
+        } else {
+            g.transferToDevice(DataTransferMode.FIRST_EXECUTION, flags);
+        }
+        g.task(name + ".quantize", rows, Int8Activations::quantizeRows, x, flags, qx, sx, in);
+        int hasBias = withBias ? 1 : 0;
+        if (outliers) {
+            g.task(name, out(), Int8Activations::gemmWithOutliers, qx, sx, x, flags, weight.q(), weight.scales(),
+                    bias(), y, rows, out(), in, hasBias, activation);
+        } else {
+            g.task(name, out(), Int8Activations::gemm, qx, sx, weight.q(), weight.scales(), bias(), y, rows, out(), in,
+                    hasBias, activation);
+        }
+    }
+}

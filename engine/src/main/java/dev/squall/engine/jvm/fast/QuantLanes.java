@@ -1,0 +1,101 @@
+package dev.squall.engine.jvm.fast;
+
+import dev.squall.tasks.precision.Half;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Shared pieces of the compressed-weight fast paths: 8-lane float vectors (one AVX2 register; every packed
+ * format's groups are multiples of 8), widening of packed lanes to floats, and the bit-to-lane tables of the
+ * 1- and 2-bit formats.
+ */
+final class QuantLanes {
+    /** Eight floats. */
+    static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
+    /** Lanes of {@link #F}. */
+    static final int L = 8;
+    /** Eight bytes, widened to {@link #F}. */
+    static final VectorSpecies<Byte> B8 = ByteVector.SPECIES_64;
+    /** Eight shorts, widened to {@link #F}. */
+    static final VectorSpecies<Short> S8 = ShortVector.SPECIES_128;
+    /** Eight ints. */
+    static final VectorSpecies<Integer> I8 = IntVector.SPECIES_256;
+
+    /** {@code BITS[8b + t] = (b >> t) & 1}: the lanes of byte {@code b} as 0 or 1. */
+    static final float[] BITS = new float[256 * L];
+    /** {@code SIGNS[8b + t] = (b >> t) & 1 ? +1 : −1}. */
+    static final float[] SIGNS = new float[256 * L];
+
+    static {
+        for (int b = 0; b < 256; b++) {
+            for (int t = 0; t < L; t++) {
+                BITS[b * L + t] = (b >> t) & 1;
+                SIGNS[b * L + t] = ((b >> t) & 1) != 0 ? 1f : -1f;
+            }
+        }
+    }
+
+    private QuantLanes() {
+    }
+
+    /** Eight signed bytes from {@code a[off]} as floats. */
+    static FloatVector bytes(byte[] a, int off) {
+        return (FloatVector) ByteVector.fromArray(B8, a, off).convertShape(VectorOperators.B2F, F, 0);
+    }
+
+    /** Eight bfloat16 values from {@code a[off]} as floats (exact: the bits become the upper half). */
+    static FloatVector bf16(short[] a, int off) {
+        IntVector bits = (IntVector) ShortVector.fromArray(S8, a, off).convertShape(VectorOperators.S2I, I8, 0);
+        return bits.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+    }
+
+    /**
+     * Eight fp16 values from {@code a[off]} as floats, exactly as the plain kernels' {@code Half.toFloat}: the
+     * magnitude bits shifted into float position are the value times 2⁻¹¹², restored by an exact
+     * multiplication (subnormal halves included), and the sign bit is copied over. A group holding ∞ or NaN
+     * (exponent 31) takes the scalar conversion.
+     */
+    static FloatVector fp16(short[] a, int off) {
+        IntVector h = (IntVector) ShortVector.fromArray(S8, a, off).convertShape(VectorOperators.S2I, I8, 0);
+        IntVector magnitude = h.and(0x7fff);
+        if (magnitude.compare(VectorOperators.GE, 0x7c00).anyTrue()) {
+            return fp16Scalar(a, off);
+        }
+        FloatVector f = magnitude.lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f);
+        return f.reinterpretAsInts().or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+    }
+
+    /** {@link #fp16} one lane at a time: the rare group holding ∞ or NaN. */
+    private static FloatVector fp16Scalar(short[] a, int off) {
+        float[] lanes = new float[L];
+        for (int t = 0; t < L; t++) {
+            lanes[t] = Half.toFloat(a[off + t]);
+        }
+        return FloatVector.fromArray(F, lanes, 0);
+    }
+
+    /**
+     * The offset in {@link #BITS} or {@link #SIGNS} of the lanes of byte {@code part} of {@code word}:
+     * {@code 8·byte}, computed as one shift and one mask.
+     */
+    static int lut(int word, int part) {
+        return switch (part) {
+            case 0 -> (word << 3) & 0x7f8;
+            case 1 -> (word >>> 5) & 0x7f8;
+            case 2 -> (word >>> 13) & 0x7f8;
+            default -> (word >>> 21) & 0x7f8;
+        };
+    }
+
+    /**
+     * Sum of the lanes, in a fixed order ({@link VectorMath#sum}): {@code reduceLanes(ADD)} adds in a different
+     * order interpreted and compiled, which made results depend on the JIT state and the row split.
+     */
+    static float sum(FloatVector v) {
+        return VectorMath.sum(v);
+    }
+}

@@ -1,0 +1,142 @@
+package dev.squall.engine.jvm.fast;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.squall.engine.compress.CompressedLinear;
+import dev.squall.engine.compress.RowWeights;
+import dev.squall.engine.compress.WeightFormats;
+import dev.squall.engine.graph.DataTransferMode;
+import dev.squall.engine.graph.Profile;
+import dev.squall.engine.graph.TaskGraph;
+import dev.squall.engine.jvm.FastPaths;
+import dev.squall.engine.jvm.JvmBackend;
+import dev.squall.engine.layers.LinearLayer;
+import dev.squall.tasks.activation.Activations;
+import dev.squall.tasks.gemm.GemmReference;
+import dev.squall.tasks.testing.RandomArrays;
+import dev.squall.tasks.testing.Subject;
+import dev.squall.tasks.testing.Tolerance;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Every compressed-weight fast path against its plain kernel, through the layers that run them, on random
+ * awkward shapes: GEMV and GEMM ({@code m} around {@link RowGemmDriver#MIN_ROWS} and {@link RowGemmDriver#MT}),
+ * {@code k} not a multiple of the block, of a vector or of the depth blocks, odd output counts (an unpaired
+ * last row). Both must be within the fp32 bound of the float64 product with the dequantised weight, so they
+ * agree within twice that bound; the fast path must actually run (the profile names it) and give bit-identical
+ * results for any thread count.
+ */
+class CompressedFastPathsTest {
+    private static final int[][] SHAPES = {{1, 9, 36}, {3, 17, 100}, {7, 5, 260}, {8, 33, 64}, {33, 7, 300},
+            {70, 12, 516}, {40, 65, 1032}};
+    private static JvmBackend plain;
+    private static JvmBackend fast;
+    private static JvmBackend fast3;
+
+    @BeforeAll
+    static void start() {
+        plain = new JvmBackend(2, FastPaths.none());
+        fast = new JvmBackend(2);
+        fast3 = new JvmBackend(3);
+    }
+
+    @AfterAll
+    static void stop() {
+        plain.close();
+        fast.close();
+        fast3.close();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"fp32-rows", "fp16", "bf16", "q8_0", "q4_0", "int8", "int8g:32", "int8g:12", "ternary",
+            "binary", "pruned:0.8", "2:4"})
+    void fastPathMatchesThePlainKernel(String format) {
+        for (int[] s : SHAPES) {
+            RandomArrays rnd = RandomArrays.fresh();
+            int m = s[0];
+            int n = s[1];
+            int k = s[2];
+            RowWeights w = new RowWeights(rnd.gaussian(n * k), rnd.gaussian(n), n, k);
+            LinearLayer layer = WeightFormats.parse(format).compress(List.of(w)).get(0);
+            float[] dense = ((CompressedLinear) layer).dequantize();
+            float[] x = rnd.gaussian(m * k);
+            for (int[] e : new int[][] {{0, Activations.IDENTITY}, {1, Activations.RELU}}) {
+                Subject subject = Subject.of(format + " fast path", "M=" + m + " N=" + n + " K=" + k + " bias=" + e[0],
+                        rnd.seed()).rowsOf(n);
+                float[] yPlain = run(plain, layer, x, m, e[0] != 0, e[1], null);
+                float[] yFast = run(fast, layer, x, m, e[0] != 0, e[1], "vector");
+                assertArrayEquals(yFast, run(fast3, layer, x, m, e[0] != 0, e[1], "vector"),
+                        subject + ": 2 vs 3 threads");
+                double[] scale = GemmReference.scale(x, dense, w.bias(), m, n, k, true, e[0] != 0);
+                double[] ref = GemmReference.epilogue(GemmReference.product(x, dense, m, n, k, true), w.bias(), n,
+                        e[0] != 0, e[1]);
+                Tolerance.FP32.assertClose(subject.with("vs float64"), yFast, ref, scale);
+                double[] plainAsDouble = new double[yPlain.length];
+                for (int i = 0; i < yPlain.length; i++) {
+                    plainAsDouble[i] = yPlain[i];
+                }
+                Tolerance.relative(2e-5).assertClose(subject.with("vs plain kernel"), yFast, plainAsDouble, scale);
+            }
+        }
+    }
+
+    /**
+     * w8a8, with and without outliers: fast (fp32 sums of the exact int8 products) against plain (int sums),
+     * within twice the fp32 bound of {@code Σ_p |x̂_ip||ŵ_jp|}, {@code |x̂| <= |x| + s_x/2}.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"w8a8", "w8a8:2.5"})
+    void int8TimesInt8MatchesThePlainKernels(String format) {
+        for (int[] s : SHAPES) {
+            RandomArrays rnd = RandomArrays.fresh();
+            int m = s[0];
+            int n = s[1];
+            int k = s[2];
+            RowWeights w = new RowWeights(rnd.gaussian(n * k), rnd.gaussian(n), n, k);
+            LinearLayer layer = WeightFormats.parse(format).compress(List.of(w)).get(0);
+            float[] dense = ((CompressedLinear) layer).dequantize();
+            float[] x = rnd.gaussian(m * k);
+            float[] xHat = new float[m * k];
+            for (int i = 0; i < m; i++) {
+                float amax = 0f;
+                for (int p = 0; p < k; p++) {
+                    amax = Math.max(amax, Math.abs(x[i * k + p]));
+                }
+                for (int p = 0; p < k; p++) {
+                    xHat[i * k + p] = Math.abs(x[i * k + p]) + amax / 254;
+                }
+            }
+            double[] scale = GemmReference.scale(xHat, dense, w.bias(), m, n, k, true, true);
+            float[] yPlain = run(plain, layer, x, m, true, Activations.IDENTITY, null);
+            float[] yFast = run(fast, layer, x, m, true, Activations.IDENTITY, null);
+            assertArrayEquals(yFast, run(fast3, layer, x, m, true, Activations.IDENTITY, null));
+            double[] plainAsDouble = new double[yPlain.length];
+            for (int i = 0; i < yPlain.length; i++) {
+                plainAsDouble[i] = yPlain[i];
+            }
+            Tolerance.relative(2e-5).assertClose(Subject.of(format + " fast path", "M=" + m + " N=" + n + " K=" + k,
+                    rnd.seed()).rowsOf(n), yFast, plainAsDouble, scale);
+        }
+    }
+
+    private static float[] run(JvmBackend backend, LinearLayer layer, float[] x, int rows, boolean bias, int activation,
+                               String implementation) {
+        float[] y = new float[rows * layer.out()];
+        TaskGraph g = new TaskGraph("layer").transferToDevice(DataTransferMode.FIRST_EXECUTION,
+                layer.weightArrays().toArray()).transferToDevice(DataTransferMode.EVERY_EXECUTION, x);
+        layer.addTo(g, "linear", x, y, rows, bias, activation);
+        Profile p = backend.plan(g).execute();
+        List<Profile.TaskProfile> tasks = p.graphs().get(0).tasks();
+        if (implementation != null) {
+            assertEquals(implementation, tasks.get(tasks.size() - 1).implementation(), "fast path ran");
+        }
+        assertTrue(y.length == 0 || !Float.isNaN(y[0]));
+        return y;
+    }
+}
