@@ -45,7 +45,7 @@ public record AttentionReference(double[] scores, double[] scoreScale, double[] 
                             dot += (double) c.q()[qBase + e] * c.k()[kBase + e];
                             absDot += Math.abs((double) c.q()[qBase + e] * c.k()[kBase + e]);
                         }
-                        double m = additive ? c.mask()[i * maxLen + j] : 0;
+                        double m = (additive ? c.mask()[i * maxLen + j] : 0) + c.keyBias(start + j);
                         boolean hidden = (causal && j > i) || m == Double.NEGATIVE_INFINITY;
                         scores[row * maxLen + j] = hidden ? Double.NEGATIVE_INFINITY : dot * inverseSqrtD + m;
                         scoreScale[row * maxLen + j] = hidden ? 0 : absDot * inverseSqrtD + Math.abs(m);
