@@ -42,14 +42,16 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--report", paramLabel = "DIR", description = "Also write DIR/report.md with PNG charts.")
     Path report;
     @Mixin
+    PackedBenchOptions packed;
+    @Mixin
     RunOptions run;
 
     @Override
     public Integer call() throws IOException {
         Timing timing = new Timing(warmup, reps);
         List<BenchSuite> suites = new ArrayList<>();
-        suites.add(new BlockBench(new BlockConfig(d, heads, ff, normFirst, BlockConfig.Activation.GELU, causal, 1e-5f),
-                batch, lengths, timing));
+        BlockConfig config = new BlockConfig(d, heads, ff, normFirst, BlockConfig.Activation.GELU, causal, 1e-5f);
+        suites.add(packed.enabled ? packed.suite(config, timing) : new BlockBench(config, batch, lengths, timing));
         try (Backend backend = run.backend()) {
             String machine = MachineInfo.describe();
             System.out.println(machine);
