@@ -24,6 +24,7 @@ import java.util.List;
  * </ul>
  * Inputs are the tokens of a batch of sequences packed one after another, {@code [tokens, d]} row-major
  * (see {@link Sequences}): sequences of equal length, or of mixed lengths with the padding removed.
+ * {@link PaddedBlock} runs it on padded batches.
  */
 public final class EncoderBlock {
     /** How the block's operations map to kernels. */
