@@ -23,7 +23,10 @@ import java.util.Locale;
  * Each mode runs either {@link EncoderBlock.Variant}; "packed + fused" is {@code PACKED} with
  * {@code FUSED}. Why the two modes agree exactly: every kernel but attention works row by row, the same
  * way for a row wherever it sits; in attention a hidden key adds exact zeros (see the attention package
- * documentation).
+ * documentation), and both modes give the unfused score rows the same width (the padded length). This
+ * holds for the plain kernels and any thread count; a CPU fast path keeps it if it computes a row the same
+ * way wherever the row sits and maps {@code exp(−∞)} to exactly 0 ({@code PaddedBlockTest} checks).
+ * Across variants (unfused vs fused) outputs agree within fp32 rounding only.
  */
 public final class PaddedBlock {
     /** Whether the padding is computed (and masked) or removed. */
@@ -56,7 +59,10 @@ public final class PaddedBlock {
             float[] in = new float[Math.multiplyExact(batch.tokens(), d)];
             float[] out = new float[in.length];
             g.task("unpad", batch.tokens(), Padding::unpad, x, in, cuSeqlens, d, batch.maxLen());
-            block.addTo(g, variant, batch.seqs(), attention(variant, null), in, out);
+            // maxLen stays the padded length: score rows as wide as in PADDED mode, so that no softmax
+            // implementation can split a row differently in the two modes.
+            Sequences seqs = new Sequences(cuSeqlens, batch.maxLen());
+            block.addTo(g, variant, seqs, attention(variant, null), in, out);
             g.task("pad", batch.rows(), Padding::pad, out, y, cuSeqlens, d, batch.maxLen());
         }
         g.transferToHost(DataTransferMode.EVERY_EXECUTION, y);
