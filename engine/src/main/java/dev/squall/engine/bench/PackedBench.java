@@ -53,12 +53,13 @@ public final class PackedBench implements BenchSuite {
      * @param batch     the padded batch
      * @param setup     how it ran
      * @param millis    median time
+     * @param cpuMillis median CPU time of the process during a run (NaN where unknown)
      * @param memory    memory of its graph
      * @param identical whether the output equals the padded setup of the same variant bit for bit (true for
      *                  the padded setups themselves)
      */
-    public record Row(SkewedLengths lengths, PaddedBatch batch, Setup setup, double millis, GraphMemory memory,
-                      boolean identical) {
+    public record Row(SkewedLengths lengths, PaddedBatch batch, Setup setup, double millis, double cpuMillis,
+                      GraphMemory memory, boolean identical) {
         /** Rows the block computes: padded rows, or real tokens only. */
         public int rowsRun() {
             return setup.mode() == PaddedBlock.Mode.PADDED ? batch.rows() : batch.tokens();
@@ -104,14 +105,20 @@ public final class PackedBench implements BenchSuite {
                 System.arraycopy(x, 0, bg.input(), 0, x.length);
                 ExecutionPlan plan = backend.plan(bg.graph());
                 String label = "packed-bench mean " + dist.meanPercent() + " " + s.name() + " ";
-                double ms = timing.medianMillis(plan::execute, i -> progress.accept(label
-                        + (i < 0 ? "warm-up " + (i + timing.warmup() + 1) + "/" + timing.warmup()
+                double[] cpu = new double[timing.warmup() + timing.repetitions()];
+                int[] run = {0};
+                double ms = timing.medianMillis(() -> {
+                    long start = CpuTime.nanos();
+                    plan.execute();
+                    cpu[run[0]++] = start < 0 ? Double.NaN : (CpuTime.nanos() - start) / 1e6;
+                }, i -> progress.accept(label + (i < 0 ? "warm-up " + (i + timing.warmup() + 1) + "/" + timing.warmup()
                         : "run " + (i + 1) + "/" + timing.repetitions())));
+                double cpuMs = Timing.median(Arrays.copyOfRange(cpu, timing.warmup(), cpu.length));
                 float[] y = bg.output();
                 if (s.mode() == PaddedBlock.Mode.PADDED) {
                     paddedOutput[s.variant().ordinal()] = y.clone();
                 }
-                measured[SETUPS.indexOf(s)] = new Row(dist, batch, s, ms, bg.memory(),
+                measured[SETUPS.indexOf(s)] = new Row(dist, batch, s, ms, cpuMs, bg.memory(),
                         Arrays.equals(paddedOutput[s.variant().ordinal()], y));
             }
             rows.addAll(List.of(measured));
@@ -127,7 +134,8 @@ public final class PackedBench implements BenchSuite {
             sb.append(dist.describe()).append(": ").append(batchSummary(batchOf(dist))).append('\n');
         }
         return sb.append(table().text())
-                .append("vs padded = time of 'padded' / time; peak = activations live at once; = padded: output "
+                .append("vs padded = time of 'padded' / time; cpu = CPU time of the process (all threads), less "
+                        + "sensitive to other load than wall time; peak = activations live at once; = padded: output "
                         + "bit-identical to the padded run of the same variant\n").toString();
     }
 
@@ -136,7 +144,8 @@ public final class PackedBench implements BenchSuite {
         Report.Section s = report.section("Padding removal: padded vs packed vs packed + fused")
                 .text(String.format(Locale.ROOT, "Encoder block d=%d, %d heads, ff=%d (%s, %s), batch of %d "
                                 + "sequences padded to the longest, input and output `[batch, maxLen, d]` in every mode "
-                                + "(packed times include unpad and pad). Median of %d runs after %d warm-up. "
+                                + "(packed times include unpad and pad). Median of %d runs after %d warm-up; CPU time is the "
+                                + "process's, all threads, less sensitive than wall time to other load on the machine. "
                                 + "Peak working set = activation bytes live at once. \"= padded\": output bit-identical "
                                 + "to the padded run of the same variant.", config.dModel(), config.heads(),
                         config.ffDim(), config.activation().name().toLowerCase(Locale.ROOT),
@@ -155,26 +164,30 @@ public final class PackedBench implements BenchSuite {
                     Arrays.stream(sorted).asDoubleStream().toArray());
         }
         Chart time = Chart.linear("Block time vs target mean length", "target mean length (% of max)", "ms");
+        Chart cpu = Chart.linear("Block CPU time vs target mean length", "target mean length (% of max)", "CPU ms");
         Chart memory = Chart.linear("Block peak working set vs target mean length", "target mean length (% of max)",
                 "MiB");
         for (Setup setup : SETUPS) {
             List<Row> of = rows.stream().filter(r -> r.setup().equals(setup)).toList();
             double[] x = of.stream().mapToDouble(r -> 100 * r.lengths().meanFraction()).toArray();
             time.series(setup.name(), x, of.stream().mapToDouble(Row::millis).toArray());
+            cpu.series(setup.name(), x, of.stream().mapToDouble(Row::cpuMillis).toArray());
             memory.series(setup.name(), x, of.stream().mapToDouble(r -> r.memory().peakLiveBytes() / 1048576.0).toArray());
         }
-        s.chart(lengthsChart).chart(time).chart(memory);
+        s.chart(lengthsChart).chart(time).chart(cpu).chart(memory);
     }
 
     private Table table() {
-        Table.Builder t = Table.of("mean", "setup", "rows run", "ms", "vs padded", "peak MiB", "= padded");
-        double baseline = 0;
+        Table.Builder t = Table.of("mean", "setup", "rows run", "ms", "vs padded", "cpu ms", "cpu vs padded",
+                "peak MiB", "= padded");
+        Row baseline = null;
         for (Row r : rows) {
             if (r.setup().equals(SETUPS.get(0))) {
-                baseline = r.millis();
+                baseline = r;
             }
             t.row(r.lengths().meanPercent(), r.setup().name(), Integer.toString(r.rowsRun()),
-                    f("%.1f", r.millis()), f("%.2fx", baseline / r.millis()), f("%.1f", r.memory().peakLiveBytes() / 1048576.0),
+                    f("%.1f", r.millis()), f("%.2fx", baseline.millis() / r.millis()), f("%.1f", r.cpuMillis()),
+                    f("%.2fx", baseline.cpuMillis() / r.cpuMillis()), f("%.1f", r.memory().peakLiveBytes() / 1048576.0),
                     r.setup().mode() == PaddedBlock.Mode.PADDED ? "(reference)"
                             : r.identical() ? "bit-identical" : "DIFFERS");
         }
