@@ -15,6 +15,7 @@ import dev.squall.engine.report.Table;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -100,29 +101,36 @@ public final class PackedBench implements BenchSuite {
             float[][] paddedOutput = new float[EncoderBlock.Variant.values().length][];
             Row[] measured = new Row[SETUPS.size()];
             // Padded setups first: the packed ones are compared with their outputs.
-            for (Setup s : SETUPS.stream().sorted((a, b) -> a.mode().compareTo(b.mode())).toList()) {
-                BlockGraph bg = block.build(s.mode(), s.variant(), batch);
-                System.arraycopy(x, 0, bg.input(), 0, x.length);
-                ExecutionPlan plan = backend.plan(bg.graph());
-                String label = "packed-bench mean " + dist.meanPercent() + " " + s.name() + " ";
-                double[] cpu = new double[timing.warmup() + timing.repetitions()];
-                int[] run = {0};
-                double ms = timing.medianMillis(() -> {
-                    long start = CpuTime.nanos();
-                    plan.execute();
-                    cpu[run[0]++] = start < 0 ? Double.NaN : (CpuTime.nanos() - start) / 1e6;
-                }, i -> progress.accept(label + (i < 0 ? "warm-up " + (i + timing.warmup() + 1) + "/" + timing.warmup()
-                        : "run " + (i + 1) + "/" + timing.repetitions())));
-                double cpuMs = Timing.median(Arrays.copyOfRange(cpu, timing.warmup(), cpu.length));
-                float[] y = bg.output();
+            for (Setup s : SETUPS.stream().sorted(Comparator.comparing(Setup::mode)).toList()) {
+                Measured m = measure(backend, block.build(s.mode(), s.variant(), batch), x,
+                        "packed-bench mean " + dist.meanPercent() + " " + s.name() + " ", progress);
                 if (s.mode() == PaddedBlock.Mode.PADDED) {
-                    paddedOutput[s.variant().ordinal()] = y.clone();
+                    paddedOutput[s.variant().ordinal()] = m.output();
                 }
-                measured[SETUPS.indexOf(s)] = new Row(dist, batch, s, ms, cpuMs, bg.memory(),
-                        Arrays.equals(paddedOutput[s.variant().ordinal()], y));
+                measured[SETUPS.indexOf(s)] = new Row(dist, batch, s, m.millis(), m.cpuMillis(), m.memory(),
+                        Arrays.equals(paddedOutput[s.variant().ordinal()], m.output()));
             }
             rows.addAll(List.of(measured));
         }
+    }
+
+    private record Measured(double millis, double cpuMillis, GraphMemory memory, float[] output) {
+    }
+
+    /** Median wall and CPU time of {@code bg} on input {@code x}, its memory and (a copy of) its output. */
+    private Measured measure(Backend backend, BlockGraph bg, float[] x, String label, Consumer<String> progress) {
+        System.arraycopy(x, 0, bg.input(), 0, x.length);
+        ExecutionPlan plan = backend.plan(bg.graph());
+        double[] cpu = new double[timing.warmup() + timing.repetitions()];
+        int[] runs = {0};
+        double ms = timing.medianMillis(() -> {
+            long start = CpuTime.nanos();
+            plan.execute();
+            cpu[runs[0]++] = start < 0 ? Double.NaN : (CpuTime.nanos() - start) / 1e6;
+        }, i -> progress.accept(label + (i < 0 ? "warm-up " + (i + timing.warmup() + 1) + "/" + timing.warmup()
+                : "run " + (i + 1) + "/" + timing.repetitions())));
+        return new Measured(ms, Timing.median(Arrays.copyOfRange(cpu, timing.warmup(), cpu.length)), bg.memory(),
+                bg.output().clone());
     }
 
     @Override
