@@ -1,9 +1,9 @@
 package dev.squall.benchmarks;
 
 import dev.squall.engine.graph.DataTransferMode;
+import dev.squall.engine.graph.Backend;
 import dev.squall.engine.graph.ExecutionPlan;
 import dev.squall.engine.graph.TaskGraph;
-import dev.squall.engine.jvm.JvmBackend;
 import dev.squall.engine.layers.AttentionOp;
 import dev.squall.engine.layers.FusedAttentionOp;
 import dev.squall.engine.layers.QkvLayout;
@@ -25,7 +25,7 @@ public class AttentionBenchmark extends BenchmarkDefaults {
     @Param({"unfused", "fused"})
     public String variant;
 
-    private JvmBackend backend;
+    private Backend runner;
     private ExecutionPlan plan;
 
     @Setup
@@ -37,8 +37,8 @@ public class AttentionBenchmark extends BenchmarkDefaults {
         TaskGraph g = new TaskGraph("attention").transferToDevice(DataTransferMode.EVERY_EXECUTION, qkv);
         op.addTo(g, "attention", QkvLayout.packed(qkv, width), out, Sequences.uniform(1, n), HEADS, HEAD_DIM, false);
         g.transferToHost(DataTransferMode.EVERY_EXECUTION, out);
-        backend = new JvmBackend(threads);
-        plan = backend.plan(g);
+        runner = newBackend();
+        plan = runner.plan(g);
     }
 
     @Benchmark
@@ -48,6 +48,6 @@ public class AttentionBenchmark extends BenchmarkDefaults {
 
     @TearDown
     public void tearDown() {
-        backend.close();
+        runner.close();
     }
 }

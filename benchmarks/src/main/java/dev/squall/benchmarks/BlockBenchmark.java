@@ -1,11 +1,13 @@
 package dev.squall.benchmarks;
 
+import dev.squall.engine.bench.BlockBench;
+import dev.squall.engine.graph.Backend;
 import dev.squall.engine.graph.ExecutionPlan;
-import dev.squall.engine.jvm.JvmBackend;
 import dev.squall.engine.layers.BlockConfig;
 import dev.squall.engine.layers.BlockGraph;
 import dev.squall.engine.layers.BlockWeights;
 import dev.squall.engine.layers.EncoderBlock;
+import dev.squall.engine.layers.GemmTilesPreference;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Setup;
@@ -19,16 +21,17 @@ public class BlockBenchmark extends BenchmarkDefaults {
     @Param({"UNFUSED", "FUSED"})
     public EncoderBlock.Variant variant;
 
-    private JvmBackend backend;
+    private Backend runner;
     private ExecutionPlan plan;
 
     @Setup
     public void setUp() {
         BlockConfig config = BlockConfig.of(768, 12, 3072).withActivation(BlockConfig.Activation.GELU);
-        BlockGraph bg = new EncoderBlock(config, BlockWeights.random(768, 3072, 42)).build(variant, 1, n);
+        runner = newBackend();
+        BlockGraph bg = BlockBench.block(config, BlockWeights.random(768, 3072, 42), GemmTilesPreference.of(runner))
+                .build(variant, 1, n);
         System.arraycopy(Inputs.gaussian(bg.input().length, 5), 0, bg.input(), 0, bg.input().length);
-        backend = new JvmBackend(threads);
-        plan = backend.plan(bg.graph());
+        plan = runner.plan(bg.graph());
     }
 
     @Benchmark
@@ -38,6 +41,6 @@ public class BlockBenchmark extends BenchmarkDefaults {
 
     @TearDown
     public void tearDown() {
-        backend.close();
+        runner.close();
     }
 }

@@ -7,6 +7,8 @@ import dev.squall.engine.layers.BlockConfig;
 import dev.squall.engine.layers.BlockGraph;
 import dev.squall.engine.layers.BlockWeights;
 import dev.squall.engine.layers.EncoderBlock;
+import dev.squall.engine.layers.GemmTiles;
+import dev.squall.engine.layers.GemmTilesPreference;
 import dev.squall.engine.report.Chart;
 import dev.squall.engine.report.Report;
 import dev.squall.engine.report.Table;
@@ -50,6 +52,15 @@ public final class BlockBench implements BenchSuite {
 
     /** A suite over {@code lengths} for {@code batch} sequences of a block shaped by {@code config}. */
     public BlockBench(BlockConfig config, int batch, int[] lengths, Timing timing) {
+        checkShape(batch, lengths);
+        this.config = config;
+        this.batch = batch;
+        this.lengths = lengths.clone();
+        this.timing = timing;
+    }
+
+    /** Requires {@code batch >= 1} and every length {@code >= 1}. */
+    static void checkShape(int batch, int[] lengths) {
         for (int n : lengths) {
             if (n < 1) {
                 throw new IllegalArgumentException("sequence lengths must be >= 1, got " + n);
@@ -58,10 +69,6 @@ public final class BlockBench implements BenchSuite {
         if (batch < 1) {
             throw new IllegalArgumentException("batch must be >= 1, got " + batch);
         }
-        this.config = config;
-        this.batch = batch;
-        this.lengths = lengths.clone();
-        this.timing = timing;
     }
 
     /** The measured rows, once {@link #run} has run. */
@@ -71,8 +78,8 @@ public final class BlockBench implements BenchSuite {
 
     @Override
     public void run(Backend backend, Consumer<String> progress) {
-        BlockWeights weights = BlockWeights.random(config.dModel(), config.ffDim(), 42);
-        EncoderBlock block = new EncoderBlock(config, weights);
+        EncoderBlock block = block(config, BlockWeights.random(config.dModel(), config.ffDim(), 42),
+                GemmTilesPreference.of(backend));
         rows.clear();
         for (int n : lengths) {
             float[] x = input(batch * n * config.dModel(), n);
@@ -121,6 +128,12 @@ public final class BlockBench implements BenchSuite {
         return t.build();
     }
 
+    /** A block whose linear layers run the tiled GEMM with {@code tiles}. */
+    public static EncoderBlock block(BlockConfig config, BlockWeights w, GemmTiles tiles) {
+        return new EncoderBlock(config, w, w.inProj().withTiles(tiles), w.outProj().withTiles(tiles),
+                w.ffn1().withTiles(tiles), w.ffn2().withTiles(tiles));
+    }
+
     /** Multiply-adds count two: the projections, the two attention products, and the feed-forward. */
     public static double flops(BlockConfig c, int batch, int n) {
         double tokens = (double) batch * n;
@@ -150,7 +163,8 @@ public final class BlockBench implements BenchSuite {
         return new Measured(ms, bg.memory(), bg.output().clone());
     }
 
-    private static float[] input(int size, long seed) {
+    /** {@code size} standard normal floats from {@code seed}. */
+    static float[] input(int size, long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
         float[] x = new float[size];
         for (int i = 0; i < size; i++) {
@@ -159,7 +173,8 @@ public final class BlockBench implements BenchSuite {
         return x;
     }
 
-    private static double maxAbsDiff(float[] a, float[] b) {
+    /** Largest {@code |a[i] − b[i]|}. */
+    static double maxAbsDiff(float[] a, float[] b) {
         double max = 0;
         for (int i = 0; i < a.length; i++) {
             max = Math.max(max, Math.abs((double) a[i] - b[i]));

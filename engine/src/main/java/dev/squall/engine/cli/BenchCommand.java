@@ -1,7 +1,11 @@
 package dev.squall.engine.cli;
 
+import dev.squall.engine.bench.AttentionBench;
 import dev.squall.engine.bench.BenchSuite;
 import dev.squall.engine.bench.BlockBench;
+import dev.squall.engine.bench.GemmBench;
+import dev.squall.engine.bench.OffloadBench;
+import dev.squall.engine.bench.PeakFraction;
 import dev.squall.engine.bench.Timing;
 import dev.squall.engine.graph.Backend;
 import dev.squall.engine.layers.BlockConfig;
@@ -18,7 +22,10 @@ import java.util.concurrent.Callable;
 
 /** {@code squall bench}: side-by-side measurements, printed and optionally written as a report. */
 @Command(name = "bench", description = {"Benchmark side by side: by default the fused and unfused transformer block",
-        "(median time, speed-up, peak working set, max difference per sequence length)."})
+        "(median time, speed-up, peak working set, max difference per sequence length).",
+        "--suite adds attention alone (fused vs unfused) and GEMM against OpenBLAS/VectorBLAS.",
+        "With --offload, or on a device backend (--backend tornado), each block also runs split into one graph",
+        "per task, chained on the device or with host round trips, to show the transfers fusion avoids."})
 final class BenchCommand implements Callable<Integer> {
     @Option(names = "--d", defaultValue = "768", description = "Model width (default: ${DEFAULT-VALUE}).")
     int d;
@@ -35,12 +42,20 @@ final class BenchCommand implements Callable<Integer> {
     boolean causal;
     @Option(names = "--norm-first", description = "Pre-LN block.")
     boolean normFirst;
-    @Option(names = "--warmup", defaultValue = "1", description = "Untimed runs per graph (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", defaultValue = "2", description = "Untimed runs per graph (default: ${DEFAULT-VALUE}).")
     int warmup;
     @Option(names = "--reps", defaultValue = "3", description = "Timed runs per graph; the median is shown (default: ${DEFAULT-VALUE}).")
     int reps;
+    @Option(names = "--suite", split = ",", defaultValue = "block",
+            description = "Suites to run, comma-separated: block, attention, gemm, or all (default: ${DEFAULT-VALUE}).")
+    List<String> suiteNames;
+    @Option(names = "--attention-n", split = ",", defaultValue = "512,1024,2048,4096",
+            description = "Sequence lengths of the attention suite (default: ${DEFAULT-VALUE}).")
+    int[] attentionLengths;
     @Option(names = "--report", paramLabel = "DIR", description = "Also write DIR/report.md with PNG charts.")
     Path report;
+    @Option(names = "--offload", description = "Compare one graph with graphs split per task (on by default on device backends).")
+    boolean offload;
     @Mixin
     PackedBenchOptions packed;
     @Mixin
@@ -49,9 +64,28 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Timing timing = new Timing(warmup, reps);
+        BlockConfig block = new BlockConfig(d, heads, ff, normFirst, BlockConfig.Activation.GELU, causal, 1e-5f);
         List<BenchSuite> suites = new ArrayList<>();
-        BlockConfig config = new BlockConfig(d, heads, ff, normFirst, BlockConfig.Activation.GELU, causal, 1e-5f);
-        suites.add(packed.enabled ? packed.suite(config, timing) : new BlockBench(config, batch, lengths, timing));
+        if (packed.enabled) {
+            suites.add(packed.suite(block, timing));
+        }
+        for (String name : packed.enabled ? List.<String>of() : suiteNames) {
+            boolean all = name.equals("all");
+            if (all || name.equals("block")) {
+                suites.add(offload || !run.jvm() ? new OffloadBench(block, batch, lengths, timing)
+                        : new BlockBench(block, batch, lengths, timing));
+            }
+            if (all || name.equals("attention")) {
+                suites.add(new AttentionBench(heads, d / heads, causal, attentionLengths, timing));
+            }
+            if (all || name.equals("gemm")) {
+                suites.add(new GemmBench(GemmBench.DEFAULT_SHAPES, timing));
+            }
+            if (!all && !List.of("block", "attention", "gemm").contains(name)) {
+                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                        "--suite: unknown suite '" + name + "' (block, attention, gemm, all)");
+            }
+        }
         try (Backend backend = run.backend()) {
             String machine = MachineInfo.describe();
             System.out.println(machine);
@@ -62,6 +96,10 @@ final class BenchCommand implements Callable<Integer> {
                 System.out.println(suite.text());
                 suite.addTo(r);
             }
+            PeakFraction.of(suites).ifPresent(p -> {
+                System.out.println(p.text());
+                p.addTo(r);
+            });
             if (report != null) {
                 System.out.println("report:    " + r.writeTo(report));
             }

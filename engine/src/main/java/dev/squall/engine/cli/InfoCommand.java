@@ -1,5 +1,7 @@
 package dev.squall.engine.cli;
 
+import dev.squall.engine.graph.BackendProvider;
+import dev.squall.engine.graph.Backends;
 import picocli.CommandLine.Command;
 
 import java.io.IOException;
@@ -22,22 +24,24 @@ final class InfoCommand implements Callable<Integer> {
                 System.getProperty("java.runtime.version"), System.getProperty("java.home"));
         System.out.printf("threads:   %d (default for the jvm backend: available processors)%n",
                 Runtime.getRuntime().availableProcessors());
-        System.out.printf("backends:  jvm (built in)%s%n", tornadoPresent() ? ", tornado (TornadoVM on the class path)"
-                : "; tornado not available (see tornado-config/)");
+        System.out.println("backends:  jvm (built in)");
+        for (BackendProvider p : Backends.providers()) {
+            Optional<String> reason = p.unavailable();
+            if (reason.isPresent()) {
+                System.out.printf("           %s: not available: %s%n", p.name(), reason.get());
+            } else {
+                p.describe().forEach(line -> System.out.printf("           %s: %s%n", p.name(), line));
+            }
+        }
+        if (Backends.find("tornado").isEmpty()) {
+            System.out.println("           tornado: not available (run under tornado-config/run with TORNADO_SDK set)");
+        }
         System.out.printf("fast paths: %s%n", dev.squall.engine.jvm.FastPaths.standard().status());
+        System.out.printf("vector:    %s%n", dev.squall.engine.jvm.FastPaths.vectorSpecies());
         System.out.printf("cpu flags: %s%n", cpuFlags().map(flags -> String.join(" ",
                 FEATURES.stream().filter(f -> flags.contains(" " + f + " ")).toList())).orElse("(unknown)"));
         System.out.printf("max heap:  %d MiB%n", Runtime.getRuntime().maxMemory() >> 20);
         return 0;
-    }
-
-    private static boolean tornadoPresent() {
-        try {
-            Class.forName("uk.ac.manchester.tornado.api.TornadoExecutionPlan", false, InfoCommand.class.getClassLoader());
-            return true;
-        } catch (ClassNotFoundException e) {
-            return false;
-        }
     }
 
     private static Optional<String> cpuFlags() {

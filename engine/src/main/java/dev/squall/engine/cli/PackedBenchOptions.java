@@ -11,8 +11,9 @@ import java.util.Arrays;
 
 /** {@code squall bench --packed}: the padding-removal suite ({@link PackedBench}) instead of the default one. */
 final class PackedBenchOptions {
-    @Option(names = "--packed", description = "Padding removal instead: the block padded vs packed vs packed+fused "
-            + "on a batch of sequences of skewed lengths (uses --d, --heads, --ff, --causal, --norm-first).")
+    @Option(names = "--packed", description = "Padding removal, instead of the --suite suites: the block padded vs "
+            + "packed vs packed+fused on a batch of sequences of skewed lengths (uses --d, --heads, --ff, --causal, "
+            + "--norm-first).")
     boolean enabled;
 
     @Option(names = "--sequences", defaultValue = "32", description = "With --packed: sequences per batch "

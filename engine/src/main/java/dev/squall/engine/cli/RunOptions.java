@@ -1,6 +1,7 @@
 package dev.squall.engine.cli;
 
 import dev.squall.engine.graph.Backend;
+import dev.squall.engine.graph.Backends;
 import dev.squall.engine.graph.Profile;
 import dev.squall.engine.graph.TaskGraph;
 import dev.squall.engine.jvm.JvmBackend;
@@ -8,6 +9,10 @@ import picocli.CommandLine.Option;
 
 /** Options shared by every command that runs a graph. */
 final class RunOptions {
+    @Option(names = "--backend", paramLabel = "NAME", defaultValue = Backends.JVM,
+            description = "Backend: jvm (built in) or tornado (TornadoVM, under tornado-config/run) (default: ${DEFAULT-VALUE}).")
+    String backend;
+
     @Option(names = "--threads", paramLabel = "T", description = "Threads of the JVM backend (default: available processors).")
     Integer threads;
 
@@ -16,10 +21,21 @@ final class RunOptions {
 
     /** A backend configured by these options. */
     Backend backend() {
+        if (!Backends.JVM.equals(backend)) {
+            if (threads != null) {
+                throw new IllegalArgumentException("--threads applies to the jvm backend only, not to '" + backend + "'");
+            }
+            return Backends.create(backend);
+        }
         if (threads != null && threads < 1) {
             throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
         }
         return threads == null ? new JvmBackend() : new JvmBackend(threads);
+    }
+
+    /** Whether the selected backend is the built-in JVM one. */
+    boolean jvm() {
+        return Backends.JVM.equals(backend);
     }
 
     /** Runs {@code graph} once and prints its profile when asked. */

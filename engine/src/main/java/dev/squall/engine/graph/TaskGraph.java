@@ -187,6 +187,11 @@ public final class TaskGraph {
         return this;
     }
 
+    /** Adds a task of another graph, with the same kernel and arguments (used to rearrange graphs). */
+    TaskGraph add(Task task) {
+        return add(task.name(), task.rows(), task.kernel(), task.args().toArray());
+    }
+
     /** Declares transfers; an array already transferred in the same direction is not declared twice. */
     private TaskGraph transfer(Direction direction, DataTransferMode mode, Object... arrays) {
         for (Object a : arrays) {

@@ -18,7 +18,13 @@ import java.util.Optional;
  */
 public final class FastPaths {
     /** Fast-path classes, each annotated {@link FastPathFor}. */
-    private static final List<String> STANDARD = List.of();
+    private static final List<String> STANDARD = List.of(
+            "dev.squall.engine.jvm.fast.VectorGemm",
+            "dev.squall.engine.jvm.fast.VectorFusedAttention",
+            "dev.squall.engine.jvm.fast.VectorDenseAttention",
+            "dev.squall.engine.jvm.fast.VectorSoftmax",
+            "dev.squall.engine.jvm.fast.VectorNorms",
+            "dev.squall.engine.jvm.fast.VectorActivations");
 
     private static FastPaths standard;
 
@@ -75,6 +81,23 @@ public final class FastPaths {
             }
         }
         return standard;
+    }
+
+    /**
+     * The preferred float vector of the Vector API on this machine, e.g. {@code 256-bit, 8 floats}, or why
+     * there is none (module not added). Read reflectively so this class loads without the module.
+     */
+    public static String vectorSpecies() {
+        try {
+            Class<?> vector = Class.forName("jdk.incubator.vector.FloatVector");
+            Object species = vector.getField("SPECIES_PREFERRED").get(null);
+            Class<?> type = Class.forName("jdk.incubator.vector.VectorSpecies");
+            int bits = (int) type.getMethod("vectorBitSize").invoke(species);
+            int lanes = (int) type.getMethod("length").invoke(species);
+            return bits + "-bit, " + lanes + " floats per vector";
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return "none (jdk.incubator.vector not added: " + e.getClass().getSimpleName() + ")";
+        }
     }
 
     /** The fast paths of the given {@link FastPathFor} classes. */

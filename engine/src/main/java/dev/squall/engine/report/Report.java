@@ -38,7 +38,11 @@ public final class Report {
         return List.copyOf(sections);
     }
 
-    /** Writes {@code report.md} and one PNG per chart into {@code dir} (created if needed); returns the Markdown file. */
+    /**
+     * Writes {@code report.md}, one PNG per chart and {@code results.csv} into {@code dir} (created if
+     * needed); returns the Markdown file. The CSV holds every table cell in long form, each row carrying the
+     * machine description, so that results from different machines can be put side by side.
+     */
     public Path writeTo(Path dir) throws IOException {
         Files.createDirectories(dir);
         StringBuilder md = new StringBuilder("# ").append(title).append("\n\n");
@@ -63,7 +67,32 @@ public final class Report {
         }
         Path out = dir.resolve("report.md");
         Files.writeString(out, md);
+        Files.writeString(dir.resolve("results.csv"), csv());
         return out;
+    }
+
+    /** {@code machine,section,row,column,value}: one line per table cell, the row named by its first cell. */
+    String csv() {
+        StringBuilder sb = new StringBuilder("machine,section,row,column,value\n");
+        String m = quote(String.join("; ", machine));
+        for (Section s : sections) {
+            for (Object block : s.blocks) {
+                if (block instanceof Table t) {
+                    for (List<String> row : t.rows()) {
+                        for (int c = 1; c < row.size(); c++) {
+                            sb.append(m).append(',').append(quote(s.heading)).append(',').append(quote(row.get(0)))
+                                    .append(',').append(quote(t.header().get(c))).append(',').append(quote(row.get(c)))
+                                    .append('\n');
+                        }
+                    }
+                }
+            }
+        }
+        return sb.toString();
+    }
+
+    private static String quote(String cell) {
+        return '"' + cell.replace("\"", "\"\"") + '"';
     }
 
     private static String slug(String s) {

@@ -48,18 +48,22 @@ public record Table(List<String> header, List<List<String>> rows) {
         }
     }
 
-    /** GitHub-flavoured Markdown. */
+    /** GitHub-flavoured Markdown; a {@code |} inside a cell (e.g. {@code max |diff|}) is escaped. */
     public String markdown() {
         StringBuilder sb = new StringBuilder();
-        sb.append("| ").append(String.join(" | ", header)).append(" |\n");
+        sb.append("| ").append(String.join(" | ", escaped(header))).append(" |\n");
         sb.append("|").append("---|".repeat(header.size())).append('\n');
         for (List<String> r : rows) {
-            sb.append("| ").append(String.join(" | ", r)).append(" |\n");
+            sb.append("| ").append(String.join(" | ", escaped(r))).append(" |\n");
         }
         return sb.toString();
     }
 
-    /** Fixed-width text for terminals. */
+    private static List<String> escaped(List<String> cells) {
+        return cells.stream().map(c -> c.replace("|", "\\|")).toList();
+    }
+
+    /** Fixed-width text for terminals: the first column left-aligned (labels), the others right-aligned (numbers). */
     public String text() {
         int[] width = new int[header.size()];
         for (int c = 0; c < width.length; c++) {
@@ -78,7 +82,8 @@ public record Table(List<String> header, List<List<String>> rows) {
 
     private static void appendLine(StringBuilder sb, List<String> cells, int[] width) {
         for (int c = 0; c < cells.size(); c++) {
-            sb.append(c == 0 ? "" : "  ").append(" ".repeat(width[c] - cells.get(c).length())).append(cells.get(c));
+            String pad = " ".repeat(width[c] - cells.get(c).length());
+            sb.append(c == 0 ? cells.get(c) + pad : "  " + pad + cells.get(c));
         }
         sb.append('\n');
     }

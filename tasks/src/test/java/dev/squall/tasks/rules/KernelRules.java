@@ -63,13 +63,18 @@ import org.objectweb.asm.tree.TryCatchBlockNode;
  * <h2>Allowed library calls</h2>
  * {@link #ALLOWED_LIBRARY_CALLS}: the {@code java.lang.Math}, {@code Float} and {@code Integer} methods
  * that TornadoVM's OpenCL backend maps to OpenCL built-ins (its {@code OCLGraphBuilderPlugins} register
- * {@code Math.abs/min/max/exp/log/pow/tanh/sin/cos}, {@code Integer.bitCount} (popcount) and
- * {@code Float.float16ToFloat} (vload_half); {@code Math.sqrt} is Graal's {@code SqrtNode}, emitted as
- * {@code sqrt}), plus {@code Float.isNaN/isInfinite}, which are plain comparisons the compiler inlines.
- * Deliberately absent, because that backend cannot compile them: {@code Float.intBitsToFloat},
- * {@code floatToRawIntBits}, {@code floatToIntBits} and {@code floatToFloat16} (its
- * {@code emitReinterpret} is unimplemented), {@code Math.fma} (no {@code emitFusedMultiplyAdd}),
- * {@code Math.floor/ceil/round} and {@code Integer.numberOfLeadingZeros} (no plugin). Add a method here
+ * {@code Math.abs/min/max/exp/log/pow/tanh/sin/cos} and {@code Integer.bitCount} (popcount);
+ * {@code Math.sqrt} is Graal's {@code SqrtNode}, emitted as {@code sqrt}), plus {@code Float.isNaN/isInfinite},
+ * which are plain comparisons the compiler inlines. An entry is a method name (all overloads) or a name
+ * with its descriptor (that overload only). Each was run inside a TornadoVM 5.2 kernel on PoCL and matched
+ * Java; {@code isNaN/isInfinite} (and every kernel's infinities) only with OpenCL's fast-relaxed math off,
+ * which {@code tornado-config} sees to. Deliberately absent, because that backend cannot compile them or
+ * computes them wrongly: {@code Float.intBitsToFloat}, {@code floatToRawIntBits}, {@code floatToIntBits}
+ * and {@code floatToFloat16} (its {@code emitReinterpret} is unimplemented), {@code Float.float16ToFloat}
+ * (compiles, but to a numeric conversion of the 16 bits, not a half-precision decode),
+ * {@code Math.abs(int)} and {@code Math.abs(long)} (the sketch fails: "plugin manipulated the stack
+ * incorrectly"), {@code Math.fma} (no {@code emitFusedMultiplyAdd}), {@code Math.floor/ceil/round} and
+ * {@code Integer.numberOfLeadingZeros} (no plugin). Add a method here
  * only after it has run inside a TornadoVM kernel.
  *
  * <p>Not checked (not visible in bytecode): that a kernel writes every element of its {@code @Out}
@@ -113,8 +118,9 @@ public final class KernelRules {
 
     /** Library methods a kernel may call, by owner and name (all overloads), see the class comment. */
     static final Map<String, Set<String>> ALLOWED_LIBRARY_CALLS = Map.of(
-            "java/lang/Math", Set.of("abs", "min", "max", "sqrt", "exp", "log", "pow", "tanh", "sin", "cos"),
-            "java/lang/Float", Set.of("float16ToFloat", "isNaN", "isInfinite"),
+            "java/lang/Math", Set.of("abs(F)F", "abs(D)D", "min", "max", "sqrt", "exp", "log", "pow", "tanh", "sin",
+                    "cos"),
+            "java/lang/Float", Set.of("isNaN", "isInfinite"),
             "java/lang/Integer", Set.of("bitCount"));
 
     private static final Set<Integer> FORBIDDEN_ALLOCATIONS =
@@ -264,7 +270,8 @@ public final class KernelRules {
     }
 
     private static boolean isAllowedLibraryCall(MethodInsnNode call) {
-        return ALLOWED_LIBRARY_CALLS.getOrDefault(call.owner, Set.of()).contains(call.name);
+        Set<String> allowed = ALLOWED_LIBRARY_CALLS.getOrDefault(call.owner, Set.of());
+        return allowed.contains(call.name) || allowed.contains(call.name + call.desc);
     }
 
     private static boolean isConstantField(FieldNode field) {

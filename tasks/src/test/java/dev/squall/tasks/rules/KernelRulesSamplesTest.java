@@ -76,6 +76,8 @@ class KernelRulesSamplesTest {
             Map.entry("readsStaticArray", List.of(in(Rule.FIELD, "GETSTATIC " + SAMPLES + "TABLE at line "))),
             Map.entry("callsVirtual", List.of(in(Rule.CALL, "INVOKEVIRTUAL [F.clone at line "))),
             Map.entry("callsUnlistedLibrary", List.of(in(Rule.CALL, "INVOKESTATIC java/lang/Math.floor at line "))),
+            Map.entry("decodesHalf", List.of(in(Rule.CALL, "INVOKESTATIC java/lang/Float.float16ToFloat at line "))),
+            Map.entry("absOfInt", List.of(in(Rule.CALL, "INVOKESTATIC java/lang/Math.abs at line "))),
             Map.entry("concatenatesStrings", List.of(in(Rule.CALL, "INVOKEDYNAMIC makeConcatWithConstants at line "))),
             Map.entry("usesLambda", List.of(in(Rule.CALL, "INVOKEDYNAMIC applyAsInt at line "))),
             Map.entry("loadsString", List.of(in(Rule.CONSTANT, "LDC \"copy\" at line "))),

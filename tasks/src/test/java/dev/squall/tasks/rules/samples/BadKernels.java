@@ -109,6 +109,18 @@ public final class BadKernels {
         }
     }
 
+    public static void decodesHalf(short[] x, @Out float[] out, int rowOffset, int rowCount) {
+        for (@Parallel int r = 0; r < rowCount; r++) {
+            out[rowOffset + r] = Float.float16ToFloat(x[rowOffset + r]);
+        }
+    }
+
+    public static void absOfInt(int[] x, @Out float[] out, int rowOffset, int rowCount) {
+        for (@Parallel int r = 0; r < rowCount; r++) {
+            out[rowOffset + r] = Math.abs(x[rowOffset + r]);
+        }
+    }
+
     public static void concatenatesStrings(float[] x, @Out float[] out, int rowOffset, int rowCount) {
         for (@Parallel int r = 0; r < rowCount; r++) {
             String label = "row " + r;

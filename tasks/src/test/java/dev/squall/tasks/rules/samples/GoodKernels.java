@@ -68,7 +68,7 @@ public final class GoodKernels {
                                     short s, byte b, int rowOffset, int rowCount) {
         for (@Parallel int r = 0; r < rowCount; r++) {
             int i = rowOffset + r;
-            float v = Float.float16ToFloat(half[i]) + bytes[i] + Integer.bitCount(bits[i]) + (float) wide[i];
+            float v = half[i] + bytes[i] + Integer.bitCount(bits[i]) + (float) wide[i];
             v = (float) (Math.exp(v) + Math.log(Math.abs(v) + eps) + Math.pow(v, 2.0) + Math.tanh(v) + bias);
             v = Math.max(v, (float) Math.sqrt(Math.abs(v))) + counts[i] + seed + s + b;
             v = (float) (Math.sin(v) * Math.cos(v));

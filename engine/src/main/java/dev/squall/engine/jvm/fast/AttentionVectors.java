@@ -1,0 +1,70 @@
+package dev.squall.engine.jvm.fast;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Row operations of the softmax and attention fast paths: scaling, maximum, and shifted exponentials with
+ * their sum. Each result follows one fixed sequence of operations, so results do not depend on how rows
+ * are split between threads.
+ */
+final class AttentionVectors {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+
+    private AttentionVectors() {
+    }
+
+    /** {@code x[off + c] *= f} for {@code c < len}. */
+    static void scale(float[] x, int off, int len, float f) {
+        int c = 0;
+        for (; c + L <= len; c += L) {
+            FloatVector.fromArray(S, x, off + c).mul(f).intoArray(x, off + c);
+        }
+        for (; c < len; c++) {
+            x[off + c] *= f;
+        }
+    }
+
+    /** Largest of {@code x[off .. off+len)}, −∞ when empty. */
+    static float max(float[] x, int off, int len) {
+        int c = 0;
+        float m = Float.NEGATIVE_INFINITY;
+        if (len >= L) {
+            FloatVector mv = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+            for (; c + L <= len; c += L) {
+                mv = mv.max(FloatVector.fromArray(S, x, off + c));
+            }
+            m = mv.reduceLanes(VectorOperators.MAX);
+        }
+        for (; c < len; c++) {
+            m = Math.max(m, x[off + c]);
+        }
+        return m;
+    }
+
+    /**
+     * {@code y[yOff + c] = exp(x[xOff + c] − shift)} for {@code c < len}; returns their sum. The last partial
+     * vector is masked rather than summed in scalar, so element {@code c} always lands in lane {@code c mod L}
+     * and the sum does not depend on {@code len} beyond the terms it adds: a row padded with −∞ (an unfused
+     * score row of a short sequence in a packed batch) sums exactly as the unpadded row.
+     */
+    static float expShifted(float[] x, int xOff, float[] y, int yOff, int len, float shift) {
+        FloatVector sv = FloatVector.zero(S);
+        int c = 0;
+        for (; c + L <= len; c += L) {
+            FloatVector e = VectorMath.exp(FloatVector.fromArray(S, x, xOff + c).sub(shift));
+            e.intoArray(y, yOff + c);
+            sv = sv.add(e);
+        }
+        if (c < len) {
+            VectorMask<Float> m = S.indexInRange(c, len);
+            FloatVector e = FloatVector.zero(S).blend(VectorMath.exp(FloatVector.fromArray(S, x, xOff + c, m).sub(shift)), m);
+            e.intoArray(y, yOff + c, m);
+            sv = sv.add(e);
+        }
+        return VectorMath.sum(sv);
+    }
+}

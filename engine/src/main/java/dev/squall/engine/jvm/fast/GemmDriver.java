@@ -1,0 +1,261 @@
+package dev.squall.engine.jvm.fast;
+
+import dev.squall.tasks.gemm.Gemm;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Cache- and register-blocked fp32 GEMM on the Vector API, {@code C = A·B} or {@code A·Bᵀ} on strided
+ * views of arrays, for the GEMM and attention fast paths. GotoBLAS/BLIS loop order: row blocks of {@link #MC} rows, depth blocks of {@link #KC};
+ * per (row block, depth block) the A block is packed into micro-panels of {@link #MR} rows (L2), and for
+ * every {@code NR}-column panel of B the {@code KC × NR} panel is packed (L1) and swept by the
+ * {@code MR × NR} micro-kernel, which keeps {@code MR · 2} vector accumulators in registers, broadcasts
+ * one A value per row and issues one FMA per accumulator per depth step.
+ *
+ * <p>Every output element is accumulated by {@code acc = fma(a_ip, b_pj, acc)} for {@code p} ascending
+ * from 0, whatever block, panel or row group it falls in, so results do not depend on how the rows are
+ * split between calls or threads. They differ from the plain kernels by FMA's single rounding only.
+ */
+final class GemmDriver {
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final int L = S.length();
+    /** Rows of the micro-kernel. */
+    static final int MR = 4;
+    /** Columns of the micro-kernel: two vectors. */
+    static final int NR = 2 * L;
+    /** Depth block: a {@code KC × NR} panel of B (16 KiB with 256-bit vectors) stays in L1. */
+    static final int KC = 256;
+    /** Row block: a packed {@code MC × KC} block of A (128 KiB) stays in L2. */
+    static final int MC = 32 * MR;
+
+    private static final ThreadLocal<float[]> PACKED_A = ThreadLocal.withInitial(() -> new float[MC * KC]);
+    private static final ThreadLocal<float[]> PACKED_B = ThreadLocal.withInitial(() -> new float[KC * NR]);
+    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[MR * NR]);
+
+    private GemmDriver() {
+    }
+
+    /**
+     * Rows {@code [i0, i1)} of {@code C[M,N] = A[M,K]·B (+bias, activation)}, all row-major and dense, B being
+     * {@code [K,N]}, or {@code [N,K]} when {@code transB}.
+     */
+    static void gemm(float[] a, float[] b, boolean transB, float[] bias, float[] c, int n, int k, int hasBias,
+                     int activation, int i0, int i1) {
+        if (i0 >= i1) {
+            return;
+        }
+        if (k == 0) {
+            epilogueOnly(bias, c, n, hasBias, activation, i0, i1);
+            return;
+        }
+        product(new Matrix(a, k, i0, 0), new Matrix(b, transB ? k : n, 0, 0), transB, c, i0 * n, n, i1 - i0, n, k,
+                false, bias, hasBias, activation);
+    }
+
+    /**
+     * A strided view of a row-major array: element {@code (i, j)} is {@code data[(row + i)·ld + col + j]}.
+     *
+     * @param data the array
+     * @param ld   row stride
+     * @param row  first row
+     * @param col  first column
+     */
+    record Matrix(float[] data, int ld, int row, int col) {
+    }
+
+    /**
+     * {@code C[m,n] = A[m,k]·B[k,n]} (or {@code +=} when {@code accumulate}), then the epilogue
+     * {@code + bias[j]}, activation. B is read as {@code [k,n]}, or as {@code [n,k]} when {@code transB};
+     * C element {@code (i, j)} is {@code c[cOff + i·ldc + j]}. Needs {@code k ≥ 1}.
+     */
+    static void product(Matrix a, Matrix b, boolean transB, float[] c, int cOff, int ldc, int m, int n, int k,
+                        boolean accumulate, float[] bias, int hasBias, int activation) {
+        float[] ap = PACKED_A.get();
+        for (int ic = 0; ic < m; ic += MC) {
+            int mc = Math.min(MC, m - ic);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                packA(a.data(), a.ld(), a.row() + ic, mc, a.col() + pc, kc, ap);
+                sweep(ap, b, transB, pc, kc, c, cOff + ic * ldc, ldc, mc, n, pc == 0 && !accumulate, pc + kc >= k,
+                        bias, hasBias, activation);
+            }
+        }
+    }
+
+    /** Whether an A of {@code m × k} fits one packed block, for {@link #pack} and {@link #productPacked}. */
+    static boolean fitsOneBlock(int m, int k) {
+        return m <= MC && k <= KC;
+    }
+
+    /** Packs {@code m × k} of A ({@link #fitsOneBlock}) into {@code ap} (at least {@code MC × KC} floats). */
+    static void pack(Matrix a, int m, int k, float[] ap) {
+        packA(a.data(), a.ld(), a.row(), m, a.col(), k, ap);
+    }
+
+    /** {@link #product} without bias or activation, with A already {@link #pack packed}: reused across calls. */
+    static void productPacked(float[] ap, Matrix b, boolean transB, float[] c, int cOff, int ldc, int m, int n, int k,
+                              boolean accumulate) {
+        sweep(ap, b, transB, 0, k, c, cOff, ldc, m, n, !accumulate, true, null, 0, 0);
+    }
+
+    /** One packed A block (rows at {@code c[cOff]}, depth {@code [pc, pc+kc)}) against every panel of B. */
+    private static void sweep(float[] ap, Matrix b, boolean transB, int pc, int kc, float[] c, int cOff, int ldc,
+                              int mc, int n, boolean first, boolean last, float[] bias, int hasBias, int activation) {
+        float[] bp = PACKED_B.get();
+        float[] scratch = SCRATCH.get();
+        for (int jr = 0; jr < n; jr += NR) {
+            int nr = Math.min(NR, n - jr);
+            if (transB) {
+                packBTransposed(b.data(), b.ld(), b.row() + jr, nr, b.col() + pc, kc, bp);
+            } else {
+                packB(b.data(), b.ld(), b.col() + jr, nr, b.row() + pc, kc, bp);
+            }
+            for (int ir = 0; ir < mc; ir += MR) {
+                tile(ap, ir * kc, bp, kc, c, cOff + ir * ldc + jr, ldc, Math.min(MR, mc - ir), nr, first, scratch);
+            }
+            if (last) {
+                Epilogues.apply(c, cOff + jr, ldc, mc, jr, nr, bias, hasBias, activation);
+            }
+        }
+    }
+
+    /**
+     * A[ic.., pc..] (row stride {@code k}, {@code mc ≤ MC} rows, {@code kc ≤ KC} columns) into micro-panels:
+     * panel g holds rows {@code ic + g·MR ..}, {@code [kc][MR]}, zero-padded.
+     */
+    private static void packA(float[] a, int k, int ic, int mc, int pc, int kc, float[] ap) {
+        for (int g = 0; g < mc; g += MR) {
+            int rows = Math.min(MR, mc - g);
+            int base = g * kc;
+            for (int r = 0; r < MR; r++) {
+                if (r < rows) {
+                    int src = (ic + g + r) * k + pc;
+                    for (int p = 0; p < kc; p++) {
+                        ap[base + p * MR + r] = a[src + p];
+                    }
+                } else {
+                    for (int p = 0; p < kc; p++) {
+                        ap[base + p * MR + r] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /** B[pc.., jr..] (row stride {@code n}) into a {@code [kc][NR]} panel, columns past {@code nr} zero. */
+    private static void packB(float[] b, int n, int jr, int nr, int pc, int kc, float[] bp) {
+        if (nr == NR) {
+            // Two vector copies per row: System.arraycopy's call overhead is large for 16 floats.
+            for (int p = 0; p < kc; p++) {
+                int src = (pc + p) * n + jr;
+                FloatVector.fromArray(S, b, src).intoArray(bp, p * NR);
+                FloatVector.fromArray(S, b, src + L).intoArray(bp, p * NR + L);
+            }
+            return;
+        }
+        for (int p = 0; p < kc; p++) {
+            int src = (pc + p) * n + jr;
+            int dst = p * NR;
+            System.arraycopy(b, src, bp, dst, nr);
+            java.util.Arrays.fill(bp, dst + nr, dst + NR, 0f);
+        }
+    }
+
+    /**
+     * Bᵀ panel from B stored {@code [N,K]} (row stride {@code k}): {@code bp[p][j] = b[jr + j][pc + p]}, columns
+     * past {@code nr} zero.
+     */
+    private static void packBTransposed(float[] b, int k, int jr, int nr, int pc, int kc, float[] bp) {
+        for (int j = 0; j < NR; j++) {
+            if (j < nr) {
+                int src = (jr + j) * k + pc;
+                for (int p = 0; p < kc; p++) {
+                    bp[p * NR + j] = b[src + p];
+                }
+            } else {
+                for (int p = 0; p < kc; p++) {
+                    bp[p * NR + j] = 0f;
+                }
+            }
+        }
+    }
+
+    /**
+     * {@code C[ir.., jr..] (+)= Ap·Bp} for one {@code rows × cols} tile (at most {@code MR × NR}): from zero
+     * when {@code first}, else from C. A full tile runs in place; an edge tile runs on a scratch tile so the
+     * micro-kernel never needs masks.
+     */
+    private static void tile(float[] ap, int aOff, float[] bp, int kc, float[] c, int cOff, int ldc, int rows,
+                             int cols, boolean first, float[] scratch) {
+        if (rows == MR && cols == NR) {
+            if (first) {
+                for (int r = 0; r < MR; r++) {
+                    java.util.Arrays.fill(c, cOff + r * ldc, cOff + r * ldc + NR, 0f);
+                }
+            }
+            microKernel(ap, aOff, bp, kc, c, cOff, ldc);
+            return;
+        }
+        java.util.Arrays.fill(scratch, 0, MR * NR, 0f);
+        if (!first) {
+            for (int r = 0; r < rows; r++) {
+                System.arraycopy(c, cOff + r * ldc, scratch, r * NR, cols);
+            }
+        }
+        microKernel(ap, aOff, bp, kc, scratch, 0, NR);
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(scratch, r * NR, c, cOff + r * ldc, cols);
+        }
+    }
+
+    /**
+     * {@code C[MR, NR] += Ap·Bp} over depth {@code kc}, the {@code MR × 2} accumulators held in registers.
+     * Four rows: with six, C2 schedules the broadcasts early and spills accumulators on 16-register AVX2.
+     */
+    private static void microKernel(float[] ap, int aOff, float[] bp, int kc, float[] c, int cOff, int ldc) {
+        int c1 = cOff + ldc;
+        int c2 = c1 + ldc;
+        int c3 = c2 + ldc;
+        FloatVector c00 = FloatVector.fromArray(S, c, cOff);
+        FloatVector c01 = FloatVector.fromArray(S, c, cOff + L);
+        FloatVector c10 = FloatVector.fromArray(S, c, c1);
+        FloatVector c11 = FloatVector.fromArray(S, c, c1 + L);
+        FloatVector c20 = FloatVector.fromArray(S, c, c2);
+        FloatVector c21 = FloatVector.fromArray(S, c, c2 + L);
+        FloatVector c30 = FloatVector.fromArray(S, c, c3);
+        FloatVector c31 = FloatVector.fromArray(S, c, c3 + L);
+        for (int p = 0; p < kc; p++) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, p * NR);
+            FloatVector b1 = FloatVector.fromArray(S, bp, p * NR + L);
+            int ai = aOff + p * MR;
+            FloatVector a0 = FloatVector.broadcast(S, ap[ai]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, ap[ai + 1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, ap[ai + 2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, ap[ai + 3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+        }
+        c00.intoArray(c, cOff);
+        c01.intoArray(c, cOff + L);
+        c10.intoArray(c, c1);
+        c11.intoArray(c, c1 + L);
+        c20.intoArray(c, c2);
+        c21.intoArray(c, c2 + L);
+        c30.intoArray(c, c3);
+        c31.intoArray(c, c3 + L);
+    }
+
+    private static void epilogueOnly(float[] bias, float[] c, int n, int hasBias, int activation, int i0, int i1) {
+        for (int i = i0; i < i1; i++) {
+            for (int j = 0; j < n; j++) {
+                c[i * n + j] = Gemm.epilogue(0f, bias, j, hasBias, activation);
+            }
+        }
+    }
+}

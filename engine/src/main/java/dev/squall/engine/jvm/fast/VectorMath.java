@@ -1,0 +1,63 @@
+package dev.squall.engine.jvm.fast;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Exponential and lane sum written with plain IEEE lane operations, so that a fast path computes the same
+ * bits whether its code runs interpreted, in C1 or in C2. The Vector API's own {@code EXP} (an SVML call
+ * in C2, {@code Math.exp} per lane otherwise) and {@code reduceLanes(ADD)} (any order) do not, which would
+ * let results depend on which thread ran a row while the JIT warms up.
+ */
+final class VectorMath {
+    private static final float LOG2E = 1.44269504088896341f;
+    /** ln 2 split in a part exact in a few bits and the rest (Cody–Waite), as Cephes' {@code expf}. */
+    private static final float LN2_HI = 0.693359375f;
+    private static final float LN2_LO = -2.12194440e-4f;
+    /** 1.5·2²³: adding it rounds to an integer held in the low mantissa bits. */
+    private static final float ROUNDER = 12582912f;
+    private static final int ROUNDER_BITS = 0x4B400000;
+    /** Below this e^x rounds to 0 in fp32; above the upper bound it overflows to +∞. */
+    private static final float MIN_ARG = -104f;
+    private static final float MAX_ARG = 89f;
+
+    private VectorMath() {
+    }
+
+    /**
+     * e^x per lane, within about 2 ulp (Cephes' {@code expf} polynomial on {@code |r| ≤ ln2/2}), subnormal
+     * results included; −∞ gives 0, +∞ gives +∞ and NaN stays NaN.
+     */
+    static FloatVector exp(FloatVector x) {
+        FloatVector c = x.max(MIN_ARG).min(MAX_ARG);
+        FloatVector t = c.mul(LOG2E).add(ROUNDER);
+        FloatVector n = t.sub(ROUNDER);
+        FloatVector r = c.sub(n.mul(LN2_HI)).sub(n.mul(LN2_LO));
+        FloatVector p = r.mul(1.9875691500e-4f).add(1.3981999507e-3f).mul(r).add(8.3334519073e-3f).mul(r)
+                .add(4.1665795894e-2f).mul(r).add(1.6666665459e-1f).mul(r).add(5.0000001201e-1f)
+                .mul(r.mul(r)).add(r).add(1f);
+        // 2^n as two factors so that results down to the subnormal range stay representable on the way.
+        IntVector ni = t.reinterpretAsInts().sub(ROUNDER_BITS);
+        IntVector half = ni.lanewise(VectorOperators.ASHR, 1);
+        FloatVector s1 = half.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector s2 = ni.sub(half).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector e = p.mul(s1).mul(s2);
+        return e.blend(x, x.test(VectorOperators.IS_NAN));
+    }
+
+    /**
+     * Sum of the lanes by halving: lane i plus lane i + L/2, and so on, in that order always. Done on a
+     * small array: {@code slice} with a computed origin is not intrinsified and falls back to slow code.
+     */
+    static float sum(FloatVector v) {
+        float[] lanes = new float[v.length()];
+        v.intoArray(lanes, 0);
+        for (int half = lanes.length / 2; half > 0; half /= 2) {
+            for (int i = 0; i < half; i++) {
+                lanes[i] += lanes[i + half];
+            }
+        }
+        return lanes[0];
+    }
+}

@@ -1,0 +1,65 @@
+package dev.squall.engine.cli;
+
+import dev.squall.engine.graph.Backends;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code --backend}: the JVM backend is built in; tornado is only found under TornadoVM. */
+class BackendOptionTest {
+
+    @Test
+    void tornadoIsReportedMissingWithWhatToDo() {
+        StringWriter err = new StringWriter();
+        int exit = Main.run(new PrintWriter(err, true), "bench", "--backend", "tornado", "--d", "8", "--heads", "2",
+                "--ff", "8", "--n", "4");
+        assertEquals(2, exit);
+        assertTrue(err.toString().contains("backend 'tornado' not available: run under tornado-config/run with TORNADO_SDK set"),
+                err.toString());
+    }
+
+    @Test
+    void unknownBackendsAndJvmOnlyOptionsAreRejected() {
+        StringWriter err = new StringWriter();
+        assertEquals(2, Main.run(new PrintWriter(err, true), "bench", "--backend", "cuda", "--n", "4"));
+        assertTrue(err.toString().contains("backend 'cuda' not available") && err.toString().contains(Backends.JVM),
+                err.toString());
+    }
+
+    @Test
+    void infoSaysHowToGetTornado() {
+        PrintStream out = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(captured, true));
+        try {
+            assertEquals(0, Main.run("info"));
+        } finally {
+            System.setOut(out);
+        }
+        assertTrue(captured.toString().contains("tornado: not available"), captured.toString());
+    }
+
+    @Test
+    void offloadTableRunsOnTheJvm() {
+        PrintStream out = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(captured, true));
+        try {
+            assertEquals(0, Main.run(new PrintWriter(new StringWriter(), true), "bench", "--offload", "--d", "8",
+                    "--heads", "2", "--ff", "12", "--n", "5", "--warmup", "0", "--reps", "1", "--threads", "1"));
+        } finally {
+            System.setOut(out);
+        }
+        String table = captured.toString();
+        for (String row : new String[]{"fused, one graph", "unfused, per task, kept on device",
+                "unfused, per task, host round trips"}) {
+            assertTrue(table.contains(row), table);
+        }
+    }
+}
