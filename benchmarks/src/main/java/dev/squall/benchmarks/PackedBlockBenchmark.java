@@ -1,12 +1,14 @@
 package dev.squall.benchmarks;
 
+import dev.squall.engine.bench.BlockBench;
 import dev.squall.engine.bench.SkewedLengths;
+import dev.squall.engine.graph.Backend;
 import dev.squall.engine.graph.ExecutionPlan;
-import dev.squall.engine.jvm.JvmBackend;
 import dev.squall.engine.layers.BlockConfig;
 import dev.squall.engine.layers.BlockGraph;
 import dev.squall.engine.layers.BlockWeights;
 import dev.squall.engine.layers.EncoderBlock;
+import dev.squall.engine.layers.GemmTilesPreference;
 import dev.squall.engine.layers.PaddedBatch;
 import dev.squall.engine.layers.PaddedBlock;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -35,7 +37,7 @@ public class PackedBlockBenchmark extends BenchmarkDefaults {
     @Param({"UNFUSED", "FUSED"})
     public EncoderBlock.Variant variant;
 
-    private JvmBackend backend;
+    private Backend runner;
     private ExecutionPlan plan;
 
     @Setup
@@ -43,11 +45,11 @@ public class PackedBlockBenchmark extends BenchmarkDefaults {
         BlockConfig config = BlockConfig.of(768, 12, 3072).withActivation(BlockConfig.Activation.GELU);
         int[] lengths = new SkewedLengths(maxLen, meanFraction, SkewedLengths.DEFAULT_SIGMA, 42).draw(32);
         PaddedBatch batch = PaddedBatch.ofLengths(Arrays.stream(lengths).max().orElseThrow(), lengths);
-        BlockGraph bg = new PaddedBlock(new EncoderBlock(config, BlockWeights.random(768, 3072, 42)))
-                .build(mode, variant, batch);
+        runner = newBackend();
+        BlockGraph bg = new PaddedBlock(BlockBench.block(config, BlockWeights.random(768, 3072, 42),
+                GemmTilesPreference.of(runner))).build(mode, variant, batch);
         System.arraycopy(Inputs.gaussian(bg.input().length, 5), 0, bg.input(), 0, bg.input().length);
-        backend = new JvmBackend(threads);
-        plan = backend.plan(bg.graph());
+        plan = runner.plan(bg.graph());
     }
 
     @Benchmark
@@ -57,6 +59,6 @@ public class PackedBlockBenchmark extends BenchmarkDefaults {
 
     @TearDown
     public void tearDown() {
-        backend.close();
+        runner.close();
     }
 }

@@ -7,6 +7,7 @@ import dev.squall.engine.layers.BlockConfig;
 import dev.squall.engine.layers.BlockGraph;
 import dev.squall.engine.layers.BlockWeights;
 import dev.squall.engine.layers.EncoderBlock;
+import dev.squall.engine.layers.GemmTilesPreference;
 import dev.squall.engine.layers.PaddedBatch;
 import dev.squall.engine.layers.PaddedBlock;
 import dev.squall.engine.report.Chart;
@@ -91,8 +92,8 @@ public final class PackedBench implements BenchSuite {
 
     @Override
     public void run(Backend backend, Consumer<String> progress) {
-        PaddedBlock block = new PaddedBlock(new EncoderBlock(config, BlockWeights.random(config.dModel(),
-                config.ffDim(), 42)));
+        PaddedBlock block = new PaddedBlock(BlockBench.block(config, BlockWeights.random(config.dModel(),
+                config.ffDim(), 42), GemmTilesPreference.of(backend)));
         rows.clear();
         for (SkewedLengths dist : distributions) {
             int[] lengths = dist.draw(batchSize);
