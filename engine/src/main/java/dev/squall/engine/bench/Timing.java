@@ -36,7 +36,13 @@ public record Timing(int warmup, int repetitions) {
             run.run();
             ms[i] = (System.nanoTime() - start) / 1e6;
         }
-        Arrays.sort(ms);
-        return repetitions % 2 == 1 ? ms[repetitions / 2] : (ms[repetitions / 2 - 1] + ms[repetitions / 2]) / 2;
+        return median(ms);
+    }
+
+    /** The median of {@code values} (at least one), which it sorts. */
+    public static double median(double[] values) {
+        Arrays.sort(values);
+        int n = values.length;
+        return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
     }
 }

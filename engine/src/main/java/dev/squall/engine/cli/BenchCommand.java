@@ -57,6 +57,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--offload", description = "Compare one graph with graphs split per task (on by default on device backends).")
     boolean offload;
     @Mixin
+    PackedBenchOptions packed;
+    @Mixin
     RunOptions run;
     @Mixin
     QuantBenchOptions quant;
@@ -66,7 +68,10 @@ final class BenchCommand implements Callable<Integer> {
         Timing timing = new Timing(warmup, reps);
         BlockConfig block = new BlockConfig(d, heads, ff, normFirst, BlockConfig.Activation.GELU, causal, 1e-5f);
         List<BenchSuite> suites = new ArrayList<>();
-        for (String name : quant.enabled ? List.<String>of() : suiteNames) {
+        if (packed.enabled) {
+            suites.add(packed.suite(block, timing));
+        }
+        for (String name : quant.enabled || packed.enabled ? List.<String>of() : suiteNames) {
             boolean all = name.equals("all");
             if (all || name.equals("block")) {
                 suites.add(offload || !run.jvm() ? new OffloadBench(block, batch, lengths, timing)

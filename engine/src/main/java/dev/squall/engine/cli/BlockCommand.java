@@ -19,7 +19,10 @@ import java.util.concurrent.Callable;
 
 /** {@code squall op block X WEIGHTS.npz --heads H -o OUT}: one transformer encoder block. */
 @Command(name = "block", description = {"One transformer encoder block (PyTorch nn.TransformerEncoderLayer,",
-        "batch_first, eval) on X shaped [N, d] or [B, N, d], weights from a state-dict .npz."})
+        "batch_first, eval) on X shaped [N, d] or [B, N, d], weights from a state-dict .npz.",
+        "Sequences of different lengths: X [B, N, d] padded, with --lengths or",
+        "--mask (padding rows of the output are zero), or X [T, d] packed, with",
+        "--lengths or --cu-seqlens."})
 final class BlockCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "X.npy", description = "[N, d] or [B, N, d]")
     Path x;
@@ -40,6 +43,8 @@ final class BlockCommand implements Callable<Integer> {
     String weightFormat;
     @ArgGroup
     Fusion fusion;
+    @Mixin
+    SequenceOptions sequences;
     @Mixin
     OutputOption output;
     @Mixin
@@ -80,11 +85,9 @@ final class BlockCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--heads must be >= 1 and divide d_model = " + d + ", got " + heads);
         }
         BlockConfig config = new BlockConfig(d, heads, w.ffDim(), normFirst, activation.value, causal, eps);
-        int batch = xa.rank() == 3 ? xa.dim(0) : 1;
-        int n = xa.dim(-2);
         EncoderBlock.Variant variant = fusion != null && fusion.unfused ? EncoderBlock.Variant.UNFUSED
                 : EncoderBlock.Variant.FUSED;
-        BlockGraph bg = cb.block(config).build(variant, batch, n);
+        BlockGraph bg = sequences.build(cb.block(config), variant, xa);
         float[] xv = Inputs.floats("X", xa);
         System.arraycopy(xv, 0, bg.input(), 0, xv.length);
         run.runOnce(bg.graph());

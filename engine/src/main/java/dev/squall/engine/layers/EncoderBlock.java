@@ -24,6 +24,7 @@ import java.util.List;
  * </ul>
  * Inputs are the tokens of a batch of sequences packed one after another, {@code [tokens, d]} row-major
  * (see {@link Sequences}): sequences of equal length, or of mixed lengths with the padding removed.
+ * {@link PaddedBlock} runs it on padded batches.
  */
 public final class EncoderBlock {
     /** How the block's operations map to kernels. */
@@ -83,7 +84,27 @@ public final class EncoderBlock {
         if (seqs.tokens() < 1) {
             throw new IllegalArgumentException("the batch has no tokens");
         }
-        return new Builder(variant, seqs, attention).build();
+        TaskGraph g = new TaskGraph("block-" + variant.name().toLowerCase(java.util.Locale.ROOT));
+        float[] x = new float[Math.multiplyExact(seqs.tokens(), config.dModel())];
+        float[] y = new float[x.length];
+        g.transferToDevice(DataTransferMode.EVERY_EXECUTION, x);
+        addTo(g, variant, seqs, attention, x, y);
+        g.transferToHost(DataTransferMode.EVERY_EXECUTION, y);
+        return new BlockGraph(g, x, y);
+    }
+
+    /**
+     * Adds the tasks of {@code variant} to {@code g}, for graphs that do more than one block: they read
+     * {@code x} and write {@code y} ({@code [tokens, d]} each; the caller transfers or produces {@code x}
+     * and transfers {@code y} out), and transfer the weights once. Task names are those of {@link #build}.
+     */
+    public void addTo(TaskGraph g, Variant variant, Sequences seqs, AttentionOp attention, float[] x, float[] y) {
+        long size = (long) seqs.tokens() * config.dModel();
+        if (seqs.tokens() < 1 || x.length != size || y.length != size) {
+            throw new IllegalArgumentException("x and y must be [tokens, d_model] = [" + seqs.tokens() + ", "
+                    + config.dModel() + "] with tokens >= 1, got " + x.length + " and " + y.length + " values");
+        }
+        new Builder(variant, seqs, attention, g, x, y).build();
     }
 
     /** Runs the block once on {@code x} ({@code [batch·n, d]}) and returns a new output array. */
@@ -123,18 +144,18 @@ public final class EncoderBlock {
         private final float[] x;
         private final float[] y;
 
-        Builder(Variant variant, Sequences seqs, AttentionOp attention) {
+        Builder(Variant variant, Sequences seqs, AttentionOp attention, TaskGraph g, float[] x, float[] y) {
             this.variant = variant;
             this.seqs = seqs;
             this.rows = seqs.tokens();
             this.d = config.dModel();
             this.attention = attention;
-            this.g = new TaskGraph("block-" + variant.name().toLowerCase(java.util.Locale.ROOT));
-            this.x = buffer(d);
-            this.y = buffer(d);
+            this.g = g;
+            this.x = x;
+            this.y = y;
         }
 
-        BlockGraph build() {
+        void build() {
             List<Object> constants = new ArrayList<>(List.of(weights.norm1Gamma(), weights.norm1Beta(),
                     weights.norm2Gamma(), weights.norm2Beta()));
             boolean fused = variant == Variant.FUSED;
@@ -142,14 +163,11 @@ public final class EncoderBlock {
                     : List.of(inProj.slice(0, d), inProj.slice(d, d), inProj.slice(2 * d, d), outProj, ffn1, ffn2);
             linears.forEach(l -> constants.addAll(l.weightArrays()));
             g.transferToDevice(DataTransferMode.FIRST_EXECUTION, constants.toArray());
-            g.transferToDevice(DataTransferMode.EVERY_EXECUTION, x);
             if (fused) {
                 fused();
             } else {
                 unfused(linears);
             }
-            g.transferToHost(DataTransferMode.EVERY_EXECUTION, y);
-            return new BlockGraph(g, x, y);
         }
 
         private void fused() {

@@ -3,12 +3,16 @@ package dev.squall.engine.layers;
 import java.util.Arrays;
 
 /**
- * The sequences of a batch, packed one after another in token-major arrays: sequence {@code b} is tokens
- * {@code [starts[b], starts[b+1])}. Equal lengths are the usual padded-free batch; mixed lengths are a
- * packed variable-length batch (padding removed).
+ * The packed representation of a batch: the tokens of all sequences one after another in token-major
+ * arrays ({@code [tokens, d]}), and the cumulative sequence offsets, {@code cu_seqlens} in
+ * FlashAttention's variable-length API and FasterTransformer's "remove padding": sequence {@code b} is
+ * tokens {@code [starts[b], starts[b+1])}. Equal lengths are the usual batch without padding; mixed
+ * lengths are a variable-length batch with its padding removed ({@link PaddedBatch} converts).
+ * Sequences may be empty. Every row-wise kernel runs on the packed rows as they are; the attention
+ * kernels take {@link #starts()} as their {@code seqStart} and never let a token see another sequence.
  *
- * @param starts {@code batch + 1} ascending offsets, {@code starts[0] = 0}
- * @param maxLen the longest sequence (at least 1)
+ * @param starts {@code batch + 1} non-decreasing offsets ({@code cu_seqlens}), {@code starts[0] = 0}
+ * @param maxLen bound on every sequence's length (at least 1): the longest one, or more
  */
 public record Sequences(int[] starts, int maxLen) {
 
@@ -57,6 +61,22 @@ public record Sequences(int[] starts, int maxLen) {
             longest = Math.max(longest, lengths[b]);
         }
         return new Sequences(starts, longest);
+    }
+
+    /** Sequences given by their offsets ({@code cu_seqlens}: 0, then the running total of the lengths). */
+    public static Sequences ofOffsets(int... cuSeqlens) {
+        int longest = 1;
+        for (int b = 0; b + 1 < cuSeqlens.length; b++) {
+            longest = Math.max(longest, cuSeqlens[b + 1] - cuSeqlens[b]);
+        }
+        return new Sequences(cuSeqlens.clone(), longest);
+    }
+
+    /** The length of every sequence. */
+    public int[] lengths() {
+        int[] lengths = new int[batch()];
+        Arrays.setAll(lengths, this::length);
+        return lengths;
     }
 
     /** Number of sequences. */

@@ -190,6 +190,107 @@ class CliTest {
         assertError("WEIGHTS (");
     }
 
+    @Test
+    void blockOnPaddedAndPackedBatchesRoundTrips() throws IOException {
+        int d = 12, ff = 20, n = 9;
+        int[] lengths = {5, 1, 9, 0};
+        BlockWeights w = BlockWeights.random(d, ff, rnd.nextLong());
+        Path weights = dir.resolve("w.npz");
+        Npz.write(weights, w.toStateDict());
+        BlockConfig c = BlockConfig.of(d, 3, ff).withActivation(BlockConfig.Activation.GELU);
+        float[] x = random(lengths.length * n * d);
+        float[] mask = new float[lengths.length * n];
+        byte[] boolMask = new byte[mask.length];
+        for (int b = 0; b < lengths.length; b++) {
+            java.util.Arrays.fill(x, (b * n + lengths[b]) * d, (b + 1) * n * d, Float.NaN); // padding is never read
+            java.util.Arrays.fill(mask, b * n, b * n + lengths[b], 1f);
+            java.util.Arrays.fill(boolMask, b * n, b * n + lengths[b], (byte) 1);
+        }
+        String xf = save("x", x, lengths.length, n, d);
+        Path boolMaskFile = dir.resolve("bool-mask.npy");
+        Npy.write(boolMaskFile, NdArray.ofBool(boolMask, lengths.length, n));
+        String packedX = save("packed", packedRows(x, lengths, n, d), 15, d);
+        for (String variant : new String[]{"--fused", "--unfused"}) {
+            NdArray padded = run(0, "op", "block", xf, weights.toString(), "--heads", "3", "--activation", "gelu",
+                    variant, "--lengths", "5,1,9,0");
+            assertArrayEquals(new int[]{lengths.length, n, d}, padded.shape());
+            float[] y = padded.toFloats();
+            for (String[] same : new String[][]{{"--lengths", "5,1,9,0", "--packed"}, {"--mask", save("m", mask, 4, n)},
+                    {"--mask", boolMaskFile.toString(), "--packed"}, {"--cu-seqlens", "0,5,6,15,15", "--packed"}}) {
+                float[] other = run(0, concat(new String[]{"op", "block", xf, weights.toString(), "--heads", "3",
+                        "--activation", "gelu", variant}, same)).toFloats();
+                assertArrayEquals(y, other, variant + " " + String.join(" ", same) + " vs --lengths (padded)");
+            }
+            float[] packed = run(0, "op", "block", packedX, weights.toString(), "--heads", "3", "--activation", "gelu",
+                    variant, "--lengths", "5,1,9,0").toFloats();
+            assertArrayEquals(packedRows(y, lengths, n, d), packed, variant + " packed X [T, d]");
+            int start = 0;
+            for (int b = 0; b < lengths.length; b++) {
+                float[] alone = java.util.Arrays.copyOfRange(packed, start * d, (start + lengths[b]) * d);
+                double[] ref = ReferenceBlock.forward(w, c,
+                        java.util.Arrays.copyOfRange(x, b * n * d, (b * n + lengths[b]) * d), 1, lengths[b]);
+                for (int i = 0; i < ref.length; i++) {
+                    close(ref[i], alone[i], 1e-5 * Math.max(1, Math.abs(ref[i])));
+                }
+                for (int i = (b * n + lengths[b]) * d; i < (b + 1) * n * d; i++) {
+                    assertEquals(0f, y[i], "padding row value at " + i);
+                }
+                start += lengths[b];
+            }
+        }
+    }
+
+    @Test
+    void blockSequenceErrorsNameTheArgument() throws IOException {
+        Path weights = dir.resolve("w.npz");
+        Npz.write(weights, BlockWeights.random(12, 20, 1).toStateDict());
+        String w = weights.toString();
+        String padded = save("x", random(2 * 5 * 12), 2, 5, 12);
+        String packed = save("p", random(7 * 12), 7, 12);
+        run(2, "op", "block", padded, w, "--heads", "3", "--lengths", "3,2,1");
+        assertError("--lengths describe 3 sequences but X has 2");
+        run(2, "op", "block", padded, w, "--heads", "3", "--lengths", "3,6");
+        assertError("--lengths: sequence 1 has 6 tokens, more than the padded length 5");
+        run(2, "op", "block", padded, w, "--heads", "3", "--lengths", "3,-1");
+        assertError("--lengths: sequence lengths must be >= 0, got -1 at index 1");
+        run(2, "op", "block", padded, w, "--heads", "3", "--lengths", "0,0");
+        assertError("--lengths: the batch has no tokens");
+        run(2, "op", "block", packed, w, "--heads", "3", "--lengths", "3,2");
+        assertError("--lengths describe 5 tokens but X has 7 rows");
+        run(2, "op", "block", packed, w, "--heads", "3", "--cu-seqlens", "0,5,3,7");
+        assertError("--cu-seqlens: sequence offsets must not decrease, got [0, 5, 3, 7]");
+        run(2, "op", "block", packed, w, "--heads", "3", "--cu-seqlens", "2,7");
+        assertError("--cu-seqlens: sequence offsets must start at 0");
+        run(2, "op", "block", padded, w, "--heads", "3", "--mask", save("m", new float[]{1, 1, 0, 0, 0, 1, 2, 0, 0, 0}, 2, 5));
+        assertError("--mask: mask values must be 0 or 1, got 2.0 at [1, 1]");
+        run(2, "op", "block", padded, w, "--heads", "3", "--mask", save("m", new float[]{1, 0, 1, 0, 0, 1, 0, 0, 0, 0}, 2, 5));
+        assertError("--mask: mask row 0 is not a prefix of ones (right padding): 1 at 2 after 0 at 1");
+        run(2, "op", "block", padded, w, "--heads", "3", "--mask", save("m", new float[8], 2, 4));
+        assertError("--mask must be [2, 5] like X's first two axes, got float32[2, 4]");
+        run(2, "op", "block", packed, w, "--heads", "3", "--mask", save("m", new float[7], 1, 7));
+        assertError("--mask needs a padded X [B, N, d]");
+        run(2, "op", "block", padded, w, "--heads", "3", "--packed");
+        assertError("--packed needs --lengths, --cu-seqlens or --mask");
+        run(2, "op", "block", padded, w, "--heads", "3", "--lengths", "1,1", "--mask", save("m", new float[10], 2, 5));
+        assertError("--lengths, --cu-seqlens and --mask are mutually exclusive");
+    }
+
+    private static float[] packedRows(float[] padded, int[] lengths, int n, int d) {
+        float[] packed = new float[java.util.Arrays.stream(lengths).sum() * d];
+        int t = 0;
+        for (int b = 0; b < lengths.length; b++) {
+            System.arraycopy(padded, b * n * d, packed, t * d, lengths[b] * d);
+            t += lengths[b];
+        }
+        return packed;
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+
     private NdArray run(int expectedExit, String... args) throws IOException {
         Path out = dir.resolve("out" + rnd.nextInt(1 << 30) + ".npy");
         String[] all = java.util.Arrays.copyOf(args, args.length + 2);

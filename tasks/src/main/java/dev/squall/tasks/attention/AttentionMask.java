@@ -6,6 +6,13 @@ public final class AttentionMask {
     public static final int CAUSAL = 1;
     /** An additive {@code [maxLen, maxLen]} mask is added to the scaled scores. */
     public static final int ADDITIVE = 2;
+    /**
+     * An additive per-key mask is added to the scaled scores: one value per key token, indexed by the
+     * token's row in the packed arrays ({@code [tokens]}; for sequences padded to {@code maxLen} that is
+     * the {@code [batch, maxLen]} attention mask), 0 for a real key and −∞ for padding. It follows the
+     * {@code [maxLen, maxLen]} section in the mask array when {@link #ADDITIVE} is set too.
+     */
+    public static final int KEY_PADDING = 4;
 
     private AttentionMask() {
     }
@@ -29,6 +36,18 @@ public final class AttentionMask {
             s += mask[i * maskStride + j];
         }
         return s;
+    }
+
+    /**
+     * The {@link #KEY_PADDING} term of key token {@code key} (its row in the packed arrays): 0 without
+     * that flag. Added to {@link #score}, so a key hidden by it contributes an exact zero probability.
+     */
+    public static float keyBias(float[] mask, int maskFlags, int maxLen, int key) {
+        if ((maskFlags & KEY_PADDING) == 0) {
+            return 0f;
+        }
+        int base = (maskFlags & ADDITIVE) != 0 ? maxLen * maxLen : 0;
+        return mask[base + key];
     }
 
     /** {@code 1/√d}, the scale of dot-product attention. */

@@ -32,7 +32,7 @@ public final class DenseAttention {
             for (int j = 0; j < maxLen; j++) {
                 s[row * maxLen + j] = j < len
                         ? AttentionMask.score(q, qBase, k, (start + j) * ld + kCol + h * d, d, scale, mask, maskFlags,
-                                maxLen, t - start, j)
+                                maxLen, t - start, j) + AttentionMask.keyBias(mask, maskFlags, maxLen, start + j)
                         : Float.NEGATIVE_INFINITY;
             }
         }

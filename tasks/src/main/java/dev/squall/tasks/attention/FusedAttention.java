@@ -69,7 +69,8 @@ public final class FusedAttention {
                 for (int i = i0; i < i1; i++) {
                     for (int j = j0; j < j1; j++) {
                         tile[(i - i0) * KEY_BLOCK + j - j0] = AttentionMask.score(q, i * ld + h * d, k,
-                                j * ld + kCol + h * d, d, scale, mask, maskFlags, maxLen, i - start, j - start);
+                                j * ld + kCol + h * d, d, scale, mask, maskFlags, maxLen, i - start, j - start)
+                                + AttentionMask.keyBias(mask, maskFlags, maxLen, j);
                     }
                 }
                 for (int i = i0; i < i1; i++) {

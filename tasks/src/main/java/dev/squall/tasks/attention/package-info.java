@@ -3,8 +3,10 @@
  *
  * <h2>Sequences</h2>
  * A batch is a list of sequences packed one after another, as in FlashAttention's variable-length API:
- * {@code seqStart} ({@code batch + 1} ascending offsets, starting at 0) says sequence {@code b} is tokens
- * {@code [seqStart[b], seqStart[b+1])}. A batch of equal lengths {@code n} is {@code {0, n, 2n, ...}}. No
+ * {@code seqStart} ({@code batch + 1} ascending offsets, starting at 0: FlashAttention's {@code cu_seqlens},
+ * the cumulative sequence lengths) says sequence {@code b} is tokens {@code [seqStart[b], seqStart[b+1])}.
+ * A batch of equal lengths {@code n} is {@code {0, n, 2n, ...}}; so is a batch padded to {@code n}, whose
+ * padding is then hidden with {@link dev.squall.tasks.attention.AttentionMask#KEY_PADDING}. No
  * token ever attends to a token of another sequence; positions {@code i, j} (for the causal and additive
  * masks) count from the start of their sequence. {@code maxLen} bounds every sequence's length.
  *
@@ -19,8 +21,20 @@
  *
  * <h2>Masks</h2>
  * {@code maskFlags} combines {@link dev.squall.tasks.attention.AttentionMask#CAUSAL} (key {@code j} is
- * hidden from query {@code i} when {@code j > i}) and {@link dev.squall.tasks.attention.AttentionMask#ADDITIVE}
+ * hidden from query {@code i} when {@code j > i}), {@link dev.squall.tasks.attention.AttentionMask#ADDITIVE}
  * (a {@code [maxLen, maxLen]} float mask, shared by all sequences and heads, is added to the scaled scores,
- * −∞ hiding a key). A query that sees no key gets a zero output.
+ * −∞ hiding a key) and {@link dev.squall.tasks.attention.AttentionMask#KEY_PADDING} (a float per key token,
+ * {@code [tokens]}, added to the scores of that key for every query and head: 0 for real keys, −∞ for
+ * padding). The {@code mask} array holds the sections its flags enable, in that order: with both, the
+ * {@code [maxLen, maxLen]} mask first and the per-key mask from offset {@code maxLen²}. A query that sees
+ * no key gets a zero output.
+ *
+ * <h2>Padded batches</h2>
+ * A key hidden by a −∞ mask adds an exact 0 to the softmax sum and to the weighted sum of values, and
+ * a fully hidden key block leaves the online-softmax state of {@link dev.squall.tasks.attention.FusedAttention}
+ * unchanged (its correction factor is exactly 1). So a sequence padded to {@code n} tokens with its
+ * padding keys hidden by {@code KEY_PADDING} gives bit-for-bit the outputs of the same sequence packed
+ * without padding, for every real query (padding queries get values of no meaning), provided the padding's
+ * keys and values are finite (0 · NaN would not be 0): zero the padding rows of a padded input.
  */
 package dev.squall.tasks.attention;

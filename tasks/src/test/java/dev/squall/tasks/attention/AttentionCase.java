@@ -14,7 +14,9 @@ import java.util.List;
  *
  * <p>With {@link AttentionMask#ADDITIVE} the {@code [maxLen, maxLen]} mask mixes values in [−2, 2) with −∞
  * (10%) and {@code −Float.MAX_VALUE} (5%, the "finfo.min" convention of HuggingFace masks); without it the
- * mask is NaN, which proves the kernels leave it unread.
+ * mask is NaN, which proves the kernels leave it unread. With {@link AttentionMask#KEY_PADDING} a per-key
+ * section of {@code tokens} values follows (after the additive section, if any): 0 (60%), values in [−2, 2)
+ * (20%) and −∞ (20%, padding).
  *
  * @param lengths   tokens of each sequence
  * @param seqStart  {@code lengths.length + 1} offsets of the sequences
@@ -26,7 +28,7 @@ import java.util.List;
  * @param q         queries (the packed array when {@code packed})
  * @param k         keys (the packed array when {@code packed})
  * @param v         values (the packed array when {@code packed})
- * @param mask      the {@code [maxLen, maxLen]} additive mask
+ * @param mask      the {@code [maxLen, maxLen]} additive mask, then the per-key mask with KEY_PADDING
  * @param ld        row stride of q, k and v
  * @param kCol      column where K starts
  * @param vCol      column where V starts
@@ -80,6 +82,10 @@ public record AttentionCase(int[] lengths, int[] seqStart, int maxLen, int heads
         int maxLen = Math.max(1, Arrays.stream(s.lengths()).max().orElse(1));
         int hd = s.heads() * s.d();
         float[] mask = (maskFlags & AttentionMask.ADDITIVE) != 0 ? randomMask(rnd, maxLen) : Poison.array(maxLen * maxLen);
+        if ((maskFlags & AttentionMask.KEY_PADDING) != 0) {
+            float[] keys = randomKeyMask(rnd, tokens);
+            mask = (maskFlags & AttentionMask.ADDITIVE) != 0 ? concat(mask, keys) : keys;
+        }
         if (packed) {
             float[] qkv = rnd.gaussian(tokens * 3 * hd);
             return new AttentionCase(s.lengths(), seqStart, maxLen, s.heads(), s.d(), maskFlags, true, qkv, qkv, qkv,
@@ -100,6 +106,29 @@ public record AttentionCase(int[] lengths, int[] seqStart, int maxLen, int heads
             }
         }
         return mask;
+    }
+
+    private static float[] randomKeyMask(RandomArrays rnd, int tokens) {
+        float[] keys = new float[Math.max(tokens, 1)];
+        for (int t = 0; t < tokens; t++) {
+            double pick = rnd.nextDouble(0, 1);
+            keys[t] = pick < 0.6 ? 0f : pick < 0.8 ? (float) rnd.nextDouble(-2, 2) : Float.NEGATIVE_INFINITY;
+        }
+        return keys;
+    }
+
+    private static float[] concat(float[] a, float[] b) {
+        float[] both = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
+        return both;
+    }
+
+    /** The {@link AttentionMask#KEY_PADDING} value of key token {@code key}, 0 without that flag. */
+    public float keyBias(int key) {
+        if ((maskFlags & AttentionMask.KEY_PADDING) == 0) {
+            return 0f;
+        }
+        return mask[((maskFlags & AttentionMask.ADDITIVE) != 0 ? maxLen * maxLen : 0) + key];
     }
 
     /**

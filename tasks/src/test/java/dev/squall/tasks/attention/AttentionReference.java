@@ -6,7 +6,8 @@ package dev.squall.tasks.attention;
  * the probability-weighted sum of the values; plus the error scale of every score and output element.
  *
  * @param scores      {@code [tokens·heads, maxLen]} scores, −∞ where masked or past the sequence's end
- * @param scoreScale  {@code Σ_c |q_c||k_c| / √d + |mask|} per score: the scale of a dot product's rounding error
+ * @param scoreScale  {@code Σ_c |q_c||k_c| / √d + |mask| + |key mask|} per score: the scale of the rounding error
+ *                    of a dot product and the masks added to it (a sum's error scales with its terms' magnitudes)
  * @param probs       {@code [tokens·heads, maxLen]} probabilities
  * @param out         {@code [tokens, heads·d]} outputs, token-major
  * @param outScale    {@code Σ_j p_j |v_jc|} per output element: the scale of a weighted sum's rounding error
@@ -45,10 +46,13 @@ public record AttentionReference(double[] scores, double[] scoreScale, double[] 
                             dot += (double) c.q()[qBase + e] * c.k()[kBase + e];
                             absDot += Math.abs((double) c.q()[qBase + e] * c.k()[kBase + e]);
                         }
-                        double m = additive ? c.mask()[i * maxLen + j] : 0;
+                        double a = additive ? c.mask()[i * maxLen + j] : 0;
+                        double keyBias = c.keyBias(start + j);
+                        double m = a + keyBias;
                         boolean hidden = (causal && j > i) || m == Double.NEGATIVE_INFINITY;
                         scores[row * maxLen + j] = hidden ? Double.NEGATIVE_INFINITY : dot * inverseSqrtD + m;
-                        scoreScale[row * maxLen + j] = hidden ? 0 : absDot * inverseSqrtD + Math.abs(m);
+                        scoreScale[row * maxLen + j] = hidden ? 0
+                                : absDot * inverseSqrtD + Math.abs(a) + Math.abs(keyBias);
                         max = Math.max(max, scores[row * maxLen + j]);
                     }
                     if (max == Double.NEGATIVE_INFINITY) {

@@ -14,14 +14,17 @@ import org.junit.jupiter.params.provider.MethodSource;
  * against a float64 attention, for every mask combination, separate and packed Q/K/V, and all
  * {@link AttentionCase#awkwardShapes()}.
  *
- * <p>Bounds: scores {@code 1e-5 · (Σ_c |q_c||k_c|/√d + |mask|)}, masked scores exactly −∞ (a d-term dot
- * product errs by at most {@code d·2⁻²⁴} of {@code Σ|q||k|}, 3.8e-6 for d = 64); probabilities
+ * <p>Bounds: scores {@code 1e-5 · (Σ_c |q_c||k_c|/√d + |mask| + |key mask|)}, masked scores exactly −∞
+ * (a d-term dot product errs by at most {@code d·2⁻²⁴} of {@code Σ|q||k|}, 3.8e-6 for d = 64; each mask
+ * added rounds once, relative to the magnitudes summed); probabilities
  * {@code 1e-5 · p}; outputs {@code 1e-5 · Σ_j p_j|v_jc|}, the error scale of the weighted sum; a query that
  * sees no key must output zeros.
  */
 class DenseAttentionTest {
     static Stream<Arguments> masksAndLayouts() {
-        return Stream.of(0, AttentionMask.CAUSAL, AttentionMask.ADDITIVE, AttentionMask.CAUSAL | AttentionMask.ADDITIVE)
+        return Stream.of(0, AttentionMask.CAUSAL, AttentionMask.ADDITIVE, AttentionMask.CAUSAL | AttentionMask.ADDITIVE,
+                        AttentionMask.KEY_PADDING,
+                        AttentionMask.CAUSAL | AttentionMask.ADDITIVE | AttentionMask.KEY_PADDING)
                 .flatMap(flags -> Stream.of(Arguments.of(flags, false), Arguments.of(flags, true)));
     }
 

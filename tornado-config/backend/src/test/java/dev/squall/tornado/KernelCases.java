@@ -8,6 +8,7 @@ import dev.squall.tasks.attention.FusedAttention;
 import dev.squall.tasks.elementwise.Elementwise;
 import dev.squall.tasks.gemm.Gemm;
 import dev.squall.tasks.norm.Norms;
+import dev.squall.tasks.padding.Padding;
 import dev.squall.tasks.softmax.Softmax;
 import dev.squall.tasks.testing.RandomArrays;
 
@@ -29,7 +30,8 @@ final class KernelCases {
 
     /** Every case of every family. */
     static List<KernelCase> all() {
-        return Stream.of(norms(), softmax(), activations(), elementwise(), gemm(), denseAttention(), fusedAttention())
+        return Stream.of(norms(), softmax(), activations(), elementwise(), gemm(), denseAttention(), fusedAttention(),
+                        paddedAttention(), padding())
                 .flatMap(List::stream).toList();
     }
 
@@ -215,6 +217,84 @@ final class KernelCases {
                     r.gaussian(tokens * width), mask, out, starts, HEADS, HEAD_DIM, width, 0, 0, maskFlags, maxLen);
         }
         return new Built(g, List.of(new Output("out", out, width)));
+    }
+
+    /** The sequences of 5, 7 and 1 tokens padded to {@link #MAX_LEN} rows each. */
+    private static final int[] PADDED_START = {0, 7, 14, 21};
+
+    /** {@link AttentionMask#KEY_PADDING}: the sequences of {@link #SEQ_START} padded, padding keys hidden. */
+    static List<KernelCase> paddedAttention() {
+        int tokens = PADDED_START[PADDED_START.length - 1];
+        int width = HEADS * HEAD_DIM;
+        int rows = tokens * HEADS;
+        return List.of(
+                new KernelCase("DenseAttention.scores, Softmax.softmax, DenseAttention.weightedSum key padding, sequences"
+                        + " 5 7 1 padded to 7, heads 2 d 8", r -> {
+                    float[] qkv = r.gaussian(tokens * 3 * width);
+                    float[] scores = new float[rows * MAX_LEN];
+                    float[] probs = new float[rows * MAX_LEN];
+                    float[] out = new float[tokens * width];
+                    int[] starts = PADDED_START.clone();
+                    TaskGraph g = new TaskGraph("dense-padded")
+                            .task("scores", rows, DenseAttention::scores, qkv, qkv, keyPadding(), scores, starts, HEADS,
+                                    HEAD_DIM, 3 * width, width, AttentionMask.KEY_PADDING, MAX_LEN)
+                            .task("softmax", rows, Softmax::softmax, scores, probs, MAX_LEN)
+                            .task("weightedSum", rows, DenseAttention::weightedSum, probs, qkv, out, starts, HEADS,
+                                    HEAD_DIM, 3 * width, 2 * width, MAX_LEN);
+                    return new Built(g, List.of(new Output("scores", scores, MAX_LEN), new Output("out", out, width)));
+                }),
+                new KernelCase("FusedAttention.attention causal, additive mask and key padding, sequences 5 7 1 padded"
+                        + " to 7, heads 2 d 8", r -> {
+                    float[] additive = mask(r, MAX_LEN);
+                    float[] keys = keyPadding();
+                    float[] mask = java.util.Arrays.copyOf(additive, additive.length + keys.length);
+                    System.arraycopy(keys, 0, mask, additive.length, keys.length);
+                    float[] out = new float[tokens * width];
+                    int[] starts = PADDED_START.clone();
+                    TaskGraph g = new TaskGraph("fused-padded").task("attention",
+                            FusedAttention.rows(starts, starts.length - 1, HEADS), FusedAttention::attention,
+                            r.gaussian(tokens * width), r.gaussian(tokens * width), r.gaussian(tokens * width), mask, out,
+                            starts, HEADS, HEAD_DIM, width, 0, 0,
+                            AttentionMask.CAUSAL | AttentionMask.ADDITIVE | AttentionMask.KEY_PADDING, MAX_LEN);
+                    return new Built(g, List.of(new Output("out", out, width)));
+                }));
+    }
+
+    /** The KEY_PADDING mask of {@link #PADDED_START}: 0 for the 5, 7 and 1 tokens, −∞ for the padding after them. */
+    private static float[] keyPadding() {
+        float[] mask = new float[PADDED_START[PADDED_START.length - 1]];
+        for (int b = 0; b + 1 < SEQ_START.length; b++) {
+            java.util.Arrays.fill(mask, b * MAX_LEN + SEQ_START[b + 1] - SEQ_START[b], (b + 1) * MAX_LEN,
+                    Float.NEGATIVE_INFINITY);
+        }
+        return mask;
+    }
+
+    /** Conversion between padded and packed batches: sequences of 5, 0, 7 and 1 tokens padded to 7, rows of 19. */
+    static List<KernelCase> padding() {
+        int[] starts = {0, 5, 5, 12, 13};
+        int maxLen = 7;
+        int cols = 19;
+        int tokens = starts[starts.length - 1];
+        int padded = (starts.length - 1) * maxLen;
+        return List.of(
+                new KernelCase("Padding.pad sequences 5 0 7 1 padded to 7, cols 19", r -> {
+                    float[] out = new float[padded * cols];
+                    return new Built(new TaskGraph("pad").task("pad", padded, Padding::pad, r.gaussian(tokens * cols),
+                            out, starts.clone(), cols, maxLen), List.of(new Output("padded", out, cols)));
+                }),
+                new KernelCase("Padding.unpad sequences 5 0 7 1 padded to 7, cols 19", r -> {
+                    float[] out = new float[tokens * cols];
+                    return new Built(new TaskGraph("unpad").task("unpad", tokens, Padding::unpad,
+                            r.gaussian(padded * cols), out, starts.clone(), cols, maxLen),
+                            List.of(new Output("packed", out, cols)));
+                }),
+                new KernelCase("Padding.zeroPadding sequences 5 0 7 1 padded to 7, cols 19", r -> {
+                    float[] out = new float[padded * cols];
+                    return new Built(new TaskGraph("zeroPadding").task("zero", padded, Padding::zeroPadding,
+                            r.gaussian(padded * cols), out, starts.clone(), cols, maxLen),
+                            List.of(new Output("out", out, cols)));
+                }));
     }
 
     /** An additive {@code [n, n]} mask: small values, and −∞ on every seventh entry off the diagonal. */

@@ -28,6 +28,8 @@ public final class VectorDenseAttention {
         float scale = AttentionMask.scale(d);
         boolean causal = (maskFlags & AttentionMask.CAUSAL) != 0;
         boolean additive = (maskFlags & AttentionMask.ADDITIVE) != 0;
+        boolean keyPadding = (maskFlags & AttentionMask.KEY_PADDING) != 0;
+        int keyMask = additive ? maxLen * maxLen : 0;
         int lds = heads * maxLen;
         runs(seqStart, heads, rowOffset, rowCount, (t0, t1, start, len, h) -> {
             // Causal: no token of the run sees keys past its last token; the masked ones are overwritten below.
@@ -40,7 +42,10 @@ public final class VectorDenseAttention {
                 int visible = causal ? i + 1 : len;
                 for (int j = 0; j < visible; j++) {
                     float v = s[base + j] * scale;
-                    s[base + j] = additive ? v + mask[i * maxLen + j] : v;
+                    if (additive) {
+                        v += mask[i * maxLen + j];
+                    }
+                    s[base + j] = keyPadding ? v + mask[keyMask + start + j] : v;
                 }
                 java.util.Arrays.fill(s, base + visible, base + maxLen, Float.NEGATIVE_INFINITY);
             }

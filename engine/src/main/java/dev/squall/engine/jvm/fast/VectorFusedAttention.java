@@ -78,6 +78,8 @@ public final class VectorFusedAttention {
         float scale = AttentionMask.scale(d);
         boolean causal = (s.maskFlags() & AttentionMask.CAUSAL) != 0;
         boolean additive = (s.maskFlags() & AttentionMask.ADDITIVE) != 0;
+        boolean keyPadding = (s.maskFlags() & AttentionMask.KEY_PADDING) != 0;
+        int keyMask = additive ? s.maxLen() * s.maxLen() : 0;
         float[] out = s.out();
         float[] tile = TILE.get();
         float[] runMax = new float[GROUP];
@@ -109,6 +111,11 @@ public final class VectorFusedAttention {
                     int m = (i0 + i - start) * s.maxLen() + j0 - start;
                     for (int j = 0; j < visible; j++) {
                         tile[t + j] += s.mask()[m + j];
+                    }
+                }
+                if (keyPadding) {
+                    for (int j = 0; j < visible; j++) {
+                        tile[t + j] += s.mask()[keyMask + j0 + j];
                     }
                 }
                 java.util.Arrays.fill(tile, t + visible, t + kn, Float.NEGATIVE_INFINITY);

@@ -27,7 +27,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class VectorAttentionTest {
     static Stream<Arguments> masksAndLayouts() {
-        return Stream.of(0, AttentionMask.CAUSAL, AttentionMask.ADDITIVE, AttentionMask.CAUSAL | AttentionMask.ADDITIVE)
+        return Stream.of(0, AttentionMask.CAUSAL, AttentionMask.ADDITIVE, AttentionMask.CAUSAL | AttentionMask.ADDITIVE,
+                        AttentionMask.KEY_PADDING, AttentionMask.CAUSAL | AttentionMask.ADDITIVE | AttentionMask.KEY_PADDING)
                 .flatMap(flags -> Stream.of(Arguments.of(flags, false), Arguments.of(flags, true)));
     }
 
