@@ -6,6 +6,8 @@ import dev.squall.engine.layers.BlockConfig;
 import dev.squall.engine.layers.BlockGraph;
 import dev.squall.engine.layers.BlockWeights;
 import dev.squall.engine.layers.EncoderBlock;
+import dev.squall.engine.layers.Sequences;
+import dev.squall.engine.layers.pattern.AttentionPattern;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -34,6 +36,9 @@ final class BlockCommand implements Callable<Integer> {
     boolean causal;
     @Option(names = "--eps", defaultValue = "1e-5", description = "LayerNorm epsilon (default: ${DEFAULT-VALUE}).")
     float eps;
+    @Option(names = "--pattern", paramLabel = "PATTERN", description = {"Sparse, low-rank or linear attention in the block: "
+            + PatternAttention.GRAMMAR + ". The fused block runs its kernel, the unfused one dense scores with its mask."})
+    String pattern;
     @ArgGroup
     Fusion fusion;
     @Mixin
@@ -84,7 +89,8 @@ final class BlockCommand implements Callable<Integer> {
         int n = xa.dim(-2);
         EncoderBlock.Variant variant = fusion != null && fusion.unfused ? EncoderBlock.Variant.UNFUSED
                 : EncoderBlock.Variant.FUSED;
-        BlockGraph bg = new EncoderBlock(config, w).build(variant, batch, n);
+        BlockGraph bg = pattern == null ? new EncoderBlock(config, w).build(variant, batch, n)
+                : new EncoderBlock(config, w).build(variant, Sequences.uniform(batch, n), AttentionPattern.parse(pattern).op(variant));
         float[] xv = Inputs.floats("X", xa);
         System.arraycopy(xv, 0, bg.input(), 0, xv.length);
         run.runOnce(bg.graph());

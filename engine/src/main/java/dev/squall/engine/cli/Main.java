@@ -10,7 +10,8 @@ import java.io.UncheckedIOException;
 /** The {@code squall} command line. Usage and input errors exit with 2, failures with 1. */
 @Command(name = "squall", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Transformer acceleration as a pure-Java compute engine.",
-        subcommands = {OpCommand.class, BenchCommand.class, InfoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {OpCommand.class, BenchCommand.class, InfoCommand.class, AttentionErrorCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main {
 
     /** Runs the CLI and exits with its status. */
