@@ -42,14 +42,20 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--report", paramLabel = "DIR", description = "Also write DIR/report.md with PNG charts.")
     Path report;
     @Mixin
+    AttentionBenchOptions attention;
+    @Mixin
     RunOptions run;
 
     @Override
     public Integer call() throws IOException {
         Timing timing = new Timing(warmup, reps);
         List<BenchSuite> suites = new ArrayList<>();
-        suites.add(new BlockBench(new BlockConfig(d, heads, ff, normFirst, BlockConfig.Activation.GELU, causal, 1e-5f),
-                batch, lengths, timing));
+        if (attention.enabled) {
+            suites.add(attention.suite(d, heads, causal, timing));
+        } else {
+            suites.add(new BlockBench(new BlockConfig(d, heads, ff, normFirst, BlockConfig.Activation.GELU, causal, 1e-5f),
+                    batch, lengths, timing));
+        }
         try (Backend backend = run.backend()) {
             String machine = MachineInfo.describe();
             System.out.println(machine);
