@@ -18,7 +18,9 @@ import java.util.Optional;
  */
 public final class FastPaths {
     /** Fast-path classes, each annotated {@link FastPathFor}. */
-    private static final List<String> STANDARD = List.of();
+    private static final List<String> STANDARD = List.of(
+            "dev.squall.engine.jvm.fast.VectorWindowAttention",
+            "dev.squall.engine.jvm.fast.VectorBlockSparseAttention");
 
     private static FastPaths standard;
 
