@@ -33,7 +33,7 @@ class LinformerAttentionTest {
                 e[i * n + i] = 1;
             }
             int[] pattern = descriptor(causal, n, n, false, e);
-            float[] proj = concat(e, e);
+            float[] proj = tokenMajor(e, e, n, n);
             PatternCheck.check(PatternCheck.subject("LinformerAttention", "E=F=I r=" + n, c, rnd), c, rnd, rows(c, causal, n),
                     (out, off, cnt) -> run(c, causal, pattern, proj, n, out, off, cnt), (b, h, i, j) -> true);
         }
@@ -51,7 +51,7 @@ class LinformerAttentionTest {
             float[] e = projection(rnd, rank, stride);
             float[] f = projection(rnd, rank, stride);
             int[] pattern = descriptor(causal, rank, stride, scaled, e);
-            float[] proj = concat(e, f);
+            float[] proj = tokenMajor(e, f, rank, stride);
             Subject subject = PatternCheck.subject("LinformerAttention", "r=" + rank + " stride=" + stride
                     + " scaled=" + scaled, c, rnd).rowsOf(c.heads() * c.d());
             float[] out = new float[c.outputSize()];
@@ -83,7 +83,6 @@ class LinformerAttentionTest {
         int[] p = new int[LinformerAttention.FIRST + rank];
         p[LinformerAttention.FLAGS] = PatternCheck.flags(causal);
         p[LinformerAttention.RANK] = rank;
-        p[LinformerAttention.STRIDE] = stride;
         p[LinformerAttention.SCALED] = scaled ? 1 : 0;
         for (int rho = 0; rho < rank; rho++) {
             int first = 0;
@@ -93,6 +92,18 @@ class LinformerAttentionTest {
             p[LinformerAttention.FIRST + rho] = first;
         }
         return p;
+    }
+
+    /** The kernel's token-major {@code proj} from row-major {@code [rank, stride]} {@code e} and {@code f}. */
+    private static float[] tokenMajor(float[] e, float[] f, int rank, int stride) {
+        float[] proj = new float[2 * rank * stride];
+        for (int rho = 0; rho < rank; rho++) {
+            for (int j = 0; j < stride; j++) {
+                proj[j * 2 * rank + rho] = e[rho * stride + j];
+                proj[j * 2 * rank + rank + rho] = f[rho * stride + j];
+            }
+        }
+        return proj;
     }
 
     private static int rows(AttentionCase c, boolean causal, int rank) {
@@ -107,7 +118,7 @@ class LinformerAttentionTest {
                     c.ld(), c.kCol(), c.vCol(), off, cnt);
         } else {
             LinformerAttention.project(c.k(), c.v(), proj, kv, c.seqStart(), pattern, c.heads(), c.d(), c.ld(), c.kCol(),
-                    c.vCol(), 0, c.batch() * c.heads() * rank);
+                    c.vCol(), 0, LinformerAttention.projectRows(c.batch(), c.heads(), rank));
             LinformerAttention.attention(c.q(), kv, out, c.seqStart(), pattern, c.heads(), c.d(), c.ld(), off, cnt);
         }
     }
@@ -135,7 +146,7 @@ class LinformerAttentionTest {
                         for (int j = 0; j <= lim; j++) {
                             seen[rho] |= e[rho * stride + j] != 0;
                         }
-                        for (int j = 0; j <= lim && j < stride; j++) {
+                        for (int j = 0; j <= lim; j++) {
                             int u = c.seqStart()[b] + j;
                             double er = e[rho * stride + j] * coef;
                             double fr = f[rho * stride + j] * coef;
@@ -185,9 +196,4 @@ class LinformerAttentionTest {
         return new double[][] {out, scale};
     }
 
-    private static float[] concat(float[] a, float[] b) {
-        float[] out = Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, out, a.length, b.length);
-        return out;
-    }
 }

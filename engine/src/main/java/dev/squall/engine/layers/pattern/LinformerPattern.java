@@ -76,35 +76,33 @@ public record LinformerPattern(int rank, long seed, float[] e, float[] f, int co
         }
     }
 
-    /** {@code E} then {@code F}, {@code R} rows each of {@code stride} columns. */
-    float[] projections(int stride) {
-        float[] proj = new float[Math.multiplyExact(2 * rank, stride)];
+    /**
+     * The kernel's {@code proj}: for each of {@code positions} positions {@code j}, column {@code j} of
+     * {@code E} then of {@code F} ({@code 2R} values).
+     */
+    float[] projections(int positions) {
+        float[] proj = new float[Math.multiplyExact(2 * rank, positions)];
         for (int m = 0; m < 2; m++) {
             for (int rho = 0; rho < rank; rho++) {
-                int row = (m * rank + rho) * stride;
-                if (e == null) {
-                    SplittableRandom rnd = new SplittableRandom(seed + (2L * rho + m + 1) * GOLDEN);
-                    for (int j = 0; j < stride; j++) {
-                        proj[row + j] = (float) rnd.nextGaussian();
-                    }
-                } else {
-                    System.arraycopy(m == 0 ? e : f, rho * columns, proj, row, stride);
+                SplittableRandom rnd = e == null ? new SplittableRandom(seed + (2L * rho + m + 1) * GOLDEN) : null;
+                float[] given = m == 0 ? e : f;
+                for (int j = 0; j < positions; j++) {
+                    proj[j * 2 * rank + m * rank + rho] = rnd != null ? (float) rnd.nextGaussian() : given[rho * columns + j];
                 }
             }
         }
         return proj;
     }
 
-    /** The kernel descriptor, with each row's first non-zero column of {@code E} in {@code proj}. */
-    int[] descriptor(boolean causal, int stride, float[] proj) {
+    /** The kernel descriptor, with each row's first non-zero position of {@code E} in {@code proj} ({@code positions} if none). */
+    int[] descriptor(boolean causal, int positions, float[] proj) {
         int[] pattern = new int[LinformerAttention.FIRST + rank];
         pattern[LinformerAttention.FLAGS] = causal ? AttentionMask.CAUSAL : 0;
         pattern[LinformerAttention.RANK] = rank;
-        pattern[LinformerAttention.STRIDE] = stride;
         pattern[LinformerAttention.SCALED] = e == null ? 1 : 0;
         for (int rho = 0; rho < rank; rho++) {
             int first = 0;
-            while (first < stride && proj[rho * stride + first] == 0f) {
+            while (first < positions && proj[first * 2 * rank + rho] == 0f) {
                 first++;
             }
             pattern[LinformerAttention.FIRST + rho] = first;
@@ -115,16 +113,16 @@ public record LinformerPattern(int rank, long seed, float[] e, float[] f, int co
     @Override
     public void addFused(TaskGraph g, String name, QkvLayout qkv, float[] out, Sequences seqs, int heads, int headDim,
                          boolean causal) {
-        int stride = e == null ? seqs.maxLen() : columns;
-        float[] proj = projections(stride);
-        int[] pattern = descriptor(causal, stride, proj);
+        int positions = e == null ? seqs.maxLen() : columns;
+        float[] proj = projections(positions);
+        int[] pattern = descriptor(causal, positions, proj);
         float[] kv = new float[Math.multiplyExact(seqs.batch() * heads * rank, 2 * headDim)];
         g.transferToDevice(DataTransferMode.FIRST_EXECUTION, seqs.starts(), pattern, proj);
         if (causal) {
             g.task(name, seqs.batch() * heads, LinformerAttention::causalScan, qkv.q(), qkv.k(), qkv.v(), proj, kv, out,
                     seqs.starts(), pattern, heads, headDim, qkv.ld(), qkv.kCol(), qkv.vCol());
         } else {
-            g.task(name + ".project", seqs.batch() * heads * rank, LinformerAttention::project, qkv.k(), qkv.v(), proj,
+            g.task(name + ".project", LinformerAttention.projectRows(seqs.batch(), heads, rank), LinformerAttention::project, qkv.k(), qkv.v(), proj,
                     kv, seqs.starts(), pattern, heads, headDim, qkv.ld(), qkv.kCol(), qkv.vCol());
             g.task(name, QueryBlocks.rows(seqs.starts(), seqs.batch(), heads), LinformerAttention::attention, qkv.q(),
                     kv, out, seqs.starts(), pattern, heads, headDim, qkv.ld());

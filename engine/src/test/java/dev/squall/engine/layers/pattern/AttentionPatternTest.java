@@ -259,6 +259,32 @@ class AttentionPatternTest {
                 (b, h, i, j) -> true);
     }
 
+    /**
+     * The approximation error of every pattern against dense attention, printed (not asserted: it depends on
+     * the inputs); only a pattern that covers every key must be exact, and every error must be finite.
+     */
+    @Test
+    void approximationErrorIsReported() {
+        RandomArrays rnd = RandomArrays.fresh();
+        int n = 256;
+        AttentionCase c = AttentionCase.random(rnd, new AttentionCase.Shape(new int[] {n}, 2, 16), 0, false);
+        Sequences seqs = new Sequences(c.seqStart(), c.maxLen());
+        float[] dense = AttentionRuns.run(BACKEND, new dev.squall.engine.layers.FusedAttentionOp(), qkv(c), seqs,
+                c.heads(), c.d(), false);
+        for (String spec : List.of("local:16", "local:256", "dilated:8:2", "longformer:16:1:0", "fixed:16:4",
+                "strided:16:4", "bigbird:16:1:1:2:1", "topk:16", "topk:256", "cluster:8:2:1", "linformer:64:1", "linear")) {
+            AttentionPattern p = AttentionPattern.parse(spec);
+            ApproximationError e = ApproximationError.of(AttentionRuns.run(BACKEND, p.op(EncoderBlock.Variant.FUSED),
+                    qkv(c), seqs, c.heads(), c.d(), false), dense);
+            System.out.printf(java.util.Locale.ROOT, "approximation error N=%d %-20s rel. Frobenius %.3e, max abs %.3e%n",
+                    n, spec, e.relativeFrobenius(), e.maxAbs());
+            assertTrue(Double.isFinite(e.relativeFrobenius()) && Double.isFinite(e.maxAbs()), spec);
+            if (spec.equals("local:256") || spec.equals("topk:256")) {
+                assertTrue(e.relativeFrobenius() < 1e-5, spec + " covers every key: " + e);
+            }
+        }
+    }
+
     /** Fused and unfused forms against float64 dense attention with {@code visible}. */
     private static void checkBothForms(AttentionPattern pattern, AttentionCase c, RandomArrays rnd, boolean causal,
                                        AttentionReference.Visibility visible) {
