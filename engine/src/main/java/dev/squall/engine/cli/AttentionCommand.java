@@ -32,7 +32,8 @@ final class AttentionCommand implements Callable<Integer> {
     @Option(names = "--pattern", paramLabel = "PATTERN", description = {"Sparse, low-rank or linear attention: "
             + PatternAttention.GRAMMAR + ". With --fused its kernel, else dense scores with its mask."})
     String pattern;
-    @Option(names = "--mask-out", paramLabel = "M.npy", description = "With --pattern: write the effective boolean mask [B, H, N, N].")
+    @Option(names = "--mask-out", paramLabel = "M.npy",
+            description = "With --pattern: write the effective boolean mask, [H, N, N] or [B, H, N, N] as Q.")
     Path maskOut;
     @Mixin
     OutputOption output;

@@ -1,7 +1,9 @@
 package dev.squall.engine.cli;
 
 import dev.squall.engine.graph.Backend;
+import dev.squall.engine.graph.Profile;
 import dev.squall.engine.io.NdArray;
+import dev.squall.engine.layers.AttentionOp;
 import dev.squall.engine.layers.EncoderBlock;
 import dev.squall.engine.layers.FusedAttentionOp;
 import dev.squall.engine.layers.QkvLayout;
@@ -26,8 +28,8 @@ import java.util.concurrent.Callable;
  * [--causal]}: how far each pattern's (fused) attention is from exact dense attention.
  */
 @Command(name = "attention-error", description = {"Approximation error of attention patterns against exact dense attention",
-        "(relative Frobenius norm and largest absolute difference of the outputs), on random standard normal",
-        "Q, K, V or on given ones ([H, N, D] or [B, H, N, D])."})
+        "(relative Frobenius norm and largest absolute difference of the outputs), on random standard normal Q, K, V",
+        "or on given ones ([H, N, D] or [B, H, N, D])."})
 final class AttentionErrorCommand implements Callable<Integer> {
     @Option(names = "--pattern", required = true, paramLabel = "PATTERN",
             description = {"Pattern to measure (repeatable): " + PatternAttention.GRAMMAR + "."})
@@ -55,11 +57,10 @@ final class AttentionErrorCommand implements Callable<Integer> {
         QkvLayout qkv = files == null || files.isEmpty() ? random() : given();
         Sequences seqs = Sequences.uniform(batch, n);
         try (Backend backend = run.backend()) {
-            float[] exact = AttentionRuns.run(backend, new FusedAttentionOp(), qkv, seqs, heads, d, causal);
+            float[] exact = run(backend, new FusedAttentionOp(), qkv, seqs);
             Table.Builder t = Table.of("pattern", "rel. Frobenius", "max |diff|");
             for (AttentionPattern p : parsed) {
-                ApproximationError e = ApproximationError.of(
-                        AttentionRuns.run(backend, p.op(EncoderBlock.Variant.FUSED), qkv, seqs, heads, d, causal), exact);
+                ApproximationError e = ApproximationError.of(run(backend, p.op(EncoderBlock.Variant.FUSED), qkv, seqs), exact);
                 t.row(p.spec(), String.format(Locale.ROOT, "%.3e", e.relativeFrobenius()),
                         String.format(Locale.ROOT, "%.3e", e.maxAbs()));
             }
@@ -69,6 +70,16 @@ final class AttentionErrorCommand implements Callable<Integer> {
             System.out.print(t.build().text());
         }
         return 0;
+    }
+
+    /** Runs {@code op} once, printing its profile with {@code --profile}. */
+    private float[] run(Backend backend, AttentionOp op, QkvLayout qkv, Sequences seqs) {
+        float[] out = new float[Math.multiplyExact(seqs.tokens(), heads * d)];
+        Profile profile = backend.plan(AttentionRuns.graph(op, qkv, out, seqs, heads, d, causal)).execute();
+        if (run.profile) {
+            System.err.print(profile.table());
+        }
+        return out;
     }
 
     private QkvLayout random() {

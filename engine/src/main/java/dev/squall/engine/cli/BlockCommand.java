@@ -89,8 +89,9 @@ final class BlockCommand implements Callable<Integer> {
         int n = xa.dim(-2);
         EncoderBlock.Variant variant = fusion != null && fusion.unfused ? EncoderBlock.Variant.UNFUSED
                 : EncoderBlock.Variant.FUSED;
-        BlockGraph bg = pattern == null ? new EncoderBlock(config, w).build(variant, batch, n)
-                : new EncoderBlock(config, w).build(variant, Sequences.uniform(batch, n), AttentionPattern.parse(pattern).op(variant));
+        EncoderBlock block = new EncoderBlock(config, w);
+        BlockGraph bg = pattern == null ? block.build(variant, batch, n)
+                : block.build(variant, Sequences.uniform(batch, n), AttentionPattern.parse(pattern).op(variant));
         float[] xv = Inputs.floats("X", xa);
         System.arraycopy(xv, 0, bg.input(), 0, xv.length);
         run.runOnce(bg.graph());
