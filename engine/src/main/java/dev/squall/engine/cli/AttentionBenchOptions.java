@@ -62,7 +62,9 @@ final class AttentionBenchOptions {
             }
         }
         try {
-            Path file = Files.createTempFile("band" + (2 * BAND_RADIUS + 1) + "-", ".npy");
+            Path dir = Files.createTempDirectory("squall-bench");
+            Path file = dir.resolve("band" + (2 * BAND_RADIUS + 1) + ".npy");
+            dir.toFile().deleteOnExit();
             file.toFile().deleteOnExit();
             Npy.write(file, NdArray.ofBool(bits, nb, nb));
             return file.toString();

@@ -83,7 +83,8 @@ public final class Chart {
         XYChart chart = new XYChartBuilder().width(800).height(500).title(title).xAxisTitle(xLabel).yAxisTitle(yLabel)
                 .build();
         chart.getStyler().setXAxisLogarithmic(logX).setYAxisLogarithmic(logY).setChartBackgroundColor(java.awt.Color.WHITE)
-                .setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNW);
+                .setLegendPosition(series.size() > 4 ? org.knowm.xchart.style.Styler.LegendPosition.OutsideE
+                        : org.knowm.xchart.style.Styler.LegendPosition.InsideNW); // many series would hide the lines
         for (Series s : series) {
             chart.addSeries(s.name(), s.x(), s.y()).setMarker(SeriesMarkers.CIRCLE);
         }

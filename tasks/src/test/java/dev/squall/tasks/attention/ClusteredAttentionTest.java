@@ -86,7 +86,7 @@ class ClusteredAttentionTest {
                         km.centroids, km.clusters, c.heads(), c.d(), c.ld(), c.kCol(), c.vCol(), off, cnt),
                 (b, h, i, j) -> i == j || km.assigned(c, b, h)[j] == km.route(c, b, h, i));
 
-        float[] scores = UnfusedAttention.run(c, rnd, subject.with("unfused")).scores();
+        float[] scores = PatternCheck.denseScores(c);
         float[] masked = new float[scores.length];
         RowSlices.run(subject.with("maskScores"), rnd, c.queryRows(), (off, cnt) -> ClusteredAttention.maskScores(scores,
                 c.q(), c.seqStart(), pattern, km.centroids, km.clusters, masked, c.heads(), c.d(), c.ld(), c.maxLen(),

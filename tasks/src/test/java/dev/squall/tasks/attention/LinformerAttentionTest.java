@@ -123,7 +123,10 @@ class LinformerAttentionTest {
         }
     }
 
-    /** {output, error scale} of the float64 definition (see the class comment). */
+    /**
+     * {output, error scale} of the float64 definition (see the class comment), walking each sequence once:
+     * {@code V'} grows with the prefix, the scores come from the query's dot products with the keys.
+     */
     private static double[][] reference(AttentionCase c, boolean causal, int rank, int stride, boolean scaled,
                                         float[] e, float[] f) {
         int d = c.d();
@@ -133,41 +136,45 @@ class LinformerAttentionTest {
             int n = c.lengths()[b];
             double coef = scaled ? 1 / Math.sqrt(n) : 1;
             for (int h = 0; h < c.heads(); h++) {
+                double[][] vp = new double[rank][d];
+                double[][] vpScale = new double[rank][d];
+                int added = 0;
                 for (int i = 0; i < n; i++) {
                     int t = c.seqStart()[b] + i;
                     int lim = causal ? i : n - 1;
-                    double[] s = new double[rank];
-                    double[] sigma = new double[rank];
-                    double[][] vp = new double[rank][d];
-                    double[][] vpScale = new double[rank][d];
-                    boolean[] seen = new boolean[rank];
-                    double max = Double.NEGATIVE_INFINITY;
-                    for (int rho = 0; rho < rank; rho++) {
-                        for (int j = 0; j <= lim; j++) {
-                            seen[rho] |= e[rho * stride + j] != 0;
-                        }
-                        for (int j = 0; j <= lim; j++) {
-                            int u = c.seqStart()[b] + j;
-                            double er = e[rho * stride + j] * coef;
-                            double fr = f[rho * stride + j] * coef;
-                            double qk = 0;
-                            double absQk = 0;
-                            for (int x = 0; x < d; x++) {
-                                double p = (double) c.q()[t * c.ld() + h * d + x] * c.k()[u * c.ld() + c.kCol() + h * d + x];
-                                qk += p;
-                                absQk += Math.abs(p);
-                            }
-                            s[rho] += er * qk / Math.sqrt(d);
-                            sigma[rho] += Math.abs(er) * absQk / Math.sqrt(d);
+                    for (; added <= lim; added++) {
+                        int u = c.seqStart()[b] + added;
+                        for (int rho = 0; rho < rank; rho++) {
+                            double fr = f[rho * stride + added] * coef;
                             for (int x = 0; x < d; x++) {
                                 double vv = c.v()[u * c.ld() + c.vCol() + h * d + x];
                                 vp[rho][x] += fr * vv;
                                 vpScale[rho][x] += Math.abs(fr * vv);
                             }
                         }
-                        if (seen[rho]) {
-                            max = Math.max(max, s[rho]);
+                    }
+                    double[] qk = new double[lim + 1];
+                    double[] absQk = new double[lim + 1];
+                    for (int j = 0; j <= lim; j++) {
+                        int u = c.seqStart()[b] + j;
+                        for (int x = 0; x < d; x++) {
+                            double p = (double) c.q()[t * c.ld() + h * d + x] * c.k()[u * c.ld() + c.kCol() + h * d + x];
+                            qk[j] += p / Math.sqrt(d);
+                            absQk[j] += Math.abs(p) / Math.sqrt(d);
                         }
+                    }
+                    double[] s = new double[rank];
+                    double[] sigma = new double[rank];
+                    boolean[] seen = new boolean[rank];
+                    double max = Double.NEGATIVE_INFINITY;
+                    for (int rho = 0; rho < rank; rho++) {
+                        for (int j = 0; j <= lim; j++) {
+                            double er = e[rho * stride + j] * coef;
+                            seen[rho] |= er != 0;
+                            s[rho] += er * qk[j];
+                            sigma[rho] += Math.abs(er) * absQk[j];
+                        }
+                        max = seen[rho] ? Math.max(max, s[rho]) : max;
                     }
                     double sum = 0;
                     for (int rho = 0; rho < rank; rho++) {
@@ -175,19 +182,14 @@ class LinformerAttentionTest {
                     }
                     int o = (t * c.heads() + h) * d;
                     for (int rho = 0; rho < rank; rho++) {
-                        if (seen[rho]) {
-                            double p = Math.exp(s[rho] - max) / sum;
-                            for (int x = 0; x < d; x++) {
-                                out[o + x] += p * vp[rho][x];
-                            }
+                        for (int x = 0; x < d && seen[rho]; x++) {
+                            out[o + x] += Math.exp(s[rho] - max) / sum * vp[rho][x];
                         }
                     }
                     for (int rho = 0; rho < rank; rho++) {
-                        if (seen[rho]) {
-                            double p = Math.exp(s[rho] - max) / sum;
-                            for (int x = 0; x < d; x++) {
-                                scale[o + x] += p * (vpScale[rho][x] + sigma[rho] * Math.abs(vp[rho][x] - out[o + x]));
-                            }
+                        double p = seen[rho] ? Math.exp(s[rho] - max) / sum : 0;
+                        for (int x = 0; x < d; x++) {
+                            scale[o + x] += p * (vpScale[rho][x] + sigma[rho] * Math.abs(vp[rho][x] - out[o + x]));
                         }
                     }
                 }
@@ -195,5 +197,4 @@ class LinformerAttentionTest {
         }
         return new double[][] {out, scale};
     }
-
 }

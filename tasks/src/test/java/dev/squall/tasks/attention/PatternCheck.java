@@ -39,6 +39,17 @@ final class PatternCheck {
         return out;
     }
 
+    /**
+     * The materialised {@code [tokens·heads, maxLen]} scores of {@code c} from {@link DenseAttention#scores}
+     * (tested on its own), input of the unfused pattern steps.
+     */
+    static float[] denseScores(AttentionCase c) {
+        float[] scores = new float[c.queryRows() * c.maxLen()];
+        DenseAttention.scores(c.q(), c.k(), c.mask(), scores, c.seqStart(), c.heads(), c.d(), c.ld(), c.kCol(),
+                c.maskFlags(), c.maxLen(), 0, c.queryRows());
+        return scores;
+    }
+
     /** The subject of a pattern kernel on case {@code c}. */
     static Subject subject(String kernel, String pattern, AttentionCase c, RandomArrays rnd) {
         return Subject.of(kernel, c.describe() + " pattern " + pattern, rnd.seed());
