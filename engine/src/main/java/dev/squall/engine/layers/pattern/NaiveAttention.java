@@ -26,8 +26,14 @@ final class NaiveAttention {
     /** Adds the dense score task ({@code name.scores}) and returns the {@code [tokens·heads, maxLen]} scores. */
     static float[] scores(TaskGraph g, String name, QkvLayout qkv, Sequences seqs, int heads, int headDim,
                           boolean causal) {
-        int rows = Math.multiplyExact(seqs.tokens(), heads);
-        float[] scores = new float[Math.multiplyExact(rows, seqs.maxLen())];
+        int rows = seqs.tokens() * heads;
+        long size = (long) rows * seqs.maxLen();
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("the unfused (dense, masked) form materialises tokens*heads*maxLen = "
+                    + seqs.tokens() + "*" + heads + "*" + seqs.maxLen() + " scores, more than an array holds; use the "
+                    + "fused form");
+        }
+        float[] scores = new float[(int) size];
         g.transferToDevice(DataTransferMode.FIRST_EXECUTION, NO_MASK, seqs.starts());
         g.task(name + ".scores", rows, DenseAttention::scores, qkv.q(), qkv.k(), NO_MASK, scores, seqs.starts(), heads,
                 headDim, qkv.ld(), qkv.kCol(), causal ? AttentionMask.CAUSAL : 0, seqs.maxLen());
