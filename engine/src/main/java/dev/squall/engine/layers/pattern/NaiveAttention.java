@@ -26,7 +26,7 @@ final class NaiveAttention {
     /** Adds the dense score task ({@code name.scores}) and returns the {@code [tokens·heads, maxLen]} scores. */
     static float[] scores(TaskGraph g, String name, QkvLayout qkv, Sequences seqs, int heads, int headDim,
                           boolean causal) {
-        int rows = seqs.tokens() * heads;
+        int rows = Math.multiplyExact(seqs.tokens(), heads);
         long size = (long) rows * seqs.maxLen();
         if (size > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("the unfused (dense, masked) form materialises tokens*heads*maxLen = "
