@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-/** {@code squall op attention Q K V -o OUT [--causal] [--fused]}. */
+/** {@code squall op attention Q K V -o OUT [--causal] [--fused] [--pattern P [--mask-out M.npy]]}. */
 @Command(name = "attention", description = "softmax(Q·Kᵀ/√D)·V per head, for Q, K, V shaped [H, N, D] or [B, H, N, D].")
 final class AttentionCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "Q.npy")
@@ -29,6 +29,12 @@ final class AttentionCommand implements Callable<Integer> {
     boolean causal;
     @Option(names = "--fused", description = "FlashAttention-style kernel (no N×N buffer) instead of the unfused three steps.")
     boolean fused;
+    @Option(names = "--pattern", paramLabel = "PATTERN", description = {"Sparse, low-rank or linear attention: "
+            + PatternAttention.GRAMMAR + ". With --fused its kernel, else dense scores with its mask."})
+    String pattern;
+    @Option(names = "--mask-out", paramLabel = "M.npy",
+            description = "With --pattern: write the effective boolean mask, [H, N, N] or [B, H, N, N] as Q.")
+    Path maskOut;
     @Mixin
     OutputOption output;
     @Mixin
@@ -48,6 +54,14 @@ final class AttentionCommand implements Callable<Integer> {
         float[] qv = Inputs.floats("Q", qa);
         float[] kv = Inputs.floats("K", ka);
         float[] vv = Inputs.floats("V", va);
+        if (pattern != null || maskOut != null) {
+            if (pattern == null) {
+                throw new IllegalArgumentException("--mask-out needs --pattern");
+            }
+            Inputs.write(output.file, PatternAttention.run(pattern, qa.shape(), qv, kv, vv, causal, fused, maskOut, run),
+                    qa.shape());
+            return 0;
+        }
         float[] out = new float[qv.length];
         AttentionOp op = fused ? new FusedAttentionOp() : new UnfusedAttention();
         TaskGraph g = new TaskGraph("attention").transferToDevice(DataTransferMode.EVERY_EXECUTION, qv, kv, vv);

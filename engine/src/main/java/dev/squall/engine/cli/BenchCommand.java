@@ -59,6 +59,8 @@ final class BenchCommand implements Callable<Integer> {
     @Mixin
     PackedBenchOptions packed;
     @Mixin
+    AttentionBenchOptions attention;
+    @Mixin
     RunOptions run;
     @Mixin
     QuantBenchOptions quant;
@@ -68,10 +70,13 @@ final class BenchCommand implements Callable<Integer> {
         Timing timing = new Timing(warmup, reps);
         BlockConfig block = new BlockConfig(d, heads, ff, normFirst, BlockConfig.Activation.GELU, causal, 1e-5f);
         List<BenchSuite> suites = new ArrayList<>();
+        if (attention.enabled) {
+            suites.add(attention.suite(d, heads, causal, timing));
+        }
         if (packed.enabled) {
             suites.add(packed.suite(block, timing));
         }
-        for (String name : quant.enabled || packed.enabled ? List.<String>of() : suiteNames) {
+        for (String name : quant.enabled || packed.enabled || attention.enabled ? List.<String>of() : suiteNames) {
             boolean all = name.equals("all");
             if (all || name.equals("block")) {
                 suites.add(offload || !run.jvm() ? new OffloadBench(block, batch, lengths, timing)

@@ -7,6 +7,8 @@ import dev.squall.engine.layers.BlockConfig;
 import dev.squall.engine.layers.BlockGraph;
 import dev.squall.engine.layers.BlockWeights;
 import dev.squall.engine.layers.EncoderBlock;
+import dev.squall.engine.layers.Sequences;
+import dev.squall.engine.layers.pattern.AttentionPattern;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -41,6 +43,9 @@ final class BlockCommand implements Callable<Integer> {
     @Option(names = "--weights", paramLabel = "FORMAT", description = {"Run the linear layers in this weight format:",
             WeightFormats.NAMES + " (default: as stored in WEIGHTS: fp32, fp16, or what squall quantize wrote)."})
     String weightFormat;
+    @Option(names = "--pattern", paramLabel = "PATTERN", description = {"Sparse, low-rank or linear attention in the block: "
+            + PatternAttention.GRAMMAR + ". The fused block runs its kernel, the unfused one dense scores with its mask."})
+    String pattern;
     @ArgGroup
     Fusion fusion;
     @Mixin
@@ -87,7 +92,8 @@ final class BlockCommand implements Callable<Integer> {
         BlockConfig config = new BlockConfig(d, heads, w.ffDim(), normFirst, activation.value, causal, eps);
         EncoderBlock.Variant variant = fusion != null && fusion.unfused ? EncoderBlock.Variant.UNFUSED
                 : EncoderBlock.Variant.FUSED;
-        BlockGraph bg = sequences.build(cb.block(config), variant, xa);
+        BlockGraph bg = sequences.build(cb.block(config), variant, xa,
+                pattern == null ? null : AttentionPattern.parse(pattern).op(variant));
         float[] xv = Inputs.floats("X", xa);
         System.arraycopy(xv, 0, bg.input(), 0, xv.length);
         run.runOnce(bg.graph());

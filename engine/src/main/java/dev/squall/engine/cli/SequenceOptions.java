@@ -2,6 +2,7 @@ package dev.squall.engine.cli;
 
 import dev.squall.engine.io.DType;
 import dev.squall.engine.io.NdArray;
+import dev.squall.engine.layers.AttentionOp;
 import dev.squall.engine.layers.BlockGraph;
 import dev.squall.engine.layers.EncoderBlock;
 import dev.squall.engine.layers.PaddedBatch;
@@ -36,8 +37,12 @@ final class SequenceOptions {
             + "and mask the padding keys). Same output, bit for bit.")
     boolean packed;
 
-    /** The graph that runs {@code block} on {@code x} as these options say. */
-    BlockGraph build(EncoderBlock block, EncoderBlock.Variant variant, NdArray x) {
+    /**
+     * The graph that runs {@code block} on {@code x} as these options say, with the attention step computed by
+     * {@code attention} (null: the block's dense attention for {@code variant}).
+     */
+    BlockGraph build(EncoderBlock block, EncoderBlock.Variant variant, NdArray x, AttentionOp attention) {
+        AttentionOp op = attention != null ? attention : EncoderBlock.defaultAttention(variant);
         int given = (lengths != null ? 1 : 0) + (cuSeqlens != null ? 1 : 0) + (mask != null ? 1 : 0);
         if (given > 1) {
             throw new IllegalArgumentException("--lengths, --cu-seqlens and --mask are mutually exclusive");
@@ -46,13 +51,18 @@ final class SequenceOptions {
             if (packed) {
                 throw new IllegalArgumentException("--packed needs --lengths, --cu-seqlens or --mask");
             }
-            return block.build(variant, x.rank() == 3 ? x.dim(0) : 1, x.dim(-2));
+            return block.build(variant, Sequences.uniform(x.rank() == 3 ? x.dim(0) : 1, x.dim(-2)), op);
         }
         if (x.rank() == 2) {
-            return block.build(variant, packedSequences(x.dim(0)));
+            return block.build(variant, packedSequences(x.dim(0)), op);
         }
         PaddedBatch batch = paddedBatch(x.dim(0), x.dim(1));
-        return new PaddedBlock(block).build(packed ? PaddedBlock.Mode.PACKED : PaddedBlock.Mode.PADDED, variant, batch);
+        if (attention != null && !packed) {
+            throw new IllegalArgumentException("--pattern needs the padding removed: add --packed (only dense attention "
+                    + "masks padding keys)");
+        }
+        return new PaddedBlock(block).build(packed ? PaddedBlock.Mode.PACKED : PaddedBlock.Mode.PADDED, variant, batch,
+                op);
     }
 
     /** The sequences of a packed X of {@code rows} tokens. */

@@ -76,7 +76,12 @@ public final class EncoderBlock {
 
     /** Builds the graph of {@code variant} for the (possibly variable-length, packed) sequences {@code seqs}. */
     public BlockGraph build(Variant variant, Sequences seqs) {
-        return build(variant, seqs, variant == Variant.FUSED ? new FusedAttentionOp() : new UnfusedAttention());
+        return build(variant, seqs, defaultAttention(variant));
+    }
+
+    /** The dense attention of {@code variant}: FlashAttention-style when fused, scores materialised when not. */
+    public static AttentionOp defaultAttention(Variant variant) {
+        return variant == Variant.FUSED ? new FusedAttentionOp() : new UnfusedAttention();
     }
 
     /** Builds the graph of {@code variant} with the attention step computed by {@code attention}. */

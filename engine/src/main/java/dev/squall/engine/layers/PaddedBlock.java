@@ -41,6 +41,15 @@ public final class PaddedBlock {
 
     /** Builds the graph of {@code mode} and {@code variant} for {@code batch}: input and output {@code [batch·maxLen, d]}. */
     public BlockGraph build(Mode mode, EncoderBlock.Variant variant, PaddedBatch batch) {
+        return build(mode, variant, batch, EncoderBlock.defaultAttention(variant));
+    }
+
+    /**
+     * As {@link #build(Mode, EncoderBlock.Variant, PaddedBatch)}, with the attention of the packed tokens computed
+     * by {@code packedAttention} (e.g. a sparse pattern). Only {@link Mode#PACKED} takes one: masking padding keys
+     * is what the dense attention kernels do in {@link Mode#PADDED}.
+     */
+    public BlockGraph build(Mode mode, EncoderBlock.Variant variant, PaddedBatch batch, AttentionOp packedAttention) {
         int d = block.config().dModel();
         TaskGraph g = new TaskGraph("block-" + mode.name().toLowerCase(Locale.ROOT) + "-"
                 + variant.name().toLowerCase(Locale.ROOT));
@@ -50,6 +59,10 @@ public final class PaddedBlock {
         g.transferToDevice(DataTransferMode.FIRST_EXECUTION, cuSeqlens);
         g.transferToDevice(DataTransferMode.EVERY_EXECUTION, x);
         if (mode == Mode.PADDED) {
+            if (!(packedAttention instanceof FusedAttentionOp || packedAttention instanceof UnfusedAttention)) {
+                throw new IllegalArgumentException("attention '" + packedAttention.name() + "' runs on packed tokens "
+                        + "only: remove the padding (Mode.PACKED) instead of masking it");
+            }
             float[] in = new float[x.length];
             float[] out = new float[x.length];
             g.task("zero-padding.in", batch.rows(), Padding::zeroPadding, x, in, cuSeqlens, d, batch.maxLen());
@@ -62,7 +75,7 @@ public final class PaddedBlock {
             // maxLen stays the padded length: score rows as wide as in PADDED mode, so that no softmax
             // implementation can split a row differently in the two modes.
             Sequences seqs = new Sequences(cuSeqlens, batch.maxLen());
-            block.addTo(g, variant, seqs, attention(variant, null), in, out);
+            block.addTo(g, variant, seqs, packedAttention, in, out);
             g.task("pad", batch.rows(), Padding::pad, out, y, cuSeqlens, d, batch.maxLen());
         }
         g.transferToHost(DataTransferMode.EVERY_EXECUTION, y);

@@ -120,7 +120,8 @@ public final class Chart {
                 .build();
         chart.getStyler().setXAxisLogarithmic(xLog).setYAxisLogarithmic(yLog).setXAxisDecimalPattern("#,##0.###")
                 .setYAxisDecimalPattern("#,##0.###");
-        chart.getStyler().setChartBackgroundColor(Color.WHITE).setLegendPosition(Styler.LegendPosition.InsideNW);
+        chart.getStyler().setChartBackgroundColor(Color.WHITE).setLegendPosition(series.size() > 4
+                ? Styler.LegendPosition.OutsideE : Styler.LegendPosition.InsideNW); // many series would hide the lines
         for (Series s : series) {
             chart.addSeries(s.name(), s.x(), s.y()).setMarker(SeriesMarkers.CIRCLE);
         }

@@ -36,5 +36,18 @@
  * padding keys hidden by {@code KEY_PADDING} gives bit-for-bit the outputs of the same sequence packed
  * without padding, for every real query (padding queries get values of no meaning), provided the padding's
  * keys and values are finite (0 · NaN would not be 0): zero the padding rows of a padded input.
+ *
+ * <h2>Sparse, low-rank and linear attention</h2>
+ * One class per pattern family, each fused (no {@code n × n} buffer) and never touching a key its pattern
+ * hides: {@link dev.squall.tasks.attention.WindowAttention} (local, dilated, Longformer),
+ * {@link dev.squall.tasks.attention.BlockSparseAttention} (explicit, fixed, strided, BigBird block layouts),
+ * {@link dev.squall.tasks.attention.TopKAttention}, {@link dev.squall.tasks.attention.ClusteredAttention},
+ * {@link dev.squall.tasks.attention.LinformerAttention} and {@link dev.squall.tasks.attention.LinearAttention}.
+ * The softmax patterns enumerate their keys into {@link dev.squall.tasks.attention.KeyStream}, the shared online
+ * softmax over tiles of keys, and number their parallel rows as {@link dev.squall.tasks.attention.QueryBlocks}.
+ * Pattern parameters travel in an {@code int[] pattern} descriptor (index constants on each class), so every
+ * kernel stays within 13 parameters before the row range. Patterns apply to each sequence on its own: positions
+ * count from the sequence's start. {@link dev.squall.tasks.attention.ScoreMasks} is the naive alternative: a
+ * boolean mask applied to a materialised score matrix.
  */
 package dev.squall.tasks.attention;

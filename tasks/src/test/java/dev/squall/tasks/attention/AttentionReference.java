@@ -15,8 +15,20 @@ package dev.squall.tasks.attention;
 public record AttentionReference(double[] scores, double[] scoreScale, double[] probs, double[] out,
                                  double[] outScale) {
 
+    /** Which keys a query sees, on top of {@code c}'s masks: sequence {@code b}, head {@code h}, positions {@code i, j} in it. */
+    @FunctionalInterface
+    public interface Visibility {
+        /** Whether query {@code i} of sequence {@code b}, head {@code h}, may see key {@code j}. */
+        boolean test(int b, int h, int i, int j);
+    }
+
     /** The reference for {@code c}'s inputs. */
     public static AttentionReference of(AttentionCase c) {
+        return of(c, (b, h, i, j) -> true);
+    }
+
+    /** The reference for {@code c}'s inputs with, in addition to its masks, every key that {@code visible} rejects hidden. */
+    public static AttentionReference of(AttentionCase c, Visibility visible) {
         int heads = c.heads();
         int d = c.d();
         int maxLen = c.maxLen();
@@ -49,7 +61,7 @@ public record AttentionReference(double[] scores, double[] scoreScale, double[] 
                         double a = additive ? c.mask()[i * maxLen + j] : 0;
                         double keyBias = c.keyBias(start + j);
                         double m = a + keyBias;
-                        boolean hidden = (causal && j > i) || m == Double.NEGATIVE_INFINITY;
+                        boolean hidden = (causal && j > i) || m == Double.NEGATIVE_INFINITY || !visible.test(b, h, i, j);
                         scores[row * maxLen + j] = hidden ? Double.NEGATIVE_INFINITY : dot * inverseSqrtD + m;
                         scoreScale[row * maxLen + j] = hidden ? 0
                                 : absDot * inverseSqrtD + Math.abs(a) + Math.abs(keyBias);

@@ -1,0 +1,163 @@
+package dev.squall.tasks.attention;
+
+import dev.squall.tasks.Out;
+import dev.squall.tasks.Parallel;
+
+/**
+ * Exact top-k attention: each query keeps only its {@code K} highest scaled scores among the keys of its
+ * sequence ({@code j ≤ i} with {@link AttentionMask#CAUSAL}) and takes the softmax over those; equal scores
+ * are ranked by position, the earlier key first, so the kept set is unique. {@code K ≥ n} is dense attention.
+ *
+ * <p>Cost: the selection needs every score, so the compute is that of dense attention, {@code O(n²·d)}
+ * per sequence and head, plus {@code O(n log K)} heap work per query; the memory is not: each query
+ * streams over its keys keeping a min-heap of its best {@code K} (score, key) pairs in
+ * {@code topScore}/{@code topKey} ({@code [tokens·heads, K]}, the row of query {@code t}, head {@code h}
+ * at {@code (t·heads + h)·K}), then folds the kept keys into an online softmax with the scores already
+ * computed. Working memory is {@code O(n·K)}; no {@code n × n} buffer exists. After a run the heap rows
+ * hold each query's kept keys (sequence positions, in heap order), padded with −∞ / −1 when fewer than
+ * {@code K} keys exist.
+ *
+ * <p>The pattern descriptor is {@code [FLAGS, K]}. {@link #keepTopK} is the unfused ("naive") form on a
+ * materialised score matrix, with the same selection.
+ */
+public final class TopKAttention {
+    /** Descriptor index: {@link AttentionMask} flags ({@code CAUSAL} only). */
+    public static final int FLAGS = 0;
+    /** Descriptor index: keys kept per query, {@code K >= 1}. */
+    public static final int K = 1;
+
+    private TopKAttention() {
+    }
+
+    /** Fused top-k attention for the query blocks of the parallel rows ({@link QueryBlocks}). */
+    public static void attention(float[] q, float[] k, float[] v, @Out float[] out, int[] seqStart, int[] pattern,
+                                 @Out float[] topScore, @Out int[] topKey, int heads, int d, int ld, int kCol,
+                                 int vCol, int rowOffset, int rowCount) {
+        boolean causal = (pattern[FLAGS] & AttentionMask.CAUSAL) != 0;
+        int kk = pattern[K];
+        float scale = AttentionMask.scale(d);
+        for (@Parallel int r = 0; r < rowCount; r++) {
+            int row = rowOffset + r;
+            int blk = row / heads;
+            int h = row % heads;
+            int b = QueryBlocks.sequence(seqStart, blk);
+            int start = seqStart[b];
+            int n = seqStart[b + 1] - start;
+            int i0 = QueryBlocks.firstQuery(seqStart, b, blk);
+            int i1 = QueryBlocks.endQuery(seqStart, b, i0);
+            int[] ctx = new int[KeyStream.CTX];
+            int[] keys = new int[KeyStream.TILE];
+            float[] scores = new float[KeyStream.TILE];
+            float[] st = new float[KeyStream.STATE];
+            for (int t = i0; t < i1; t++) {
+                int i = t - start;
+                int last = causal ? i : n - 1;
+                int base = (t * heads + h) * kk;
+                int qBase = t * ld + h * d;
+                int size = 0;
+                for (int j = 0; j <= last; j++) {
+                    float s = KeyStream.score(q, qBase, k, (start + j) * ld + kCol + h * d, d, scale);
+                    size = offer(topScore, topKey, base, size, kk, s, j);
+                }
+                pad(topScore, topKey, base, size, kk);
+                KeyStream.beginToken(ctx, st, out, t, h, heads, d, ld, kCol, vCol);
+                for (int e = 0; e < size; e++) {
+                    KeyStream.addScored(start + topKey[base + e], topScore[base + e], ctx, keys, scores, st, v, out);
+                }
+                KeyStream.end(ctx, keys, scores, st, q, k, v, out);
+            }
+        }
+    }
+
+    /**
+     * Unfused top-k on a materialised {@code [tokens·heads, maxLen]} score matrix (row {@code t·heads + h},
+     * −∞ where a key is hidden or past the sequence's end): copies each row keeping its {@code K} highest
+     * finite scores, −∞ elsewhere, selected exactly as {@link #attention} selects.
+     */
+    public static void keepTopK(float[] scores, @Out float[] masked, @Out float[] topScore, @Out int[] topKey,
+                                int[] pattern, int maxLen, int rowOffset, int rowCount) {
+        int kk = pattern[K];
+        for (@Parallel int r = 0; r < rowCount; r++) {
+            int row = rowOffset + r;
+            int base = row * kk;
+            int size = 0;
+            for (int j = 0; j < maxLen; j++) {
+                float s = scores[row * maxLen + j];
+                masked[row * maxLen + j] = Float.NEGATIVE_INFINITY;
+                if (s != Float.NEGATIVE_INFINITY) {
+                    size = offer(topScore, topKey, base, size, kk, s, j);
+                }
+            }
+            pad(topScore, topKey, base, size, kk);
+            for (int e = 0; e < size; e++) {
+                masked[row * maxLen + topKey[base + e]] = topScore[base + e];
+            }
+        }
+    }
+
+    /**
+     * Offers key {@code j} with score {@code s} to the min-heap of {@code size} entries at {@code base}
+     * (capacity {@code kk}); returns the new size. The root is the worst kept entry: lowest score, and of
+     * equal scores the later key.
+     */
+    public static int offer(float[] heapScore, int[] heapKey, int base, int size, int kk, float s, int j) {
+        if (size < kk) {
+            int pos = size;
+            heapScore[base + pos] = s;
+            heapKey[base + pos] = j;
+            while (pos > 0) {
+                int parent = (pos - 1) / 2;
+                if (!worse(heapScore, heapKey, base + pos, base + parent)) {
+                    break;
+                }
+                swap(heapScore, heapKey, base + pos, base + parent);
+                pos = parent;
+            }
+            return size + 1;
+        }
+        if (s > heapScore[base] || (s == heapScore[base] && j < heapKey[base])) {
+            heapScore[base] = s;
+            heapKey[base] = j;
+            int pos = 0;
+            while (true) {
+                int worst = pos;
+                int left = 2 * pos + 1;
+                int right = left + 1;
+                if (left < size && worse(heapScore, heapKey, base + left, base + worst)) {
+                    worst = left;
+                }
+                if (right < size && worse(heapScore, heapKey, base + right, base + worst)) {
+                    worst = right;
+                }
+                if (worst == pos) {
+                    break;
+                }
+                swap(heapScore, heapKey, base + pos, base + worst);
+                pos = worst;
+            }
+        }
+        return size;
+    }
+
+    /** Whether heap entry {@code a} ranks below entry {@code b}: lower score, or equal score and later key. */
+    private static boolean worse(float[] heapScore, int[] heapKey, int a, int b) {
+        return heapScore[a] < heapScore[b] || (heapScore[a] == heapScore[b] && heapKey[a] > heapKey[b]);
+    }
+
+    private static void swap(float[] heapScore, int[] heapKey, int a, int b) {
+        float s = heapScore[a];
+        heapScore[a] = heapScore[b];
+        heapScore[b] = s;
+        int j = heapKey[a];
+        heapKey[a] = heapKey[b];
+        heapKey[b] = j;
+    }
+
+    /** Marks heap slots {@code size .. kk} of the row at {@code base} empty (−∞, key −1). */
+    private static void pad(float[] heapScore, int[] heapKey, int base, int size, int kk) {
+        for (int e = size; e < kk; e++) {
+            heapScore[base + e] = Float.NEGATIVE_INFINITY;
+            heapKey[base + e] = -1;
+        }
+    }
+}
