@@ -4,6 +4,7 @@ import dev.squall.engine.graph.Backend;
 import dev.squall.engine.graph.Backends;
 import dev.squall.engine.graph.Profile;
 import dev.squall.engine.graph.TaskGraph;
+import dev.squall.engine.jvm.FastPaths;
 import dev.squall.engine.jvm.JvmBackend;
 import picocli.CommandLine.Option;
 
@@ -19,18 +20,23 @@ final class RunOptions {
     @Option(names = "--profile", description = "Print the per-task profile to standard error.")
     boolean profile;
 
+    @Option(names = "--plain", description = "JVM backend: run the plain kernels, not the CPU fast paths (to compare them).")
+    boolean plain;
+
     /** A backend configured by these options. */
     Backend backend() {
         if (!Backends.JVM.equals(backend)) {
-            if (threads != null) {
-                throw new IllegalArgumentException("--threads applies to the jvm backend only, not to '" + backend + "'");
+            if (threads != null || plain) {
+                throw new IllegalArgumentException("--threads and --plain apply to the jvm backend only, not to '"
+                        + backend + "'");
             }
             return Backends.create(backend);
         }
         if (threads != null && threads < 1) {
             throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
         }
-        return threads == null ? new JvmBackend() : new JvmBackend(threads);
+        int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+        return new JvmBackend(t, plain ? FastPaths.none() : FastPaths.standard());
     }
 
     /** Whether the selected backend is the built-in JVM one. */

@@ -46,6 +46,33 @@ class BackendOptionTest {
     }
 
     @Test
+    void plainRunsThePlainKernelsAndFastPathsRunByDefault(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws java.io.IOException {
+        java.nio.file.Path x = dir.resolve("x.npy");
+        dev.squall.engine.io.Npy.write(x, dev.squall.engine.io.NdArray.of(new float[]{1, 2, 3, 4, 5, 6}, 2, 3));
+        for (boolean plain : new boolean[]{true, false}) {
+            PrintStream err = System.err;
+            ByteArrayOutputStream captured = new ByteArrayOutputStream();
+            System.setErr(new PrintStream(captured, true));
+            try {
+                String[] args = {"op", "softmax", x.toString(), "-o", dir.resolve("y.npy").toString(), "--profile"};
+                if (plain) {
+                    args = java.util.Arrays.copyOf(args, args.length + 1);
+                    args[args.length - 1] = "--plain";
+                }
+                assertEquals(0, Main.run(args));
+            } finally {
+                System.setErr(err);
+            }
+            String impl = plain ? " plain " : " vector ";
+            assertTrue(captured.toString().contains("Softmax.softmax") && captured.toString().contains(impl),
+                    captured.toString());
+        }
+        assertEquals(2, Main.run(new PrintWriter(new StringWriter(), true), "op", "softmax", x.toString(), "-o",
+                dir.resolve("z.npy").toString(), "--plain", "--backend", "tornado"));
+    }
+
+    @Test
     void offloadTableRunsOnTheJvm() {
         PrintStream out = System.out;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
