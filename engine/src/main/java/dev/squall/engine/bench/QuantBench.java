@@ -35,7 +35,7 @@ import java.util.function.Consumer;
  * does. Hot GEMV and GEMM are timed in interleaved rounds (each round runs every format once: 10 GEMVs, 1
  * GEMM), so that on a shared machine all formats see the same conditions; the median round is reported. Speed-ups are against {@code fp32-rows}, the fp32 weight in the same layout, loop structure and
  * parallelisation (one task over the output rows); {@code fp32} is the project's default layer (transposed
- * weight, tiled GEMM parallel over bands of 16 activation rows, hence a single band, one thread, for GEMV).
+ * weight; GEMM parallel over bands of 16 activation rows, GEMV over panels of output columns).
  */
 public final class QuantBench implements BenchSuite {
     /** The formats measured by default. */

@@ -12,10 +12,12 @@ import dev.squall.tasks.activation.Activations;
  *   <li>{@code C[M,N] = A[M,K] · B[K,N]}.</li>
  * </ul>
  * Each comes naive (one output row per parallel row) and tiled (one band of {@code tileM} output rows per
- * parallel row, blocked by {@code tileN} columns and {@code tileK} depth). Every kernel ends with the same
- * epilogue: {@code + bias[col]} when {@code hasBias != 0}, then activation {@code activation} (see
- * {@link Activations}). Each output element is accumulated in ascending {@code k} order from zero in all
- * four kernels, so naive and tiled results are bit-identical.
+ * parallel row, blocked by {@code tileN} columns and {@code tileK} depth); {@code A·B} also comes split by
+ * columns ({@link #panelMatmul}: one panel of {@code tileN} output columns per parallel row), for the few
+ * activation rows of a decode step, which a split by rows would leave on a single thread. Every kernel ends
+ * with the same epilogue: {@code + bias[col]} when {@code hasBias != 0}, then activation {@code activation}
+ * (see {@link Activations}). Each output element is accumulated in ascending {@code k} order from zero in all
+ * five kernels, so their results are bit-identical.
  */
 public final class Gemm {
     private Gemm() {
@@ -94,22 +96,48 @@ public final class Gemm {
             int i0 = (rowOffset + t) * tileM;
             int i1 = Math.min(i0 + tileM, m);
             for (int j0 = 0; j0 < n; j0 += tileN) {
-                int j1 = Math.min(j0 + tileN, n);
-                zeroTile(c, n, i0, i1, j0, j1);
-                for (int p0 = 0; p0 < k; p0 += tileK) {
-                    int p1 = Math.min(p0 + tileK, k);
-                    for (int i = i0; i < i1; i++) {
-                        for (int p = p0; p < p1; p++) {
-                            float aip = a[i * k + p];
-                            for (int j = j0; j < j1; j++) {
-                                c[i * n + j] += aip * b[p * n + j];
-                            }
-                        }
-                    }
-                }
-                epilogueTile(c, n, i0, i1, j0, j1, bias, hasBias, activation);
+                tile(a, b, bias, c, n, k, i0, i1, j0, Math.min(j0 + tileN, n), tileK, hasBias, activation);
             }
         }
+    }
+
+    /**
+     * {@code C = A·B (+bias, activation)} split by columns: parallel rows are panels of {@code tileN} output
+     * columns, pass {@code ceil(N / tileN)} rows. Within a panel, bands of {@code tileM} rows blocked by
+     * {@code tileK} depth as in {@link #tiledMatmul}. Meant for small {@code M} (a GEMV when {@code M = 1}):
+     * every thread gets columns to compute, and each reads only its own columns of B.
+     */
+    public static void panelMatmul(float[] a, float[] b, float[] bias, @Out float[] c, int m, int n, int k,
+                                   int hasBias, int activation, int tileM, int tileN, int tileK,
+                                   int rowOffset, int rowCount) {
+        for (@Parallel int t = 0; t < rowCount; t++) {
+            int j0 = (rowOffset + t) * tileN;
+            int j1 = Math.min(j0 + tileN, n);
+            for (int i0 = 0; i0 < m; i0 += tileM) {
+                tile(a, b, bias, c, n, k, i0, Math.min(i0 + tileM, m), j0, j1, tileK, hasBias, activation);
+            }
+        }
+    }
+
+    /**
+     * Rows {@code [i0, i1)}, columns {@code [j0, j1)} of {@code C = A·B (+bias, activation)}, by depth blocks
+     * of {@code tileK}; each element summed in ascending {@code k} from zero.
+     */
+    private static void tile(float[] a, float[] b, float[] bias, float[] c, int n, int k, int i0, int i1, int j0,
+                             int j1, int tileK, int hasBias, int activation) {
+        zeroTile(c, n, i0, i1, j0, j1);
+        for (int p0 = 0; p0 < k; p0 += tileK) {
+            int p1 = Math.min(p0 + tileK, k);
+            for (int i = i0; i < i1; i++) {
+                for (int p = p0; p < p1; p++) {
+                    float aip = a[i * k + p];
+                    for (int j = j0; j < j1; j++) {
+                        c[i * n + j] += aip * b[p * n + j];
+                    }
+                }
+            }
+        }
+        epilogueTile(c, n, i0, i1, j0, j1, bias, hasBias, activation);
     }
 
     /** Bias (when {@code hasBias != 0}) then activation, applied to one accumulated value of column {@code col}. */

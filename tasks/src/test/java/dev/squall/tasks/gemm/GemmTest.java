@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The four GEMM kernels with every epilogue against float64, and naive against tiled bit for bit.
+ * The five GEMM kernels with every epilogue against float64, and naive against tiled and panels bit for bit.
  *
  * <p>Bound: {@code 1e-5 · (Σ_p |a_ip||b_pj| + |bias_j|)}. Summing K products in fp32 errs by at most about
  * {@code K·2⁻²⁴} of {@code Σ|a||b|} (7.7e-6 for K = 130, the largest here), and the activations carry that
@@ -63,15 +63,14 @@ class GemmTest {
     }
 
     /**
-     * The class documentation promises naive and tiled results bit-identical: every element is summed in
-     * ascending k from zero in all four kernels. Checked for every shape of the grid and every tile triple,
+     * The class documentation promises naive, tiled and panel results bit-identical: every element is summed
+     * in ascending k from zero in all five kernels. Checked for every shape of the grid and every tile triple,
      * with the epilogues cycling.
      */
-    @ParameterizedTest(name = "transB={0}")
-    @MethodSource("transBs")
-    void tiledIsBitIdenticalToNaive(boolean transB) {
-        GemmVariant naive = transB ? GemmVariant.NAIVE_TRANS_B : GemmVariant.NAIVE;
-        GemmVariant tiled = transB ? GemmVariant.TILED_TRANS_B : GemmVariant.TILED;
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = GemmVariant.class, names = {"TILED_TRANS_B", "TILED", "PANELS"})
+    void tiledIsBitIdenticalToNaive(GemmVariant tiled) {
+        GemmVariant naive = tiled.transB ? GemmVariant.NAIVE_TRANS_B : GemmVariant.NAIVE;
         RandomArrays rnd = RandomArrays.fresh();
         int shapeIndex = 0;
         for (int m : DIMS) {
@@ -86,17 +85,13 @@ class GemmTest {
                     for (int[] tiles : TILES) {
                         float[] c = Poison.array(m * n);
                         tiled.bind(a, b, bias, c, m, n, k, epilogue[0], epilogue[1], tiles)
-                                .run(0, tiled.rows(m, tiles[0]));
+                                .run(0, tiled.rows(m, n, tiles));
                         BitExact.assertIdentical(Subject.of(tiled.kernelName() + " vs " + naive.kernelName(),
                                 shape(m, n, k, epilogue[0], epilogue[1], tiles), rnd.seed()).rowsOf(n), expected, c);
                     }
                 }
             }
         }
-    }
-
-    static Stream<Boolean> transBs() {
-        return Stream.of(true, false);
     }
 
     /** The same products against Commons Math's {@link RealMatrix#multiply}, an independent float64 product. */
@@ -115,7 +110,7 @@ class GemmTest {
             Subject subject = Subject.of(variant.kernelName(), shape(m, n, k, 0, 0, tiles) + " vs RealMatrix",
                     rnd.seed()).rowsOf(n);
 
-            RowSlices.run(subject, rnd, variant.rows(m, tiles[0]),
+            RowSlices.run(subject, rnd, variant.rows(m, n, tiles),
                     variant.bind(a, b, Poison.array(n), c, m, n, k, 0, Activations.IDENTITY, tiles), c);
 
             RealMatrix am = matrix(a, m, k);
@@ -140,7 +135,7 @@ class GemmTest {
         Subject subject = Subject.of(variant.kernelName(), shape(m, n, k, hasBias, activation, tiles), rnd.seed())
                 .rowsOf(n);
 
-        RowSlices.run(subject, rnd, variant.rows(m, tiles[0]),
+        RowSlices.run(subject, rnd, variant.rows(m, n, tiles),
                 variant.bind(a, b, bias, c, m, n, k, hasBias, activation, tiles), c);
 
         double[] ref = GemmReference.epilogue(GemmReference.product(a, b, m, n, k, variant.transB), bias, n,

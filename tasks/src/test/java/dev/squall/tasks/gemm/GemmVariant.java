@@ -2,16 +2,17 @@ package dev.squall.tasks.gemm;
 
 import dev.squall.tasks.testing.RowSlices.RowKernel;
 
-/** The four {@link Gemm} kernels behind one call shape, for tests that run them all alike. */
+/** The five {@link Gemm} kernels behind one call shape, for tests that run them all alike. */
 public enum GemmVariant {
     NAIVE_TRANS_B(true, false),
     NAIVE(false, false),
     TILED_TRANS_B(true, true),
-    TILED(false, true);
+    TILED(false, true),
+    PANELS(false, true);
 
     /** Whether B is {@code [N,K]} (the kernel computes {@code A·Bᵀ}) rather than {@code [K,N]}. */
     public final boolean transB;
-    /** Whether the kernel's parallel rows are bands of {@code tileM} output rows. */
+    /** Whether the kernel takes tiles (bands of {@code tileM} rows, or panels of {@code tileN} columns). */
     public final boolean tiled;
 
     GemmVariant(boolean transB, boolean tiled) {
@@ -19,9 +20,16 @@ public enum GemmVariant {
         this.tiled = tiled;
     }
 
-    /** Parallel rows for {@code m} output rows: {@code m}, or {@code ceil(m / tileM)} when tiled. */
-    public int rows(int m, int tileM) {
-        return tiled ? (m + tileM - 1) / tileM : m;
+    /**
+     * Parallel rows for an {@code m × n} output and {@code tiles} = {tileM, tileN, tileK}: {@code m} (naive),
+     * {@code ceil(m / tileM)} bands or {@code ceil(n / tileN)} panels.
+     */
+    public int rows(int m, int n, int[] tiles) {
+        return switch (this) {
+            case NAIVE_TRANS_B, NAIVE -> m;
+            case TILED_TRANS_B, TILED -> (m + tiles[0] - 1) / tiles[0];
+            case PANELS -> (n + tiles[1] - 1) / tiles[1];
+        };
     }
 
     /**
@@ -37,6 +45,8 @@ public enum GemmVariant {
                     tiles[0], tiles[1], tiles[2], off, cnt);
             case TILED -> (off, cnt) -> Gemm.tiledMatmul(a, b, bias, c, m, n, k, hasBias, activation,
                     tiles[0], tiles[1], tiles[2], off, cnt);
+            case PANELS -> (off, cnt) -> Gemm.panelMatmul(a, b, bias, c, m, n, k, hasBias, activation,
+                    tiles[0], tiles[1], tiles[2], off, cnt);
         };
     }
 
@@ -47,6 +57,7 @@ public enum GemmVariant {
             case NAIVE -> "matmul";
             case TILED_TRANS_B -> "tiledMatmulTransB";
             case TILED -> "tiledMatmul";
+            case PANELS -> "panelMatmul";
         };
     }
 }

@@ -22,19 +22,19 @@ final class ActivationVectors {
     private ActivationVectors() {
     }
 
-    /** {@code x[off + c] = f(x[off + c] (+ bias[biasOff + c]))} for {@code c < len}. */
+    /**
+     * {@code x[off + c] = f(x[off + c] (+ bias[biasOff + c]))} for {@code c < len}, the tail by a masked vector:
+     * every element goes through the same vector formula, so its bits do not depend on where a call's range
+     * starts (GEMM fast paths split the columns of C differently and must agree).
+     */
     static void applyRow(float[] x, int off, float[] bias, int biasOff, int len, int hasBias, int kind) {
-        int c = 0;
-        for (; c + S.length() <= len; c += S.length()) {
-            FloatVector v = FloatVector.fromArray(S, x, off + c);
+        for (int c = 0; c < len; c += S.length()) {
+            VectorMask<Float> m = S.indexInRange(c, len);
+            FloatVector v = FloatVector.fromArray(S, x, off + c, m);
             if (hasBias != 0) {
-                v = v.add(FloatVector.fromArray(S, bias, biasOff + c));
+                v = v.add(FloatVector.fromArray(S, bias, biasOff + c, m));
             }
-            apply(kind, v).intoArray(x, off + c);
-        }
-        for (; c < len; c++) {
-            float v = hasBias != 0 ? x[off + c] + bias[biasOff + c] : x[off + c];
-            x[off + c] = Activations.apply(kind, v);
+            apply(kind, v).intoArray(x, off + c, m);
         }
     }
 

@@ -53,6 +53,29 @@ final class GemmDriver {
     }
 
     /**
+     * Columns {@code [j0, j1)} of {@code C[M,N] = A[M,K]·B[K,N] (+bias, activation)}, all rows, all row-major and
+     * dense: up to {@link RowStreamGemm#MAX_ROWS} rows by {@link RowStreamGemm}, more by the blocked product on a
+     * view of B's columns. Both accumulate as {@link #gemm} does, so a column's values do not depend on the split.
+     */
+    static void gemmColumns(float[] a, float[] b, float[] bias, float[] c, int m, int n, int k, int hasBias,
+                            int activation, int j0, int j1) {
+        if (j0 >= j1 || m == 0) {
+            return;
+        }
+        if (k == 0) {
+            for (int i = 0; i < m; i++) {
+                java.util.Arrays.fill(c, i * n + j0, i * n + j1, 0f);
+            }
+        } else if (m <= RowStreamGemm.MAX_ROWS) {
+            RowStreamGemm.product(a, b, c, m, n, k, j0, j1);
+        } else {
+            product(new Matrix(a, k, 0, 0), new Matrix(b, n, 0, j0), false, c, j0, n, m, j1 - j0, k, false, null, 0,
+                    0);
+        }
+        Epilogues.apply(c, j0, n, m, j0, j1 - j0, bias, hasBias, activation);
+    }
+
+    /**
      * A strided view of a row-major array: element {@code (i, j)} is {@code data[(row + i)·ld + col + j]}.
      *
      * @param data the array

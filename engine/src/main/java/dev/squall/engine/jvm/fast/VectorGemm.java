@@ -4,10 +4,10 @@ import dev.squall.engine.jvm.FastPathFor;
 import dev.squall.tasks.gemm.Gemm;
 
 /**
- * Fast paths of the four {@link Gemm} kernels: all run the blocked Vector API GEMM of {@link GemmDriver}
- * on the output rows their parallel rows cover (one row each for the naive kernels, a band of
- * {@code tileM} rows for the tiled ones). Their own tiles {@code tileN}, {@code tileK} are the plain
- * kernels' tuning; the driver blocks for itself.
+ * Fast paths of the five {@link Gemm} kernels: all run the Vector API GEMM of {@link GemmDriver} on the
+ * output rows their parallel rows cover (one row each for the naive kernels, a band of {@code tileM} rows
+ * for the tiled ones), or on the output columns ({@link #panelMatmul}: panels of {@code tileN} columns).
+ * The plain kernels' other tiles are their own tuning; the driver blocks for itself.
  */
 @FastPathFor(Gemm.class)
 public final class VectorGemm {
@@ -39,5 +39,12 @@ public final class VectorGemm {
                                    int activation, int tileM, int tileN, int tileK, int rowOffset, int rowCount) {
         GemmDriver.gemm(a, b, false, bias, c, n, k, hasBias, activation, Math.min(m, rowOffset * tileM),
                 Math.min(m, (rowOffset + rowCount) * tileM));
+    }
+
+    /** Fast {@link Gemm#panelMatmul}: the panels of a call are one range of columns. */
+    public static void panelMatmul(float[] a, float[] b, float[] bias, float[] c, int m, int n, int k, int hasBias,
+                                   int activation, int tileM, int tileN, int tileK, int rowOffset, int rowCount) {
+        GemmDriver.gemmColumns(a, b, bias, c, m, n, k, hasBias, activation, Math.min(n, rowOffset * tileN),
+                Math.min(n, (rowOffset + rowCount) * tileN));
     }
 }

@@ -3,6 +3,7 @@ package dev.squall.engine.jvm.fast;
 import dev.squall.tasks.activation.Activations;
 import dev.squall.tasks.gemm.GemmReference;
 import dev.squall.tasks.gemm.GemmVariant;
+import dev.squall.tasks.testing.BitExact;
 import dev.squall.tasks.testing.Poison;
 import dev.squall.tasks.testing.RandomArrays;
 import dev.squall.tasks.testing.RowSlices;
@@ -10,9 +11,10 @@ import dev.squall.tasks.testing.Subject;
 import dev.squall.tasks.testing.Tolerance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * {@link VectorGemm} against float64 and against the plain kernel it replaces, for all four GEMM kernels,
+ * {@link VectorGemm} against float64 and against the plain kernel it replaces, for all five GEMM kernels,
  * every epilogue, awkward shapes (1, odd, primes) and shapes larger than the driver's blocks (depth over
  * {@link GemmDriver#KC}, rows over {@link GemmDriver#MC}, columns not a multiple of {@link GemmDriver#NR}),
  * with outputs poisoned and rows split at random (results must be bit-identical for any split).
@@ -41,6 +43,37 @@ class VectorGemmTest {
         }
     }
 
+    /**
+     * The panel fast path (streamed for a few rows, packed for more) gives the bits of the band fast path:
+     * both accumulate each element by FMA in ascending k, so a layer may pick either. Few rows around
+     * {@link RowStreamGemm#MAX_ROWS}, columns around its chunk and the vector length, panels of any width.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 3, 7, 8, 13})
+    void panelsGiveTheBitsOfBands(int m) {
+        int[][] shapes = {{1, 1}, {13, 31}, {1030, 9}, {67, 130}, {2100, 5}};
+        int[][] tiles = {{16, 64, 128}, {3, 5, 7}, {16, 1, 128}, {4, 1000, 16}};
+        for (int s = 0; s < shapes.length; s++) {
+            int n = shapes[s][0];
+            int k = shapes[s][1];
+            int[] t = tiles[(s + m) % tiles.length];
+            int[] epilogue = EPILOGUES[(s + m) % EPILOGUES.length];
+            RandomArrays rnd = RandomArrays.fresh();
+            float[] a = rnd.gaussian(m * k);
+            float[] b = rnd.gaussian(k * n);
+            float[] bias = epilogue[0] != 0 ? rnd.gaussian(n) : Poison.array(n);
+            Subject subject = Subject.of("VectorGemm.panelMatmul vs tiledMatmul", "M=" + m + " N=" + n + " K=" + k
+                    + " tiles=" + t[0] + "x" + t[1] + "x" + t[2], rnd.seed()).rowsOf(n);
+            float[] panels = new float[m * n];
+            RowSlices.run(subject, rnd, GemmVariant.PANELS.rows(m, n, t),
+                    fast(GemmVariant.PANELS, a, b, bias, panels, m, n, k, epilogue[0], epilogue[1], t), panels);
+            float[] bands = Poison.array(m * n);
+            fast(GemmVariant.TILED, a, b, bias, bands, m, n, k, epilogue[0], epilogue[1], t)
+                    .run(0, GemmVariant.TILED.rows(m, n, t));
+            BitExact.assertIdentical(subject, bands, panels);
+        }
+    }
+
     private static void check(GemmVariant variant, int[] shape, int[] epilogue, int[] tiles) {
         int m = shape[0];
         int n = shape[1];
@@ -54,7 +87,7 @@ class VectorGemmTest {
         Subject subject = Subject.of("VectorGemm." + variant.kernelName().substring(5),
                 "M=" + m + " N=" + n + " K=" + k + " hasBias=" + hasBias + " activation=" + activation + " tiles="
                         + tiles[0] + "x" + tiles[1] + "x" + tiles[2], rnd.seed()).rowsOf(n);
-        int rows = variant.rows(m, tiles[0]);
+        int rows = variant.rows(m, n, tiles);
 
         float[] fast = new float[m * n];
         RowSlices.run(subject, rnd, rows, fast(variant, a, b, bias, fast, m, n, k, hasBias, activation, tiles), fast);
@@ -77,6 +110,8 @@ class VectorGemmTest {
             case TILED_TRANS_B -> (off, cnt) -> VectorGemm.tiledMatmulTransB(a, b, bias, c, m, n, k, hasBias,
                     activation, tiles[0], tiles[1], tiles[2], off, cnt);
             case TILED -> (off, cnt) -> VectorGemm.tiledMatmul(a, b, bias, c, m, n, k, hasBias, activation, tiles[0],
+                    tiles[1], tiles[2], off, cnt);
+            case PANELS -> (off, cnt) -> VectorGemm.panelMatmul(a, b, bias, c, m, n, k, hasBias, activation, tiles[0],
                     tiles[1], tiles[2], off, cnt);
         };
     }
