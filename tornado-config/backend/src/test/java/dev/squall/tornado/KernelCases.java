@@ -142,6 +142,13 @@ final class KernelCases {
                     return new Built(new TaskGraph("tiledMatmulTransB").task("tmmT", (m + 4) / 5, Gemm::tiledMatmulTransB,
                             r.gaussian(m * k), r.gaussian(n * k), r.gaussian(n), c, m, n, k, 1, Activations.RELU, 5, 7, 11),
                             List.of(new Output("c", c, n)));
+                }),
+                new KernelCase("Gemm.panelMatmul +bias GELU_TANH M=3 N=37 K=67 tiles 2x8x16", r -> {
+                    int m = 3, n = 37, k = 67;
+                    float[] c = new float[m * n];
+                    return new Built(new TaskGraph("panelMatmul").task("pmm", (n + 7) / 8, Gemm::panelMatmul,
+                            r.gaussian(m * k), r.gaussian(k * n), r.gaussian(n), c, m, n, k, 1, Activations.GELU_TANH,
+                            2, 8, 16), List.of(new Output("c", c, n)));
                 }));
     }
 
