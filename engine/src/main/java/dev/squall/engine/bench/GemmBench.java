@@ -87,7 +87,8 @@ public final class GemmBench implements BenchSuite {
         rows.clear();
         labels.clear();
         notes.clear();
-        int threads = backend instanceof JvmBackend jvm ? jvm.threads() : Runtime.getRuntime().availableProcessors();
+        Backend runner = backend instanceof ProfilingBackend p ? p.delegate() : backend;
+        int threads = runner instanceof JvmBackend jvm ? jvm.threads() : Runtime.getRuntime().availableProcessors();
         BlasPeer system = BlasPeer.system();
         BlasPeer java = BlasPeer.java();
         labels.add(FAST);

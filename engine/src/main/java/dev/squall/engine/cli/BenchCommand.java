@@ -6,6 +6,7 @@ import dev.squall.engine.bench.BlockBench;
 import dev.squall.engine.bench.GemmBench;
 import dev.squall.engine.bench.OffloadBench;
 import dev.squall.engine.bench.PeakFraction;
+import dev.squall.engine.bench.ProfilingBackend;
 import dev.squall.engine.bench.Timing;
 import dev.squall.engine.graph.Backend;
 import dev.squall.engine.layers.BlockConfig;
@@ -42,7 +43,8 @@ final class BenchCommand implements Callable<Integer> {
     boolean causal;
     @Option(names = "--norm-first", description = "Pre-LN block.")
     boolean normFirst;
-    @Option(names = "--warmup", defaultValue = "2", description = "Untimed runs per graph (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", defaultValue = "5",
+            description = "Untimed runs per graph, for the JIT to compile the vector loops (default: ${DEFAULT-VALUE}).")
     int warmup;
     @Option(names = "--reps", defaultValue = "3", description = "Timed runs per graph; the median is shown (default: ${DEFAULT-VALUE}).")
     int reps;
@@ -96,7 +98,7 @@ final class BenchCommand implements Callable<Integer> {
         if (quant.enabled) {
             suites.add(quant.suite(block, timing));
         }
-        try (Backend backend = run.backend()) {
+        try (Backend backend = run.profile ? new ProfilingBackend(run.backend()) : run.backend()) {
             String machine = MachineInfo.describe();
             System.out.println(machine);
             System.out.println("backend:   " + backend.description());
@@ -112,6 +114,9 @@ final class BenchCommand implements Callable<Integer> {
             });
             if (report != null) {
                 System.out.println("report:    " + r.writeTo(report));
+            }
+            if (backend instanceof ProfilingBackend profiled) {
+                profiled.lastProfiles().forEach(p -> System.err.print(p.table()));
             }
         }
         return 0;

@@ -89,4 +89,22 @@ class BackendOptionTest {
             assertTrue(table.contains(row), table);
         }
     }
+
+    /** {@code bench --profile} prints, after the tables, the profile of the last run of each graph it timed. */
+    @Test
+    void benchProfilePrintsEveryTimedGraph() {
+        PrintStream err = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true));
+        try {
+            assertEquals(0, Main.run(new PrintWriter(new StringWriter(), true), "bench", "--d", "8", "--heads", "2",
+                    "--ff", "12", "--n", "5", "--warmup", "0", "--reps", "1", "--threads", "1", "--profile"));
+        } finally {
+            System.setErr(err);
+        }
+        String profile = captured.toString();
+        for (String task : new String[]{"FusedAttention.attention", "DenseAttention.scores", "Gemm.panelMatmul"}) {
+            assertTrue(profile.contains(task), task + " in " + profile);
+        }
+    }
 }
