@@ -35,6 +35,10 @@ import dev.squall.tasks.Parallel;
  * (positions, ascending within each cluster), then the {@code n} keys' clusters; {@link #clusterInts} is
  * its size. The pattern descriptor is {@code [FLAGS, CLUSTERS, ITERATIONS, SEED]}.
  *
+ * <p>Branches test one comparison or a boolean built with {@code &} and {@code |} and loops leave only through
+ * their condition: TornadoVM 5.2 compiles {@code &&}/{@code ||} conditions and extra loop exits wrongly (see
+ * {@code tornado-config/README.md}).
+ *
  * <p>Cost: k-means {@code O(ITERATIONS·n·C·d)}; attention {@code O(n·(C + cap)·d)}; memory
  * {@code O(n + C·d)} per (sequence, head), no {@code n × n} buffer. {@link #maskScores} is the unfused
  * form on a materialised score matrix.
@@ -166,9 +170,9 @@ public final class ClusteredAttention {
                 int c = nearest(q, t * ld + h * d, centroids, (b * heads + h) * cc * d, cc, d, clusters, starts,
                         NON_EMPTY, 0);
                 KeyStream.beginToken(ctx, st, out, t, h, heads, d, ld, kCol, vCol);
-                for (int p = clusters[starts + c]; p < clusters[starts + c + 1] && clusters[members + p] <= last; p++) {
+                for (int p = clusters[starts + c]; p < clusters[starts + c + 1]; p++) {
                     int j = clusters[members + p];
-                    if (j != i) {
+                    if (j <= last & j != i) {
                         KeyStream.add(start + j, ctx, keys, scores, st, q, k, v, out);
                     }
                 }
@@ -199,7 +203,8 @@ public final class ClusteredAttention {
             int c = nearest(q, t * ld + h * d, centroids, (b * heads + h) * cc * d, cc, d, clusters, starts,
                     NON_EMPTY, 0);
             for (int j = 0; j < maxLen; j++) {
-                boolean kept = j < n && (j == t - start || clusters[assigned + j] == c);
+                int cluster = j < n ? clusters[assigned + j] : -1;
+                boolean kept = j < n & (j == t - start | cluster == c);
                 masked[row * maxLen + j] = kept ? scores[row * maxLen + j] : Float.NEGATIVE_INFINITY;
             }
         }
@@ -216,14 +221,14 @@ public final class ClusteredAttention {
         float bestDot = 0f;
         for (int c = 0; c < clusterCount; c++) {
             boolean candidate = mode == ANY
-                    || (mode == WITH_ROOM && clusters[starts + c] < cap)
-                    || (mode == NON_EMPTY && clusters[starts + c + 1] > clusters[starts + c]);
+                    | (mode == WITH_ROOM & clusters[starts + c] < cap)
+                    | (mode == NON_EMPTY & clusters[starts + c + 1] > clusters[starts + c]);
             if (candidate) {
                 float dot = 0f;
                 for (int e = 0; e < d; e++) {
                     dot += x[xBase + e] * centroids[cBase + c * d + e];
                 }
-                if (best < 0 || dot > bestDot) {
+                if (best < 0 | dot > bestDot) {
                     best = c;
                     bestDot = dot;
                 }
@@ -244,16 +249,20 @@ public final class ClusteredAttention {
             return Math.min(lo, n - 1);
         }
         int x = mix(seed ^ mix(h * clusterCount + c + 1));
-        return lo + (x >>> 1) % (hi - lo);
+        return lo + ((x >> 1) & 0x7fffffff) % (hi - lo);
     }
 
-    /** A 32-bit integer hash (lowbias32: xor-shift-multiply, full avalanche). */
+    /**
+     * A 32-bit integer hash (lowbias32: xor-shift-multiply, full avalanche). The logical shifts {@code x >>> s}
+     * are written {@code (x >> s) & mask}: TornadoVM 5.2 emits {@code >>>} as OpenCL's {@code >>}, which is
+     * arithmetic on an {@code int}.
+     */
     public static int mix(int x) {
-        int y = x ^ (x >>> 16);
+        int y = x ^ ((x >> 16) & 0xffff);
         y *= 0x7feb352d;
-        y ^= y >>> 15;
+        y ^= (y >> 15) & 0x1ffff;
         y *= 0x846ca68b;
-        return y ^ (y >>> 16);
+        return y ^ ((y >> 16) & 0xffff);
     }
 
     /** Adds the unit vector of {@code k[kBase .. kBase+d)} (nothing for a zero vector) to {@code acc[base ..]}. */

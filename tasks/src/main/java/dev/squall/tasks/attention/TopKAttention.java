@@ -98,50 +98,63 @@ public final class TopKAttention {
     /**
      * Offers key {@code j} with score {@code s} to the min-heap of {@code size} entries at {@code base}
      * (capacity {@code kk}); returns the new size. The root is the worst kept entry: lowest score, and of
-     * equal scores the later key.
+     * equal scores the later key. The sifts leave their loops only through the loop condition and every
+     * branch tests one comparison (TornadoVM 5.2 compiles a {@code break} or an {@code ||} condition here
+     * wrongly).
      */
     public static int offer(float[] heapScore, int[] heapKey, int base, int size, int kk, float s, int j) {
+        int newSize = size;
         if (size < kk) {
             int pos = size;
             heapScore[base + pos] = s;
             heapKey[base + pos] = j;
-            while (pos > 0) {
+            boolean up = pos > 0;
+            while (up) {
                 int parent = (pos - 1) / 2;
-                if (!worse(heapScore, heapKey, base + pos, base + parent)) {
-                    break;
+                if (ranksBelow(heapScore[base + pos], heapKey[base + pos], heapScore[base + parent],
+                        heapKey[base + parent])) {
+                    swap(heapScore, heapKey, base + pos, base + parent);
+                    pos = parent;
+                    up = pos > 0;
+                } else {
+                    up = false;
                 }
-                swap(heapScore, heapKey, base + pos, base + parent);
-                pos = parent;
             }
-            return size + 1;
-        }
-        if (s > heapScore[base] || (s == heapScore[base] && j < heapKey[base])) {
+            newSize = size + 1;
+        } else if (ranksBelow(heapScore[base], heapKey[base], s, j)) {
             heapScore[base] = s;
             heapKey[base] = j;
             int pos = 0;
-            while (true) {
+            boolean down = true;
+            while (down) {
                 int worst = pos;
                 int left = 2 * pos + 1;
                 int right = left + 1;
-                if (left < size && worse(heapScore, heapKey, base + left, base + worst)) {
-                    worst = left;
+                if (left < size) {
+                    worst = ranksBelow(heapScore[base + left], heapKey[base + left], heapScore[base + worst],
+                            heapKey[base + worst]) ? left : worst;
                 }
-                if (right < size && worse(heapScore, heapKey, base + right, base + worst)) {
-                    worst = right;
+                if (right < size) {
+                    worst = ranksBelow(heapScore[base + right], heapKey[base + right], heapScore[base + worst],
+                            heapKey[base + worst]) ? right : worst;
                 }
-                if (worst == pos) {
-                    break;
+                if (worst != pos) {
+                    swap(heapScore, heapKey, base + pos, base + worst);
+                    pos = worst;
+                } else {
+                    down = false;
                 }
-                swap(heapScore, heapKey, base + pos, base + worst);
-                pos = worst;
             }
         }
-        return size;
+        return newSize;
     }
 
-    /** Whether heap entry {@code a} ranks below entry {@code b}: lower score, or equal score and later key. */
-    private static boolean worse(float[] heapScore, int[] heapKey, int a, int b) {
-        return heapScore[a] < heapScore[b] || (heapScore[a] == heapScore[b] && heapKey[a] > heapKey[b]);
+    /**
+     * Whether (score {@code sa}, key {@code ka}) ranks below ({@code sb}, {@code kb}): a lower score, or an equal
+     * score and a later key. Computed with {@code |} and {@code &}, not {@code ||} and {@code &&}.
+     */
+    static boolean ranksBelow(float sa, int ka, float sb, int kb) {
+        return sa < sb | (sa == sb & ka > kb);
     }
 
     private static void swap(float[] heapScore, int[] heapKey, int a, int b) {

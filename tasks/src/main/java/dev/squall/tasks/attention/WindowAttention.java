@@ -23,6 +23,10 @@ import dev.squall.tasks.Parallel;
  * per query is {@code O((2W+1+G)·d)} (a global query costs {@code O(n·d)}) and working memory is a tile of
  * {@link KeyStream#TILE} scores. Parallel rows: {@link QueryBlocks}.
  *
+ * <p>Loops leave only through their condition and branches test one comparison each (no {@code break}, early
+ * {@code return} or {@code &&}/{@code ||} in conditions): TornadoVM 5.2 compiles such control flow wrongly (see
+ * {@code tornado-config/README.md}).
+ *
  * <p>The pattern descriptor {@code pattern} is {@code [FLAGS, RADIUS, DILATIONS, GLOBALS, dilation_0 ..
  * dilation_{DILATIONS−1}, global_0 .. global_{GLOBALS−1}]}: head {@code h} uses dilation
  * {@code dilation_{h mod DILATIONS}} (so one value serves all heads) and the global positions are strictly
@@ -75,18 +79,23 @@ public final class WindowAttention {
                 } else {
                     int lo = Math.min(radius, i / dil);
                     int hi = causal ? 0 : Math.min(radius, (n - 1 - i) / dil);
-                    int g = 0; // next global position not below the current key: skipped in the window
+                    int g = 0; // index of the next global position not below the current key: skipped in the window
                     for (int m = -lo; m <= hi; m++) {
                         int j = i + m * dil;
-                        while (g < globals && pattern[g0 + g] < j) {
+                        int next = global(pattern, g0, globals, g);
+                        while (next < j) {
                             g++;
+                            next = global(pattern, g0, globals, g);
                         }
-                        if (g >= globals || pattern[g0 + g] != j) {
+                        if (next != j) {
                             KeyStream.add(start + j, ctx, keys, scores, st, q, k, v, out);
                         }
                     }
-                    for (int e = 0; e < globals && pattern[g0 + e] <= last; e++) {
-                        KeyStream.add(start + pattern[g0 + e], ctx, keys, scores, st, q, k, v, out);
+                    for (int e = 0; e < globals; e++) {
+                        int p = pattern[g0 + e];
+                        if (p <= last) {
+                            KeyStream.add(start + p, ctx, keys, scores, st, q, k, v, out);
+                        }
                     }
                 }
                 KeyStream.end(ctx, keys, scores, st, q, k, v, out);
@@ -94,22 +103,26 @@ public final class WindowAttention {
         }
     }
 
-    /** Whether position {@code i} is among the {@code count} ascending positions at {@code pattern[from ..]}. */
+    /**
+     * Whether position {@code i} is among the {@code count} ascending positions at {@code pattern[from ..]}: a
+     * binary search for the first position not below {@code i}.
+     */
     public static boolean isGlobal(int[] pattern, int from, int count, int i) {
         int lo = 0;
-        int hi = count - 1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            int p = pattern[from + mid];
-            if (p == i) {
-                return true;
-            }
-            if (p < i) {
+        int hi = count;
+        while (lo < hi) {
+            int mid = (lo + hi) / 2;
+            if (pattern[from + mid] < i) {
                 lo = mid + 1;
             } else {
-                hi = mid - 1;
+                hi = mid;
             }
         }
-        return false;
+        return global(pattern, from, count, lo) == i;
+    }
+
+    /** Global position {@code e} of the {@code count} at {@code pattern[from ..]}, or {@link Integer#MAX_VALUE} past the last. */
+    static int global(int[] pattern, int from, int count, int e) {
+        return e < count ? pattern[from + e] : Integer.MAX_VALUE;
     }
 }

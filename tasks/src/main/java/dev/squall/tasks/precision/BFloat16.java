@@ -26,7 +26,7 @@ public final class BFloat16 {
         int exponent = (bits >> 7) & 0xff;
         int mantissa = bits & 0x7f;
         if (exponent == 0xff && mantissa != 0) {
-            return Float.NaN; // canonical: negating would set the sign bit of the NaN
+            return Rounding.nan(mantissa); // canonical: negating would set the sign bit of the NaN
         }
         float magnitude;
         if (exponent == 0xff) {
@@ -54,20 +54,66 @@ public final class BFloat16 {
             // subnormal range: round(a / 2^−133), scaled up in two exact steps; 128 carries into exponent 1
             bits = Rounding.halfEven(a * 0x1p64f * 0x1p69f);
         } else {
-            // bring a into [1, 2) by exact power-of-two steps, tracking the binade e (−126 ≤ e ≤ 127)
+            // bring a into [1, 2) by exact power-of-two steps, tracking the binade e (−126 ≤ e ≤ 127): down while
+            // s >= 2^step, then up while s < 2^(1−step), for step = 64, 32, .. 1 (written out: with Rounding.scalb
+            // in a loop the method grows past the size TornadoVM inlines)
             float s = a;
             int e = 0;
-            for (int step = 64; step >= 1; step >>= 1) {
-                if (s >= Rounding.scalb(1f, step)) {
-                    s = Rounding.scalb(s, -step);
-                    e += step;
-                }
+            if (s >= 0x1p64f) {
+                s *= 0x1p-64f;
+                e += 64;
             }
-            for (int step = 64; step >= 1; step >>= 1) {
-                if (s < Rounding.scalb(1f, 1 - step)) {
-                    s = Rounding.scalb(s, step);
-                    e -= step;
-                }
+            if (s >= 0x1p32f) {
+                s *= 0x1p-32f;
+                e += 32;
+            }
+            if (s >= 0x1p16f) {
+                s *= 0x1p-16f;
+                e += 16;
+            }
+            if (s >= 0x1p8f) {
+                s *= 0x1p-8f;
+                e += 8;
+            }
+            if (s >= 0x1p4f) {
+                s *= 0x1p-4f;
+                e += 4;
+            }
+            if (s >= 0x1p2f) {
+                s *= 0x1p-2f;
+                e += 2;
+            }
+            if (s >= 0x1p1f) {
+                s *= 0x1p-1f;
+                e += 1;
+            }
+            if (s < 0x1p-63f) {
+                s *= 0x1p64f;
+                e -= 64;
+            }
+            if (s < 0x1p-31f) {
+                s *= 0x1p32f;
+                e -= 32;
+            }
+            if (s < 0x1p-15f) {
+                s *= 0x1p16f;
+                e -= 16;
+            }
+            if (s < 0x1p-7f) {
+                s *= 0x1p8f;
+                e -= 8;
+            }
+            if (s < 0x1p-3f) {
+                s *= 0x1p4f;
+                e -= 4;
+            }
+            if (s < 0x1p-1f) {
+                s *= 0x1p2f;
+                e -= 2;
+            }
+            if (s < 0x1p0f) {
+                s *= 0x1p1f;
+                e -= 1;
             }
             // significand in [128, 256]; a carry to 256 moves to the next binade, past 2^127 to ∞ (0x7f80)
             int q = Rounding.halfEven(s * 128f);

@@ -9,7 +9,7 @@ import dev.squall.tasks.Parallel;
  *
  * <p>Conversions use integer operations on the half bits and exact float arithmetic only (see
  * {@link Rounding}), so kernels can call them: TornadoVM cannot compile the float-bit intrinsics, and
- * {@code Float.float16ToFloat}, although on the kernel allow-list, has not been proven on TornadoVM.
+ * compiles {@code Float.float16ToFloat} to a numeric conversion of the 16 bits rather than a decode.
  * {@link #toFloat} equals {@link Float#float16ToFloat} and {@link #fromFloat} equals
  * {@link Float#floatToFloat16} (round to nearest, ties to even; overflow to ±∞; subnormals; signed zeros)
  * bit for bit, except that every NaN becomes the canonical NaN: {@code toFloat} of a NaN half is
@@ -33,7 +33,7 @@ public final class Half {
         int exponent = (bits >> 10) & 0x1f;
         int mantissa = bits & 0x3ff;
         if (exponent == 0x1f && mantissa != 0) {
-            return Float.NaN; // canonical: negating would set the sign bit of the NaN
+            return Rounding.nan(mantissa); // canonical: negating would set the sign bit of the NaN
         }
         float magnitude;
         if (exponent == 0x1f) {

@@ -62,8 +62,24 @@ public final class Rounding {
         return v < 0f ? -r : r;
     }
 
-    /** Whether {@code v} carries a negative sign, {@code -0.0} included (detected as {@code 1/v = −∞}). */
+    /**
+     * Whether {@code v} carries a negative sign, {@code -0.0} included: {@code min(v, 1/v) < 0} (for
+     * {@code -0.0}, {@code 1/v = −∞}; for {@code −∞}, {@code v} itself), false for NaN. One comparison and no
+     * {@code &&}/{@code ||}: TornadoVM 5.2 drops the negation of a short-circuit {@code a && b} whose value
+     * is kept as a boolean ({@code v == 0f && 1f / v < 0f} came out as {@code v != 0f && 1f / v >= 0f}).
+     */
     public static boolean signBit(float v) {
-        return v < 0f || (v == 0f && 1f / v < 0f);
+        return Math.min(v, 1f / v) < 0f;
+    }
+
+    /**
+     * The canonical NaN, {@link Float#NaN} ({@code 0x7fc00000}), computed as {@code |0·∞|} from
+     * {@code anyValue}, which must not be a constant: TornadoVM 5.2 writes a NaN constant into its OpenCL code
+     * as {@code NaNF}, which does not compile, so a kernel cannot return {@code Float.NaN} itself. The product
+     * is the processor's default NaN, whose sign bit x86 sets; {@code abs} clears it. (On a device whose
+     * default NaN has another payload, e.g. {@code 0x7fffffff} on NVIDIA GPUs, that payload stays.)
+     */
+    public static float nan(int anyValue) {
+        return Math.abs(anyValue * 0f * Float.POSITIVE_INFINITY);
     }
 }

@@ -94,11 +94,16 @@ public final class Int8Activations {
         }
     }
 
-    /** {@code Σ_p a[aBase + p]·b[bBase + p]} over {@code p < k}, in exact integer arithmetic. */
+    /**
+     * {@code Σ_p a[aBase + p]·b[bBase + p]} over {@code p < k}, in exact integer arithmetic: each product of two
+     * int8 values is formed in float (exact: at most {@code 127² < 2²⁴}) and summed in {@code int}. Not as
+     * {@code a[p] * b[p]}: TornadoVM 5.2 keeps the {@code char} type of a loaded byte through integer
+     * arithmetic, so its OpenCL code computes that product in 8 bits; a conversion to float is emitted right.
+     */
     public static int integerDot(byte[] a, int aBase, byte[] b, int bBase, int k) {
         int acc = 0;
         for (int p = 0; p < k; p++) {
-            acc += a[aBase + p] * b[bBase + p];
+            acc += (int) (a[aBase + p] * (float) b[bBase + p]);
         }
         return acc;
     }

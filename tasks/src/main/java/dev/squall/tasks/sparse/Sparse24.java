@@ -32,7 +32,7 @@ public final class Sparse24 {
             for (@Parallel int i = 0; i < m; i++) {
                 float acc = 0f;
                 for (int g = 0; g < groups; g++) {
-                    int code = (meta[j * metaPerRow + g / 2] >> (4 * (g & 1))) & 0xf;
+                    int code = (unsigned(meta[j * metaPerRow + g / 2]) >> (4 * (g & 1))) & 0xf;
                     int base = i * k + g * GROUP;
                     acc += x[base + (code & 3)] * vals[j * 2 * groups + 2 * g];
                     acc += x[base + (code >> 2)] * vals[j * 2 * groups + 2 * g + 1];
@@ -40,5 +40,16 @@ public final class Sparse24 {
                 y[i * n + j] = Gemm.epilogue(acc, bias, j, hasBias, activation);
             }
         }
+    }
+
+    /**
+     * The byte {@code b} as an unsigned value {@code 0 .. 255}, through an exact float conversion: TornadoVM 5.2
+     * keeps the {@code char} type of a loaded byte through integer arithmetic (its OpenCL code added the 2-bit
+     * position to the row offset in 8 bits), and {@code b & 0xff} is such arithmetic; a conversion from float is
+     * emitted as an {@code int}.
+     */
+    static int unsigned(byte b) {
+        float f = b;
+        return (int) (f < 0f ? f + 256f : f);
     }
 }

@@ -79,7 +79,10 @@ import org.objectweb.asm.tree.TryCatchBlockNode;
  *
  * <p>Not checked (not visible in bytecode): that a kernel writes every element of its {@code @Out}
  * arrays that its shape covers and reads none it has not written, and that shapes come from parameters
- * rather than being hard-coded.
+ * rather than being hard-coded. Nor the constructs that TornadoVM 5.2 accepts but compiles to wrong OpenCL
+ * ({@code tornado-config/README.md} lists them: a {@code Float.NaN} constant, {@code >>>} on a negative
+ * {@code int}, integer arithmetic on a loaded {@code byte}, {@code &&}/{@code ||} conditions, loops left by
+ * {@code break} or {@code return}); the TornadoVM suite ({@code -Ptornado}) runs every kernel to find them.
  */
 public final class KernelRules {
     /** What a kernel or helper must not do; {@link #description()} is the short form shown in reports. */

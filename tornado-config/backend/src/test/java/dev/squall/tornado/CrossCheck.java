@@ -3,12 +3,14 @@ package dev.squall.tornado;
 import dev.squall.engine.graph.DataTransferMode;
 import dev.squall.engine.graph.Task;
 import dev.squall.engine.graph.TaskGraph;
-import dev.squall.tasks.testing.Poison;
 import dev.squall.tasks.testing.Subject;
 import dev.squall.tasks.testing.Tolerance;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.fail;
 
 /** Comparing what TornadoVM computes with what the JVM backend computes for the same graph. */
 final class CrossCheck {
@@ -29,10 +31,68 @@ final class CrossCheck {
         outputs.forEach(o -> g.transferToHost(DataTransferMode.EVERY_EXECUTION, o.values()));
     }
 
-    /** Fills every float array a task of {@code g} writes with NaN, so an element left unwritten fails. */
+    /** A NaN with a payload no kernel produces (their NaNs are canonical): an unwritten float fails either check. */
+    static final float FLOAT_POISON = Float.intBitsToFloat(0x7fc0bad0);
+    /** Below every index, count and flag a kernel writes. */
+    static final int INT_POISON = Integer.MIN_VALUE + 0xbad;
+    /** A NaN in both fp16 and bf16 that the converters never write (their NaNs are canonical). */
+    static final short SHORT_POISON = 0x7fff;
+    /** Outside the int8 codes, which are symmetric ({@code -127 .. 127}). */
+    static final byte BYTE_POISON = Byte.MIN_VALUE;
+
+    /**
+     * Fills every array a task of {@code g} writes with its poison, so an element left unwritten fails:
+     * floats with a NaN, integers with a value no kernel writes.
+     */
     static void poisonOutputs(TaskGraph g) {
-        g.tasks().stream().flatMap(t -> t.outputs().stream()).filter(float[].class::isInstance)
-                .forEach(a -> Poison.fill((float[]) a));
+        g.tasks().stream().flatMap(t -> t.outputs().stream()).forEach(CrossCheck::poison);
+    }
+
+    private static void poison(Object array) {
+        switch (array) {
+            case float[] a -> Arrays.fill(a, FLOAT_POISON);
+            case int[] a -> Arrays.fill(a, INT_POISON);
+            case short[] a -> Arrays.fill(a, SHORT_POISON);
+            case byte[] a -> Arrays.fill(a, BYTE_POISON);
+            default -> throw new IllegalArgumentException("no poison for " + array.getClass().getSimpleName());
+        }
+    }
+
+    /** Compares an output of TornadoVM with the JVM backend's as its {@link KernelCase.Check} says. */
+    static void assertMatches(Subject subject, KernelCase.Output tornado, KernelCase.Output jvm) {
+        switch (jvm.check()) {
+            case FP32_ROWS -> assertRowsClose(subject, (float[]) tornado.values(), (float[]) jvm.values(), jvm.cols());
+            case EXACT -> assertIdentical(subject.rowsOf(jvm.cols()), tornado.values(), jvm.values());
+        }
+    }
+
+    /** Fails at the first element whose bits differ (floats by their raw bits), naming both values. */
+    static void assertIdentical(Subject subject, Object tornado, Object jvm) {
+        int n = java.lang.reflect.Array.getLength(jvm);
+        if (java.lang.reflect.Array.getLength(tornado) != n) {
+            fail(subject + ": lengths differ: " + java.lang.reflect.Array.getLength(tornado) + " vs " + n);
+        }
+        for (int i = 0; i < n; i++) {
+            if (bits(tornado, i) != bits(jvm, i)) {
+                fail(subject + ": not identical at " + subject.where(i) + ": JVM " + describe(jvm, i) + ", TornadoVM "
+                        + describe(tornado, i));
+            }
+        }
+    }
+
+    private static int bits(Object array, int i) {
+        return switch (array) {
+            case float[] a -> Float.floatToRawIntBits(a[i]);
+            case int[] a -> a[i];
+            case short[] a -> a[i];
+            case byte[] a -> a[i];
+            default -> throw new IllegalArgumentException("cannot compare " + array.getClass().getSimpleName());
+        };
+    }
+
+    private static String describe(Object array, int i) {
+        String hex = Integer.toHexString(array instanceof short[] ? bits(array, i) & 0xffff : bits(array, i));
+        return java.lang.reflect.Array.get(array, i) + " (0x" + hex + ")";
     }
 
     /**

@@ -26,15 +26,49 @@ record KernelCase(String name, Function<RandomArrays, Built> build) {
     record Built(TaskGraph graph, List<Output> outputs) {
     }
 
+    /** How an output is compared with the JVM backend's. */
+    enum Check {
+        /**
+         * Floats within the fp32 bound of the kernel tests, {@code 1e-5} relative to the largest magnitude of
+         * the element's row in the JVM result; infinities must match, NaN never passes.
+         */
+        FP32_ROWS,
+        /**
+         * Bit for bit (floats by their raw bits): integer results (quantised codes, fp16/bf16 bits, indices,
+         * cluster assignments) and conversions that the default build's tests also check exactly.
+         */
+        EXACT
+    }
+
     /**
-     * An output compared element by element, with an error bound relative to the largest magnitude of its
-     * row in the JVM result (the fp32 bound of the kernel tests, {@code 1e-5}).
+     * An output compared element by element.
      *
      * @param name   for messages
-     * @param values the array a task writes
-     * @param cols   row length
+     * @param values the array a task writes: {@code float[]}, or for {@link Check#EXACT} also {@code int[]},
+     *               {@code short[]} or {@code byte[]}
+     * @param cols   row length (for messages, and the row scale of {@link Check#FP32_ROWS})
+     * @param check  how it is compared
      */
-    record Output(String name, float[] values, int cols) {
+    record Output(String name, Object values, int cols, Check check) {
+        /** Checks that the array can be compared as asked. */
+        Output {
+            boolean floats = values instanceof float[];
+            boolean integers = values instanceof int[] || values instanceof short[] || values instanceof byte[];
+            if (cols < 1 || !(floats || check == Check.EXACT && integers)) {
+                throw new IllegalArgumentException("output " + name + ": cannot compare "
+                        + values.getClass().getSimpleName() + " by " + check + " with rows of " + cols);
+            }
+        }
+
+        /** A float output within {@link Check#FP32_ROWS}. */
+        Output(String name, float[] values, int cols) {
+            this(name, values, cols, Check.FP32_ROWS);
+        }
+
+        /** An output that must be identical, bit for bit. */
+        static Output exact(String name, Object values, int cols) {
+            return new Output(name, values, cols, Check.EXACT);
+        }
     }
 
     @Override

@@ -22,7 +22,8 @@ import static dev.squall.tornado.KernelCase.Output;
 /**
  * The kernels the TornadoVM suite runs, by family, at small awkward shapes (every kernel compiles for a few
  * seconds on PoCL). {@link KernelCoverageTest} fails while a kernel of {@code tasks} has no case here: a
- * new kernel family adds a method below and lists it in {@link #all()}.
+ * new kernel family adds a method below (or a class of its own, as {@link PatternKernelCases} and
+ * {@link CompressedKernelCases}) and lists it in {@link #all()}.
  */
 final class KernelCases {
     private KernelCases() {
@@ -31,7 +32,7 @@ final class KernelCases {
     /** Every case of every family. */
     static List<KernelCase> all() {
         return Stream.of(norms(), softmax(), activations(), elementwise(), gemm(), denseAttention(), fusedAttention(),
-                        paddedAttention(), padding())
+                        paddedAttention(), padding(), PatternKernelCases.all(), CompressedKernelCases.all())
                 .flatMap(List::stream).toList();
     }
 
@@ -305,7 +306,7 @@ final class KernelCases {
     }
 
     /** An additive {@code [n, n]} mask: small values, and −∞ on every seventh entry off the diagonal. */
-    private static float[] mask(RandomArrays r, int n) {
+    static float[] mask(RandomArrays r, int n) {
         float[] mask = r.gaussian(n * n, 0, 0.5);
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < n; j++) {
