@@ -81,11 +81,14 @@ public final class AttentionBench implements BenchSuite {
         int width = heads * headDim;
         for (int n : lengths) {
             float[] qkv = gaussian(n * 3 * width, n);
-            Measured unfused = measure(backend, new UnfusedAttention(), qkv, n, progress);
-            Measured fused = measure(backend, new FusedAttentionOp(), qkv, n, progress);
+            List<Prepared> ops = List.of(prepared(new UnfusedAttention(), qkv, n), prepared(new FusedAttentionOp(), qkv, n));
+            List<ExecutionPlan> plans = ops.stream().map(p -> backend.plan(p.graph)).toList();
+            double[] ms = timing.interleavedMedianMillis(plans.stream().<Runnable>map(p -> p::execute).toList(),
+                    (r, i) -> progress.accept("attention N=" + n + " " + ops.get(r).graph.name() + " "
+                            + (i < 0 ? "warm-up" : "run " + (i + 1) + "/" + timing.repetitions())));
             double keys = causal ? (n + 1) / 2.0 : n;
-            rows.add(new Row(n, unfused.millis, fused.millis, unfused.memory, fused.memory,
-                    maxAbsDiff(unfused.output, fused.output), 2.0 * 2 * n * keys * width));
+            rows.add(new Row(n, ms[0], ms[1], ops.get(0).memory(), ops.get(1).memory(),
+                    maxAbsDiff(ops.get(0).out, ops.get(1).out), 2.0 * 2 * n * keys * width));
         }
     }
 
@@ -124,19 +127,20 @@ public final class AttentionBench implements BenchSuite {
         return t.build();
     }
 
-    private record Measured(double millis, GraphMemory memory, float[] output) {
+    /** An attention graph ready to plan, and the array it writes. */
+    private record Prepared(TaskGraph graph, float[] out) {
+        GraphMemory memory() {
+            return GraphMemory.of(List.of(graph));
+        }
     }
 
-    private Measured measure(Backend backend, AttentionOp op, float[] qkv, int n, Consumer<String> progress) {
+    private Prepared prepared(AttentionOp op, float[] qkv, int n) {
         int width = heads * headDim;
         float[] out = new float[n * width];
         TaskGraph g = new TaskGraph("attention-" + op.name()).transferToDevice(DataTransferMode.EVERY_EXECUTION, qkv);
         op.addTo(g, "attention", QkvLayout.packed(qkv, width), out, Sequences.uniform(1, n), heads, headDim, causal);
         g.transferToHost(DataTransferMode.EVERY_EXECUTION, out);
-        ExecutionPlan plan = backend.plan(g);
-        double ms = timing.medianMillis(plan::execute, i -> progress.accept("attention N=" + n + " " + op.name() + " "
-                + (i < 0 ? "warm-up" : "run " + (i + 1) + "/" + timing.repetitions())));
-        return new Measured(ms, GraphMemory.of(List.of(g)), out.clone());
+        return new Prepared(g, out);
     }
 
     private static float[] gaussian(int size, long seed) {

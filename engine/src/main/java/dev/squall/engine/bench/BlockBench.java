@@ -83,10 +83,16 @@ public final class BlockBench implements BenchSuite {
         rows.clear();
         for (int n : lengths) {
             float[] x = input(batch * n * config.dModel(), n);
-            Measured unfused = measure(backend, block, EncoderBlock.Variant.UNFUSED, x, n, progress);
-            Measured fused = measure(backend, block, EncoderBlock.Variant.FUSED, x, n, progress);
-            rows.add(new Row(n, unfused.millis, fused.millis, unfused.memory, fused.memory,
-                    maxAbsDiff(unfused.output, fused.output), flops(config, batch, n)));
+            BlockGraph unfused = prepared(block, EncoderBlock.Variant.UNFUSED, x, n);
+            BlockGraph fused = prepared(block, EncoderBlock.Variant.FUSED, x, n);
+            ExecutionPlan unfusedPlan = backend.plan(unfused.graph());
+            ExecutionPlan fusedPlan = backend.plan(fused.graph());
+            double[] ms = timing.interleavedMedianMillis(List.of(unfusedPlan::execute, fusedPlan::execute),
+                    (r, i) -> progress.accept("block N=" + n + " " + (r == 0 ? "unfused" : "fused") + " "
+                            + (i < 0 ? "warm-up " + (i + timing.warmup() + 1) + "/" + timing.warmup()
+                            : "run " + (i + 1) + "/" + timing.repetitions())));
+            rows.add(new Row(n, ms[0], ms[1], unfused.memory(), fused.memory(),
+                    maxAbsDiff(unfused.output(), fused.output()), flops(config, batch, n)));
         }
     }
 
@@ -148,19 +154,11 @@ public final class BlockBench implements BenchSuite {
         return rows.isEmpty() ? 0 : rows.get(0).fused().weightBytes();
     }
 
-    private record Measured(double millis, GraphMemory memory, float[] output) {
-    }
-
-    private Measured measure(Backend backend, EncoderBlock block, EncoderBlock.Variant variant, float[] x, int n,
-                             Consumer<String> progress) {
+    /** The block graph of {@code variant} with {@code x} in its input. */
+    private BlockGraph prepared(EncoderBlock block, EncoderBlock.Variant variant, float[] x, int n) {
         BlockGraph bg = block.build(variant, batch, n);
         System.arraycopy(x, 0, bg.input(), 0, x.length);
-        ExecutionPlan plan = backend.plan(bg.graph());
-        String name = variant.name().toLowerCase(Locale.ROOT);
-        double ms = timing.medianMillis(plan::execute, i -> progress.accept("block N=" + n + " " + name + " "
-                + (i < 0 ? "warm-up " + (i + timing.warmup() + 1) + "/" + timing.warmup()
-                : "run " + (i + 1) + "/" + timing.repetitions())));
-        return new Measured(ms, bg.memory(), bg.output().clone());
+        return bg;
     }
 
     /** {@code size} standard normal floats from {@code seed}. */

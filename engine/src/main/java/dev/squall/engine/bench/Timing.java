@@ -1,6 +1,8 @@
 package dev.squall.engine.bench;
 
 import java.util.Arrays;
+import java.util.List;
+import java.util.function.BiConsumer;
 import java.util.function.IntConsumer;
 
 /**
@@ -37,6 +39,34 @@ public record Timing(int warmup, int repetitions) {
             ms[i] = (System.nanoTime() - start) / 1e6;
         }
         return median(ms);
+    }
+
+    /**
+     * Median milliseconds of each of {@code runs}, timed in rounds: every round runs each once, in order, so
+     * that on a shared machine a slow spell hits all of them alike and their ratios hold. {@code progress} is
+     * told the run's index in {@code runs} and the round (warm-ups negative, as in {@link #medianMillis}).
+     */
+    public double[] interleavedMedianMillis(List<Runnable> runs, BiConsumer<Integer, Integer> progress) {
+        for (int i = -warmup; i < 0; i++) {
+            for (int r = 0; r < runs.size(); r++) {
+                progress.accept(r, i);
+                runs.get(r).run();
+            }
+        }
+        double[][] ms = new double[runs.size()][repetitions];
+        for (int i = 0; i < repetitions; i++) {
+            for (int r = 0; r < runs.size(); r++) {
+                progress.accept(r, i);
+                long start = System.nanoTime();
+                runs.get(r).run();
+                ms[r][i] = (System.nanoTime() - start) / 1e6;
+            }
+        }
+        double[] medians = new double[runs.size()];
+        for (int r = 0; r < runs.size(); r++) {
+            medians[r] = median(ms[r]);
+        }
+        return medians;
     }
 
     /** The median of {@code values} (at least one), which it sorts. */
