@@ -110,12 +110,20 @@ public final class GemmBench implements BenchSuite {
                 float[] a = gaussian(rnd, m * k);
                 float[] b = gaussian(rnd, k * n);
                 float[] c = new float[m * n];
-                Map<String, Double> ms = new LinkedHashMap<>();
-                ms.put(FAST, time(backend.plan(graph(a, b, c, m, n, k))::execute, FAST, m, n, k, progress));
-                ms.put(PLAIN, time(plain.plan(graph(a, b, c, m, n, k))::execute, PLAIN, m, n, k, progress));
-                ms.put(system.name(), time(() -> system.sgemm(m, n, k, a, b, c), system.name(), m, n, k, progress));
+                ExecutionPlan fast = backend.plan(graph(a, b, c, m, n, k));
+                ExecutionPlan slow = plain.plan(graph(a, b, c, m, n, k));
+                List<Runnable> runs = new ArrayList<>(List.of(fast::execute, slow::execute,
+                        () -> system.sgemm(m, n, k, a, b, c)));
                 if (labels.size() > 3) {
-                    ms.put(java.name(), time(() -> java.sgemm(m, n, k, a, b, c), java.name(), m, n, k, progress));
+                    runs.add(() -> java.sgemm(m, n, k, a, b, c));
+                }
+                // Interleaved rounds: on a shared machine a slow spell hits Squall and its peers alike.
+                double[] medians = timing.interleavedMedianMillis(runs, (r, i) -> progress.accept("gemm " + m + "x"
+                        + k + "·" + k + "x" + n + " " + labels.get(r)
+                        + (i < 0 ? " warm-up" : " run " + (i + 1) + "/" + timing.repetitions())));
+                Map<String, Double> ms = new LinkedHashMap<>();
+                for (int r = 0; r < runs.size(); r++) {
+                    ms.put(labels.get(r), medians[r]);
                 }
                 rows.add(new Row(m, n, k, ms));
             }
@@ -160,11 +168,6 @@ public final class GemmBench implements BenchSuite {
             t.row(cells.toArray(String[]::new));
         }
         return t.build();
-    }
-
-    private double time(Runnable run, String label, int m, int n, int k, Consumer<String> progress) {
-        return timing.medianMillis(run, i -> progress.accept("gemm " + m + "x" + k + "·" + k + "x" + n + " " + label
-                + (i < 0 ? " warm-up" : " run " + (i + 1) + "/" + timing.repetitions())));
     }
 
     private static TaskGraph graph(float[] a, float[] b, float[] c, int m, int n, int k) {
