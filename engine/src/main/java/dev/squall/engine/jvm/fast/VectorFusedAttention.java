@@ -39,10 +39,26 @@ public final class VectorFusedAttention {
     public static void attention(float[] q, float[] k, float[] v, float[] mask, float[] out, int[] seqStart,
                                  int heads, int d, int ld, int kCol, int vCol, int maskFlags, int maxLen,
                                  int rowOffset, int rowCount) {
+        run(new Shape(q, k, v, mask, out, heads, d, ld, kCol, vCol, maskFlags, maxLen, -1), seqStart, rowOffset,
+                rowCount);
+    }
+
+    /**
+     * A local window ({@link dev.squall.tasks.attention.WindowAttention} with dilation 1 and no global
+     * positions): query {@code i} sees keys {@code |i − j| ≤ radius} of its sequence ({@code j ≤ i} too when
+     * causal), as blocked products over the keys of each query group's window, on the same rows.
+     */
+    static void window(float[] q, float[] k, float[] v, float[] out, int[] seqStart, int heads, int d, int ld,
+                       int kCol, int vCol, boolean causal, int radius, int rowOffset, int rowCount) {
+        run(new Shape(q, k, v, null, out, heads, d, ld, kCol, vCol, causal ? AttentionMask.CAUSAL : 0, 0, radius),
+                seqStart, rowOffset, rowCount);
+    }
+
+    private static void run(Shape shape, int[] seqStart, int rowOffset, int rowCount) {
         if (rowCount <= 0) {
             return;
         }
-        Shape shape = new Shape(q, k, v, mask, out, heads, d, ld, kCol, vCol, maskFlags, maxLen);
+        int heads = shape.heads();
         int firstBlock = rowOffset / heads;
         int lastBlock = (rowOffset + rowCount - 1) / heads;
         for (int h = 0; h < heads; h++) {
@@ -66,9 +82,9 @@ public final class VectorFusedAttention {
         }
     }
 
-    /** The arguments of one call. */
+    /** The arguments of one call; {@code radius} bounds {@code |i − j|}, or is negative for no window. */
     private record Shape(float[] q, float[] k, float[] v, float[] mask, float[] out, int heads, int d, int ld,
-                         int kCol, int vCol, int maskFlags, int maxLen) {
+                         int kCol, int vCol, int maskFlags, int maxLen, int radius) {
     }
 
     /** Queries {@code [i0, i0 + qn)} of head {@code h} in the sequence {@code [start, end)}. */
@@ -94,8 +110,16 @@ public final class VectorFusedAttention {
         if (packedQ != null) {
             GemmDriver.pack(queries, qn, d, packedQ); // once for all key blocks
         }
+        int radius = s.radius();
         int keyEnd = causal ? i0 + qn : end;
-        for (int j0 = start; j0 < keyEnd; j0 += KB) {
+        int keyStart = start;
+        if (radius >= 0) {
+            // Key tiles stay on the grid of KB from the sequence start, whatever the group: every query sees
+            // the same tiles (those outside its window fully masked), so results do not depend on the split.
+            keyEnd = Math.min(keyEnd, i0 + qn + radius);
+            keyStart = start + Math.max(0, i0 - radius - start) / KB * KB;
+        }
+        for (int j0 = keyStart; j0 < keyEnd; j0 += KB) {
             int kn = Math.min(KB, keyEnd - j0);
             GemmDriver.Matrix keys = new GemmDriver.Matrix(s.k(), s.ld(), j0, s.kCol() + h * d);
             if (packedQ != null) {
@@ -106,15 +130,21 @@ public final class VectorFusedAttention {
             for (int i = 0; i < qn; i++) {
                 int t = i * KB;
                 int visible = causal ? Math.max(0, Math.min(kn, i0 + i - j0 + 1)) : kn;
-                AttentionVectors.scale(tile, t, visible, scale);
+                int first = 0;
+                if (radius >= 0) {
+                    visible = Math.max(0, Math.min(visible, i0 + i + radius + 1 - j0));
+                    first = Math.max(0, Math.min(visible, i0 + i - radius - j0));
+                }
+                java.util.Arrays.fill(tile, t, t + first, Float.NEGATIVE_INFINITY);
+                AttentionVectors.scale(tile, t + first, visible - first, scale);
                 if (additive) {
                     int m = (i0 + i - start) * s.maxLen() + j0 - start;
-                    for (int j = 0; j < visible; j++) {
+                    for (int j = first; j < visible; j++) {
                         tile[t + j] += s.mask()[m + j];
                     }
                 }
                 if (keyPadding) {
-                    for (int j = 0; j < visible; j++) {
+                    for (int j = first; j < visible; j++) {
                         tile[t + j] += s.mask()[keyMask + j0 + j];
                     }
                 }

@@ -23,6 +23,13 @@ public final class VectorWindowAttention {
         int radius = pattern[WindowAttention.RADIUS];
         int globals = pattern[WindowAttention.GLOBALS];
         int g0 = WindowAttention.FIRST + pattern[WindowAttention.DILATIONS];
+        if (globals == 0 && pattern[WindowAttention.DILATIONS] == 1 && pattern[WindowAttention.FIRST] == 1) {
+            // A plain local window: blocked products over each query group's keys, not one key at a time
+            // (local:256 at N = 16384, 12 heads of 64, 2 threads: 731 ms instead of 3060 ms).
+            VectorFusedAttention.window(q, k, v, out, seqStart, heads, d, ld, kCol, vCol, causal, radius, rowOffset,
+                    rowCount);
+            return;
+        }
         int[] ctx = new int[KeyStream.CTX];
         int[] keys = new int[KeyStream.TILE];
         float[] scores = new float[KeyStream.TILE];

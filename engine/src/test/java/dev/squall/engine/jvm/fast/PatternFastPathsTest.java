@@ -52,24 +52,7 @@ class PatternFastPathsTest {
                 for (int e = rnd.nextInt(0, 2); e > 0; e--) {
                     g.add(rnd.nextInt(0, c.maxLen() - 1));
                 }
-                int[] globals = g.stream().mapToInt(Integer::intValue).toArray();
-                int[] pattern = new int[WindowAttention.FIRST + dilations.length + globals.length];
-                pattern[WindowAttention.FLAGS] = causal ? AttentionMask.CAUSAL : 0;
-                pattern[WindowAttention.RADIUS] = radius;
-                pattern[WindowAttention.DILATIONS] = dilations.length;
-                pattern[WindowAttention.GLOBALS] = globals.length;
-                System.arraycopy(dilations, 0, pattern, WindowAttention.FIRST, dilations.length);
-                System.arraycopy(globals, 0, pattern, WindowAttention.FIRST + dilations.length, globals.length);
-                compare("window W=" + radius + " D=" + Arrays.toString(dilations) + " G=" + Arrays.toString(globals), c, rnd,
-                        (out, off, cnt) -> WindowAttention.attention(c.q(), c.k(), c.v(), out, c.seqStart(), pattern,
-                                c.heads(), c.d(), c.ld(), c.kCol(), c.vCol(), off, cnt),
-                        (out, off, cnt) -> VectorWindowAttention.attention(c.q(), c.k(), c.v(), out, c.seqStart(), pattern,
-                                c.heads(), c.d(), c.ld(), c.kCol(), c.vCol(), off, cnt),
-                        (b, h, i, j) -> {
-                            int dil = dilations[h % dilations.length];
-                            return Math.abs(i - j) <= radius * dil && (i - j) % dil == 0
-                                    || g.contains(i) || g.contains(j);
-                        });
+                checkWindow(c, rnd, causal, radius, dilations, g);
             }
         }
     }
@@ -98,6 +81,49 @@ class PatternFastPathsTest {
                         (b, h, i, j) -> layout[i / block][j / block]);
             }
         }
+    }
+
+    /**
+     * Plain local windows (dilation 1, no globals), which the fast path runs as blocked products over each
+     * query group's keys: every awkward shape, and sequences longer than a key tile (128) and a query group
+     * (128), where windows start on later tiles; radii from 0 to past the longest sequence, causal or not.
+     */
+    @Test
+    void localWindowFastPathMatchesPlainKernel() {
+        List<AttentionCase.Shape> shapes = new java.util.ArrayList<>(AttentionCase.awkwardShapes());
+        shapes.add(new AttentionCase.Shape(new int[] {300, 129}, 2, 16));
+        shapes.add(new AttentionCase.Shape(new int[] {5, 611}, 1, 9));
+        for (boolean causal : new boolean[] {false, true}) {
+            for (AttentionCase.Shape s : shapes) {
+                for (int radius : new int[] {0, 3, 17, 130, 100000}) {
+                    RandomArrays rnd = RandomArrays.fresh();
+                    AttentionCase c = AttentionCase.random(rnd, s, causal ? AttentionMask.CAUSAL : 0, rnd.chance(0.5));
+                    checkWindow(c, rnd, causal, radius, new int[] {1}, new TreeSet<>());
+                }
+            }
+        }
+    }
+
+    private static void checkWindow(AttentionCase c, RandomArrays rnd, boolean causal, int radius, int[] dilations,
+                                    TreeSet<Integer> g) {
+        int[] globals = g.stream().mapToInt(Integer::intValue).toArray();
+        int[] pattern = new int[WindowAttention.FIRST + dilations.length + globals.length];
+        pattern[WindowAttention.FLAGS] = causal ? AttentionMask.CAUSAL : 0;
+        pattern[WindowAttention.RADIUS] = radius;
+        pattern[WindowAttention.DILATIONS] = dilations.length;
+        pattern[WindowAttention.GLOBALS] = globals.length;
+        System.arraycopy(dilations, 0, pattern, WindowAttention.FIRST, dilations.length);
+        System.arraycopy(globals, 0, pattern, WindowAttention.FIRST + dilations.length, globals.length);
+        compare("window W=" + radius + " D=" + Arrays.toString(dilations) + " G=" + Arrays.toString(globals), c, rnd,
+                (out, off, cnt) -> WindowAttention.attention(c.q(), c.k(), c.v(), out, c.seqStart(), pattern,
+                        c.heads(), c.d(), c.ld(), c.kCol(), c.vCol(), off, cnt),
+                (out, off, cnt) -> VectorWindowAttention.attention(c.q(), c.k(), c.v(), out, c.seqStart(), pattern,
+                        c.heads(), c.d(), c.ld(), c.kCol(), c.vCol(), off, cnt),
+                (b, h, i, j) -> {
+                    int dil = dilations[h % dilations.length];
+                    return Math.abs(i - j) <= radius * dil && (i - j) % dil == 0
+                            || g.contains(i) || g.contains(j);
+                });
     }
 
     /** A kernel call with everything bound but its output and row range. */
