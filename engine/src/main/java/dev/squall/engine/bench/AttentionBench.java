@@ -85,7 +85,7 @@ public final class AttentionBench implements BenchSuite {
             List<ExecutionPlan> plans = ops.stream().map(p -> backend.plan(p.graph)).toList();
             double[] ms = timing.interleavedMedianMillis(plans.stream().<Runnable>map(p -> p::execute).toList(),
                     (r, i) -> progress.accept("attention N=" + n + " " + ops.get(r).graph.name() + " "
-                            + (i < 0 ? "warm-up" : "run " + (i + 1) + "/" + timing.repetitions())));
+                            + timing.round(i)));
             double keys = causal ? (n + 1) / 2.0 : n;
             rows.add(new Row(n, ms[0], ms[1], ops.get(0).memory(), ops.get(1).memory(),
                     maxAbsDiff(ops.get(0).out, ops.get(1).out), 2.0 * 2 * n * keys * width));

@@ -135,7 +135,7 @@ public final class AttentionPatternBench implements BenchSuite {
                 }
                 ExecutionPlan plan = backend.plan(g);
                 double ms = timing.medianMillis(plan::execute, i -> progress.accept("attention N=" + n + " " + name + " "
-                        + (i < 0 ? "warm-up" : "run " + (i + 1) + "/" + timing.repetitions())));
+                        + timing.round(i)));
                 if (name.equals(DENSE)) {
                     dense = out;
                 }

@@ -89,8 +89,7 @@ public final class BlockBench implements BenchSuite {
             ExecutionPlan fusedPlan = backend.plan(fused.graph());
             double[] ms = timing.interleavedMedianMillis(List.of(unfusedPlan::execute, fusedPlan::execute),
                     (r, i) -> progress.accept("block N=" + n + " " + (r == 0 ? "unfused" : "fused") + " "
-                            + (i < 0 ? "warm-up " + (i + timing.warmup() + 1) + "/" + timing.warmup()
-                            : "run " + (i + 1) + "/" + timing.repetitions())));
+                            + timing.round(i)));
             rows.add(new Row(n, ms[0], ms[1], unfused.memory(), fused.memory(),
                     maxAbsDiff(unfused.output(), fused.output()), flops(config, batch, n)));
         }

@@ -120,7 +120,7 @@ public final class GemmBench implements BenchSuite {
                 // Interleaved rounds: on a shared machine a slow spell hits Squall and its peers alike.
                 double[] medians = timing.interleavedMedianMillis(runs, (r, i) -> progress.accept("gemm " + m + "x"
                         + k + "·" + k + "x" + n + " " + labels.get(r)
-                        + (i < 0 ? " warm-up" : " run " + (i + 1) + "/" + timing.repetitions())));
+                        + " " + timing.round(i)));
                 Map<String, Double> ms = new LinkedHashMap<>();
                 for (int r = 0; r < runs.size(); r++) {
                     ms.put(labels.get(r), medians[r]);

@@ -130,8 +130,7 @@ public final class OffloadBench implements BenchSuite {
                 String what = "N=" + n + " " + variant.name().toLowerCase(Locale.ROOT) + ", " + layout.label;
                 Profile[] last = new Profile[1];
                 double ms = timing.medianMillis(() -> last[0] = plan.execute(), i -> progress.accept(what + " "
-                        + (i < 0 ? "warm-up " + (i + timing.warmup() + 1) + "/" + timing.warmup()
-                        : "run " + (i + 1) + "/" + timing.repetitions())));
+                        + timing.round(i)));
                 if (reference == null) {
                     reference = bg.output().clone();
                 }

@@ -128,8 +128,7 @@ public final class PackedBench implements BenchSuite {
             long start = CpuTime.nanos();
             plan.execute();
             cpu[runs[0]++] = start < 0 ? Double.NaN : (CpuTime.nanos() - start) / 1e6;
-        }, i -> progress.accept(label + (i < 0 ? "warm-up " + (i + timing.warmup() + 1) + "/" + timing.warmup()
-                : "run " + (i + 1) + "/" + timing.repetitions())));
+        }, i -> progress.accept(label + timing.round(i)));
         return new Measured(ms, Timing.median(Arrays.copyOfRange(cpu, timing.warmup(), cpu.length)), bg.memory(),
                 bg.output().clone());
     }

@@ -153,7 +153,7 @@ public final class QuantBench implements BenchSuite {
                 }
                 ExecutionPlan plan = warm(plan(backend, many, x1, 1));
                 streamed = timing.medianMillis(plan::execute, i -> progress.accept(format + " GEMV streamed x"
-                        + copies + (i < 0 ? " warm-up" : " run " + (i + 1) + "/" + timing.repetitions()))) / copies;
+                        + copies + " " + timing.round(i))) / copies;
             }
             progress.accept(format + ": block error");
             float[] y = CompressedBlock.of(blockWeights, WeightFormats.parse(format)).block(blockConfig)

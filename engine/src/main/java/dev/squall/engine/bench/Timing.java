@@ -27,18 +27,7 @@ public record Timing(int warmup, int repetitions) {
      * (warm-ups first, negative: {@code -warmup .. -1}, then {@code 0 .. repetitions-1}).
      */
     public double medianMillis(Runnable run, IntConsumer progress) {
-        for (int i = -warmup; i < 0; i++) {
-            progress.accept(i);
-            run.run();
-        }
-        double[] ms = new double[repetitions];
-        for (int i = 0; i < repetitions; i++) {
-            progress.accept(i);
-            long start = System.nanoTime();
-            run.run();
-            ms[i] = (System.nanoTime() - start) / 1e6;
-        }
-        return median(ms);
+        return interleavedMedianMillis(List.of(run), (r, i) -> progress.accept(i))[0];
     }
 
     /**
@@ -67,6 +56,11 @@ public record Timing(int warmup, int repetitions) {
             medians[r] = median(ms[r]);
         }
         return medians;
+    }
+
+    /** Progress text for round {@code i} as numbered by {@link #medianMillis}: "warm-up 2/5" or "run 1/3". */
+    public String round(int i) {
+        return i < 0 ? "warm-up " + (i + warmup + 1) + "/" + warmup : "run " + (i + 1) + "/" + repetitions;
     }
 
     /** The median of {@code values} (at least one), which it sorts. */
