@@ -40,7 +40,7 @@ import java.util.function.Consumer;
 public final class QuantBench implements BenchSuite {
     /** The formats measured by default. */
     public static final List<String> DEFAULT_FORMATS = List.of("fp32", "fp32-rows", "fp16", "bf16", "q8_0", "q4_0",
-            "int8", "int8g:128", "ternary", "binary", "w8a8", "pruned:0.5", "pruned:0.9", "pruned:0.95", "2:4");
+            "int8", "int8g:128", "ternary", "ternary-a8", "binary", "w8a8", "pruned:0.5", "pruned:0.9", "pruned:0.95", "2:4");
     /** The speed-up baseline. */
     public static final String BASELINE = "fp32-rows";
     /** GEMVs timed together in one round (a single one takes about a millisecond). */

@@ -56,6 +56,7 @@ public final class CompressedStateDict {
             case Q4Linear q -> "q4_0";
             case Int8Linear q -> "int8";
             case TernaryLinear t -> "ternary";
+            case TernaryA8Linear t -> "ternary-a8";
             case BinaryLinear b -> "binary";
             case W8A8Linear w -> "w8a8";
             case CsrLinear c -> "csr";
@@ -129,6 +130,7 @@ public final class CompressedStateDict {
             case "q4_0" -> Q4Linear.fromParts(where, parts, out, in, bias);
             case "int8" -> Int8Linear.fromParts(where, parts, out, in, bias);
             case "ternary" -> TernaryLinear.fromParts(where, parts, out, in, bias);
+            case "ternary-a8" -> TernaryA8Linear.fromParts(where, parts, out, in, bias);
             case "binary" -> BinaryLinear.fromParts(where, parts, out, in, bias);
             case "w8a8" -> W8A8Linear.fromParts(where, parts, out, in, bias);
             case "csr" -> CsrLinear.fromParts(where, parts, out, in, bias);

@@ -15,6 +15,8 @@ import java.util.function.Function;
  *   q8_0, q4_0      ggml block formats (32 weights, fp16 scale)
  *   int8            int8, fp32 scale per output row             int8g[:G]   per group of G (default 128)
  *   ternary[:row]   BitNet b1.58, absmean per tensor (or row)   binary      sign bit, mean-abs scale per row
+ *   ternary-a8[:row]  the same ternary weight times int8 activations quantised per row at run time (W1.58A8, as
+ *                   BitNet b1.58 is published), integer sums
  *   w8a8[:T]        int8 weights × int8 activations quantised per row at run time (LLM.int8);
  *                   T: outlier threshold, columns with |x| > T stay fp32 (default: none)
  *   pruned:S[:row|:global]  magnitude pruning to sparsity S in [0, 1] (per layer by default, per row, or across
@@ -26,7 +28,7 @@ import java.util.function.Function;
  */
 public final class WeightFormats {
     /** The names, for help texts and messages. */
-    public static final String NAMES = "fp32|fp32-rows|fp16|bf16|q8_0|q4_0|int8|int8g[:G]|ternary[:row]|binary"
+    public static final String NAMES = "fp32|fp32-rows|fp16|bf16|q8_0|q4_0|int8|int8g[:G]|ternary[:row]|ternary-a8[:row]|binary"
             + "|w8a8[:T]|pruned:S[:row|:global]|2:4";
     /** Group size of {@code int8g} without {@code :G}. */
     public static final int DEFAULT_GROUP = 128;
@@ -73,11 +75,12 @@ public final class WeightFormats {
                 yield new EachLayer("int8g:" + g, w -> Int8Linear.quantize(w, g));
             }
             case "ternary" -> {
-                boolean perRow = parts.length == 2 && parts[1].equals("row");
-                if (parts.length > 2 || (parts.length == 2 && !perRow && !parts[1].equals("tensor"))) {
-                    throw bad(spec, "ternary takes ':row' or ':tensor'");
-                }
+                boolean perRow = ternaryPerRow(spec, parts);
                 yield new EachLayer(perRow ? "ternary:row" : "ternary", w -> TernaryLinear.quantize(w, perRow));
+            }
+            case "ternary-a8" -> {
+                boolean perRow = ternaryPerRow(spec, parts);
+                yield new EachLayer(perRow ? "ternary-a8:row" : "ternary-a8", w -> TernaryA8Linear.quantize(w, perRow));
             }
             case "binary" -> noParameter(s, parts, new EachLayer(s, BinaryLinear::quantize));
             case "w8a8" -> {
@@ -98,6 +101,15 @@ public final class WeightFormats {
             }
             default -> throw bad(spec, "unknown weight format");
         };
+    }
+
+    /** Whether a ternary format's parameter asks for a scale per row ({@code :row}) rather than per tensor. */
+    private static boolean ternaryPerRow(String spec, String[] parts) {
+        boolean perRow = parts.length == 2 && parts[1].equals("row");
+        if (parts.length > 2 || (parts.length == 2 && !perRow && !parts[1].equals("tensor"))) {
+            throw bad(spec, parts[0] + " takes ':row' or ':tensor'");
+        }
+        return perRow;
     }
 
     private static WeightFormat pruned(String spec, String[] parts) {

@@ -30,7 +30,7 @@ public final class FastPaths {
             "dev.squall.engine.jvm.fast.BlockQ4Vector", "dev.squall.engine.jvm.fast.Int8WeightsVector",
             "dev.squall.engine.jvm.fast.TernaryVector", "dev.squall.engine.jvm.fast.BinaryVector",
             "dev.squall.engine.jvm.fast.CsrVector", "dev.squall.engine.jvm.fast.Sparse24Vector",
-            "dev.squall.engine.jvm.fast.Int8ActivationsVector",
+            "dev.squall.engine.jvm.fast.Int8ActivationsVector", "dev.squall.engine.jvm.fast.TernaryA8Vector",
             // sparse attention patterns
             "dev.squall.engine.jvm.fast.VectorWindowAttention",
             "dev.squall.engine.jvm.fast.VectorBlockSparseAttention");

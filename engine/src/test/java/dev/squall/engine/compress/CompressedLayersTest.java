@@ -32,7 +32,8 @@ import org.junit.jupiter.api.Test;
  */
 class CompressedLayersTest {
     private static final String[] FORMATS = {"fp32", "fp32-rows", "fp16", "bf16", "q8_0", "q4_0", "int8", "int8g:16",
-            "ternary", "ternary:row", "binary", "pruned:0.7", "pruned:0.5:row", "pruned:0.9:global", "2:4"};
+            "ternary", "ternary:row", "ternary-a8", "ternary-a8:row", "binary", "pruned:0.7", "pruned:0.5:row",
+            "pruned:0.9:global", "2:4"};
     private static JvmBackend plain;
     private static JvmBackend fast;
 
@@ -95,7 +96,7 @@ class CompressedLayersTest {
         for (String[] c : new String[][] {{"q3_k", "unknown weight format"}, {"int8g:0", "group size must be a positive"},
                 {"int8g:x", "group size must be a positive"}, {"pruned", "pruned:S"}, {"pruned:1.5", "sparsity must be in"},
                 {"pruned:abc", "sparsity must be a number"}, {"pruned:0.5:cols", "scope"}, {"2:8", "2:4"},
-                {"ternary:col", "ternary takes"}, {"q8_0:1", "takes no parameter"}, {"w8a8:-1", "must be > 0"},
+                {"ternary:col", "ternary takes"}, {"ternary-a8:col", "ternary-a8 takes"}, {"q8_0:1", "takes no parameter"}, {"w8a8:-1", "must be > 0"},
                 {"", "unknown weight format"}}) {
             var e = assertThrows(IllegalArgumentException.class, () -> WeightFormats.parse(c[0]), c[0]);
             assertTrue(e.getMessage().contains(c[1]) && e.getMessage().contains("weight formats are"), e.getMessage());
@@ -118,6 +119,8 @@ class CompressedLayersTest {
         assertTrue(e.getMessage().contains("Q8_0 quants must hold 32 elements, got 31"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new Q4Linear(new byte[16], new short[2], new float[1], 32, 1));
         assertThrows(IllegalArgumentException.class, () -> new TernaryLinear(new int[1], new float[1], false,
+                new float[1], 32, 1));
+        assertThrows(IllegalArgumentException.class, () -> new TernaryA8Linear(new int[7], new float[1], false,
                 new float[1], 32, 1));
         assertThrows(IllegalArgumentException.class, () -> new Int8Linear(new byte[8], new float[1], 3, new float[1], 8, 1));
         var csr = assertThrows(IllegalArgumentException.class, () -> new CsrLinear(new int[] {0, 2}, new int[] {3, 1},

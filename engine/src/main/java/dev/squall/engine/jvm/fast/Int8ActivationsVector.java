@@ -34,7 +34,7 @@ public final class Int8ActivationsVector {
     }
 
     /** {@code s_x[i]·q_x[i, p]}, with {@code x[i, p]} where {@code flags[p] != 0} (when flags are given). */
-    private static float[] activations(byte[] qx, float[] sx, float[] x, int[] flags, int m, int k) {
+    static float[] activations(byte[] qx, float[] sx, float[] x, int[] flags, int m, int k) {
         float[][] holder = SCRATCH.get();
         if (holder[0].length < m * k) {
             holder[0] = new float[m * k];

@@ -87,12 +87,13 @@ class CompressedFastPathsTest {
     }
 
     /**
-     * w8a8, with and without outliers: fast (fp32 sums of the exact int8 products) against plain (int sums),
-     * within twice the fp32 bound of {@code Σ_p |x̂_ip||ŵ_jp|}, {@code |x̂| <= |x| + s_x/2}.
+     * Activations quantised to int8 per row (w8a8 with and without outliers, ternary-a8): fast (fp32 sums of the
+     * exact products) against plain (int sums), within twice the fp32 bound of {@code Σ_p |x̂_ip||ŵ_jp|},
+     * {@code |x̂| <= |x| + s_x/2}; ternary-a8's GEMV sums in integers too and must equal the plain kernel exactly.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"w8a8", "w8a8:2.5"})
-    void int8TimesInt8MatchesThePlainKernels(String format) {
+    @ValueSource(strings = {"w8a8", "w8a8:2.5", "ternary-a8", "ternary-a8:row"})
+    void int8ActivationsMatchThePlainKernels(String format) {
         for (int[] s : SHAPES) {
             RandomArrays rnd = RandomArrays.fresh();
             int m = s[0];
@@ -114,8 +115,11 @@ class CompressedFastPathsTest {
             }
             double[] scale = GemmReference.scale(xHat, dense, w.bias(), m, n, k, true, true);
             float[] yPlain = run(plain, layer, x, m, true, Activations.IDENTITY, null);
-            float[] yFast = run(fast, layer, x, m, true, Activations.IDENTITY, null);
-            assertArrayEquals(yFast, run(fast3, layer, x, m, true, Activations.IDENTITY, null));
+            float[] yFast = run(fast, layer, x, m, true, Activations.IDENTITY, "vector");
+            assertArrayEquals(yFast, run(fast3, layer, x, m, true, Activations.IDENTITY, "vector"));
+            if (format.startsWith("ternary-a8") && m < RowGemmDriver.MIN_ROWS) {
+                assertArrayEquals(yPlain, yFast, format + " GEMV: exact integer sums, M=" + m + " N=" + n + " K=" + k);
+            }
             double[] plainAsDouble = new double[yPlain.length];
             for (int i = 0; i < yPlain.length; i++) {
                 plainAsDouble[i] = yPlain[i];
