@@ -13,6 +13,7 @@ import dev.squall.tasks.quant.Int8Activations;
 import dev.squall.tasks.quant.Int8KvAttention;
 import dev.squall.tasks.quant.Int8Weights;
 import dev.squall.tasks.quant.Ternary;
+import dev.squall.tasks.quant.TernaryA8;
 import dev.squall.tasks.sparse.Csr;
 import dev.squall.tasks.sparse.Sparse24;
 import dev.squall.tasks.testing.RandomArrays;
@@ -45,7 +46,7 @@ final class CompressedKernelCases {
 
     /** Every case of these families. */
     static List<KernelCase> all() {
-        return Stream.of(quantGemm(), int8Activations(), int8KvAttention(), precision(), sparse())
+        return Stream.of(quantGemm(), int8Activations(), List.of(ternaryA8()), int8KvAttention(), precision(), sparse())
                 .flatMap(List::stream).toList();
     }
 
@@ -160,6 +161,34 @@ final class CompressedKernelCases {
             }));
         }
         return cases;
+    }
+
+    /**
+     * W1.58A8: activations quantised per row, then the ternary GEMM over random 2-bit codes (0..2) with
+     * {@code k = 200}: one whole 128-weight group and a partial one.
+     */
+    static KernelCase ternaryA8() {
+        int k = 200;
+        int groups = (k + TernaryA8.GROUP - 1) / TernaryA8.GROUP;
+        return new KernelCase("Int8Activations.quantizeRows, TernaryA8.gemm +bias RELU M=3 N=13 K=200", r -> {
+            float[] x = r.gaussian(M * k);
+            int[] flags = new int[k];
+            byte[] qx = new byte[M * k];
+            float[] sx = new float[M];
+            float[] y = new float[M * N];
+            int[] codes = new int[N * groups * TernaryA8.GROUP_WORDS];
+            for (int i = 0; i < codes.length; i++) {
+                for (int f = 0; f < 16; f++) {
+                    codes[i] |= r.nextInt(0, 2) << (2 * f);
+                }
+            }
+            float[] scales = r.uniform(N, 1e-2, 1e-1);
+            float[] bias = r.gaussian(N);
+            TaskGraph g = new TaskGraph("ternaryA8")
+                    .task("quantize", M, Int8Activations::quantizeRows, x, flags, qx, sx, k)
+                    .task("gemm", N, TernaryA8::gemm, qx, sx, codes, scales, bias, y, M, N, k, 1, Activations.RELU);
+            return new Built(g, List.of(Output.exact("qx", qx, k), new Output("sx", sx, 1), new Output("y", y, N)));
+        });
     }
 
     /**
