@@ -32,15 +32,17 @@ import java.util.function.Consumer;
  * <p>GEMV is timed twice: "hot", one weight copy run again and again (a copy of up to ~30 MiB may stay in the
  * last-level cache between runs), and "streamed", rotating over enough copies that at least
  * {@code streamMib} MiB pass per round, so every run reads its weight from memory, as a model with many layers
- * does. Hot GEMV and GEMM are timed in interleaved rounds (each round runs every format once: 10 GEMVs, 1
- * GEMM), so that on a shared machine all formats see the same conditions; the median round is reported. Speed-ups are against {@code fp32-rows}, the fp32 weight in the same layout, loop structure and
+ * does. Hot GEMV, streamed GEMV and GEMM are timed in interleaved rounds (each round runs every format once: 10
+ * hot GEMVs, one pass over the streamed copies, 1 GEMM), so that on a shared machine all formats see the same
+ * conditions; the median round is reported. Speed-ups are against {@code fp32-rows}, the fp32 weight in the same layout, loop structure and
  * parallelisation (one task over the output rows); {@code fp32} is the project's default layer (transposed
  * weight; GEMM parallel over bands of 16 activation rows, GEMV over panels of output columns).
  */
 public final class QuantBench implements BenchSuite {
     /** The formats measured by default. */
     public static final List<String> DEFAULT_FORMATS = List.of("fp32", "fp32-rows", "fp16", "bf16", "q8_0", "q4_0",
-            "int8", "int8g:128", "ternary", "ternary-a8", "binary", "w8a8", "pruned:0.5", "pruned:0.9", "pruned:0.95", "2:4");
+            "q4_0-a8", "int8", "int8g:128", "ternary", "ternary-a8", "binary", "w8a8", "pruned:0.5", "pruned:0.9",
+            "pruned:0.95", "2:4");
     /** The speed-up baseline. */
     public static final String BASELINE = "fp32-rows";
     /** GEMVs timed together in one round (a single one takes about a millisecond). */
@@ -107,31 +109,44 @@ public final class QuantBench implements BenchSuite {
         RowWeights w = new RowWeights(gaussian(rnd, size * size, 1 / Math.sqrt(size)), new float[size], size, size);
         float[] x1 = gaussian(rnd, size, 1);
         float[] xm = gaussian(rnd, rows * size, 1);
+        int n = formats.size();
         List<LinearLayer> layers = new ArrayList<>();
-        List<ExecutionPlan> gemv = new ArrayList<>();
-        List<ExecutionPlan> gemm = new ArrayList<>();
+        ExecutionPlan[] gemv = new ExecutionPlan[n];
+        ExecutionPlan[] streamed = new ExecutionPlan[n];
+        int[] copies = new int[n];
+        ExecutionPlan[] gemm = new ExecutionPlan[n];
         List<String> implementations = new ArrayList<>();
-        for (String format : formats) {
-            progress.accept(format + ": compressing, JIT warm-up");
-            LinearLayer layer = WeightFormats.parse(format).compress(List.of(w)).get(0);
+        for (int f = 0; f < n; f++) {
+            progress.accept(formats.get(f) + ": compressing, JIT warm-up");
+            LinearLayer layer = WeightFormats.parse(formats.get(f)).compress(List.of(w)).get(0);
             layers.add(layer);
-            gemv.add(warm(plan(backend, List.of(layer), x1, 1)));
+            gemv[f] = warm(plan(backend, List.of(layer), x1, 1));
+            if (streamMib > 0) {
+                copies[f] = (int) Math.max(2, Math.ceil(streamMib * 1048576.0 / weightBytes(layer)));
+                List<LinearLayer> many = new ArrayList<>();
+                for (int c = 0; c < copies[f]; c++) {
+                    many.add(c == 0 ? layer : layer.slice(0, size));
+                }
+                streamed[f] = warm(plan(backend, many, x1, 1));
+            }
             ExecutionPlan p = rows > 0 ? plan(backend, List.of(layer), xm, rows) : null;
             implementations.add(p == null ? "-" : implementation(p.execute()));
-            gemm.add(p == null ? null : warm(p));
+            gemm[f] = p == null ? null : warm(p);
         }
         // interleaved rounds: every format sees the same machine state, which matters on a shared machine
-        int n = formats.size();
         double[][] gemvMs = new double[n][timing.repetitions()];
+        double[][] streamedMs = new double[n][timing.repetitions()];
         double[][] gemmMs = new double[n][timing.repetitions()];
         for (int r = -timing.warmup(); r < timing.repetitions(); r++) {
             progress.accept((r < 0 ? "warm-up round " + (r + timing.warmup() + 1) : "round " + (r + 1)) + ": GEMV"
-                    + (rows > 0 ? " and GEMM" : "") + " of every format");
+                    + (streamMib > 0 ? " hot and streamed" : "") + (rows > 0 ? " and GEMM" : "") + " of every format");
             for (int f = 0; f < n; f++) {
-                double v = timeRepeated(gemv.get(f), GEMV_BATCH);
-                double g = gemm.get(f) == null ? Double.NaN : timeRepeated(gemm.get(f), 1);
+                double v = timeRepeated(gemv[f], GEMV_BATCH);
+                double s = streamed[f] == null ? Double.NaN : timeRepeated(streamed[f], 1) / copies[f];
+                double g = gemm[f] == null ? Double.NaN : timeRepeated(gemm[f], 1);
                 if (r >= 0) {
                     gemvMs[f][r] = v;
+                    streamedMs[f][r] = s;
                     gemmMs[f][r] = g;
                 }
             }
@@ -142,25 +157,16 @@ public final class QuantBench implements BenchSuite {
                 blockX, 1, blockTokens);
         for (int f = 0; f < n; f++) {
             String format = formats.get(f);
-            LinearLayer layer = layers.get(f);
-            long bytes = layer instanceof CompressedLinear c ? c.weightBytes() : 4L * size * size;
-            double streamed = Double.NaN;
-            if (streamMib > 0) {
-                int copies = (int) Math.max(2, Math.ceil(streamMib * 1048576.0 / bytes));
-                List<LinearLayer> many = new ArrayList<>();
-                for (int c = 0; c < copies; c++) {
-                    many.add(c == 0 ? layer : layer.slice(0, size));
-                }
-                ExecutionPlan plan = warm(plan(backend, many, x1, 1));
-                streamed = timing.medianMillis(plan::execute, i -> progress.accept(format + " GEMV streamed x"
-                        + copies + " " + timing.round(i))) / copies;
-            }
             progress.accept(format + ": block error");
             float[] y = CompressedBlock.of(blockWeights, WeightFormats.parse(format)).block(blockConfig)
                     .forward(backend, EncoderBlock.Variant.FUSED, blockX, 1, blockTokens);
-            results.add(new Row(format, bytes, median(gemvMs[f]), streamed, median(gemmMs[f]),
-                    relativeError(y, reference), implementations.get(f)));
+            results.add(new Row(format, weightBytes(layers.get(f)), median(gemvMs[f]), median(streamedMs[f]),
+                    median(gemmMs[f]), relativeError(y, reference), implementations.get(f)));
         }
+    }
+
+    private long weightBytes(LinearLayer layer) {
+        return layer instanceof CompressedLinear c ? c.weightBytes() : 4L * size * size;
     }
 
     /** A plan applying each of {@code layers} in turn to {@code x} ({@code m} rows). */
@@ -233,8 +239,8 @@ public final class QuantBench implements BenchSuite {
                 .text(String.format(Locale.ROOT, "One %dx%d linear layer of N(0, 1/%d) weights: GEMV with 1 activation "
                                 + "row (decode) and GEMM with %d rows (prefill), median of %d interleaved rounds (every "
                                 + "format once per round) after %d warm-up rounds. Hot GEMV reuses one weight copy (it "
-                                + "may stay in the last-level cache); streamed GEMV (median of as many runs, format by "
-                                + "format) rotates over copies totalling at least %d MiB, so weights come from memory. "
+                                + "may stay in the last-level cache); streamed GEMV, in the same rounds, rotates over "
+                                + "copies totalling at least %d MiB, so weights come from memory. "
                                 + "Speed-up against `%s` (fp32, same layout and loops). Block error: "
                                 + "relative L2 error of an encoder block's output (d=%d, ff=%d, %d tokens, random "
                                 + "weights) with its four linear layers in the format, against fp32.",

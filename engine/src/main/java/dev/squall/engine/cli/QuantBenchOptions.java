@@ -21,7 +21,7 @@ final class QuantBenchOptions {
     @Option(names = "--quant-rows", defaultValue = "512", paramLabel = "M",
             description = "Activation rows of the GEMM, 0 for none (default: ${DEFAULT-VALUE}).")
     int rows;
-    @Option(names = "--quant-stream-mib", defaultValue = "256", paramLabel = "MIB",
+    @Option(names = "--quant-stream-mib", defaultValue = "128", paramLabel = "MIB",
             description = "Weights streamed per GEMV round, 0 for hot only (default: ${DEFAULT-VALUE}).")
     int streamMib;
     @Option(names = "--quant-block-tokens", defaultValue = "128", paramLabel = "T",

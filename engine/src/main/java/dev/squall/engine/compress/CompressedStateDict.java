@@ -54,6 +54,7 @@ public final class CompressedStateDict {
             case HalfLinear h -> h.precision().label();
             case Q8Linear q -> "q8_0";
             case Q4Linear q -> "q4_0";
+            case Q4A8Linear q -> "q4_0-a8";
             case Int8Linear q -> "int8";
             case TernaryLinear t -> "ternary";
             case TernaryA8Linear t -> "ternary-a8";
@@ -128,6 +129,7 @@ public final class CompressedStateDict {
             case "bf16" -> HalfLinear.fromParts(where, parts, out, in, bias, HalfLinear.Precision.BF16);
             case "q8_0" -> Q8Linear.fromParts(where, parts, out, in, bias);
             case "q4_0" -> Q4Linear.fromParts(where, parts, out, in, bias);
+            case "q4_0-a8" -> Q4A8Linear.fromParts(where, parts, out, in, bias);
             case "int8" -> Int8Linear.fromParts(where, parts, out, in, bias);
             case "ternary" -> TernaryLinear.fromParts(where, parts, out, in, bias);
             case "ternary-a8" -> TernaryA8Linear.fromParts(where, parts, out, in, bias);

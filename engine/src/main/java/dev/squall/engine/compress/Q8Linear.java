@@ -4,7 +4,6 @@ import dev.squall.engine.graph.TaskGraph;
 import dev.squall.engine.io.DType;
 import dev.squall.engine.io.NdArray;
 import dev.squall.engine.layers.LinearLayer;
-import dev.squall.tasks.precision.Rounding;
 import dev.squall.tasks.quant.BlockQ8;
 
 import java.util.LinkedHashMap;
@@ -38,28 +37,12 @@ public record Q8Linear(byte[] qs, short[] d, float[] bias, int in, int out) impl
         return (in + BlockQ8.BLOCK - 1) / BlockQ8.BLOCK;
     }
 
-    /** Quantises as ggml's {@code quantize_row_q8_0_ref} does, block by block. */
+    /** Quantises as ggml's {@code quantize_row_q8_0_ref} does, block by block ({@link BlockQ8#quantizeRows}). */
     public static Q8Linear quantize(RowWeights w) {
         int blocks = blocks(w.in());
         byte[] qs = new byte[w.out() * blocks * BlockQ8.BLOCK];
         short[] d = new short[w.out() * blocks];
-        for (int j = 0; j < w.out(); j++) {
-            for (int b = 0; b < blocks; b++) {
-                int from = j * w.in() + b * BlockQ8.BLOCK;
-                int len = Math.min(BlockQ8.BLOCK, w.in() - b * BlockQ8.BLOCK);
-                float amax = 0f;
-                for (int t = 0; t < len; t++) {
-                    amax = Math.max(amax, Math.abs(w.w()[from + t]));
-                }
-                float scale = amax / 127;
-                float id = scale != 0f ? 1f / scale : 0f;
-                int block = j * blocks + b;
-                d[block] = Float.floatToFloat16(scale);
-                for (int t = 0; t < len; t++) {
-                    qs[block * BlockQ8.BLOCK + t] = (byte) Rounding.halfAway(w.w()[from + t] * id);
-                }
-            }
-        }
+        BlockQ8.quantizeRows(w.w(), qs, d, w.in(), 0, w.out());
         return new Q8Linear(qs, d, w.bias(), w.in(), w.out());
     }
 

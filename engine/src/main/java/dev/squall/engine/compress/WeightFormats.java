@@ -13,6 +13,7 @@ import java.util.function.Function;
  *   fp32            the default fp32 layer (Wᵀ, tiled GEMM)       fp32-rows   fp32 by output rows (baseline)
  *   fp16, bf16      16-bit storage, fp32 accumulation
  *   q8_0, q4_0      ggml block formats (32 weights, fp16 scale)
+ *   q4_0-a8         Q4_0 weights times activations quantised into Q8_0 blocks at run time (ggml's CPU path)
  *   int8            int8, fp32 scale per output row             int8g[:G]   per group of G (default 128)
  *   ternary[:row]   BitNet b1.58, absmean per tensor (or row)   binary      sign bit, mean-abs scale per row
  *   ternary-a8[:row]  the same ternary weight times int8 activations quantised per row at run time (W1.58A8, as
@@ -28,7 +29,7 @@ import java.util.function.Function;
  */
 public final class WeightFormats {
     /** The names, for help texts and messages. */
-    public static final String NAMES = "fp32|fp32-rows|fp16|bf16|q8_0|q4_0|int8|int8g[:G]|ternary[:row]|ternary-a8[:row]|binary"
+    public static final String NAMES = "fp32|fp32-rows|fp16|bf16|q8_0|q4_0|q4_0-a8|int8|int8g[:G]|ternary[:row]|ternary-a8[:row]|binary"
             + "|w8a8[:T]|pruned:S[:row|:global]|2:4";
     /** Group size of {@code int8g} without {@code :G}. */
     public static final int DEFAULT_GROUP = 128;
@@ -69,6 +70,7 @@ public final class WeightFormats {
             case "bf16" -> noParameter(s, parts, new EachLayer(s, w -> HalfLinear.quantize(w, HalfLinear.Precision.BF16)));
             case "q8_0" -> noParameter(s, parts, new EachLayer(s, Q8Linear::quantize));
             case "q4_0" -> noParameter(s, parts, new EachLayer(s, Q4Linear::quantize));
+            case "q4_0-a8" -> noParameter(s, parts, new EachLayer(s, Q4A8Linear::quantize));
             case "int8" -> noParameter(s, parts, new EachLayer(s, w -> Int8Linear.quantize(w, w.in())));
             case "int8g" -> {
                 int g = parts.length == 1 ? DEFAULT_GROUP : positiveInt(spec, parts, "group size");

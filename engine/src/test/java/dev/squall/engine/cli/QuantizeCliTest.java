@@ -72,7 +72,7 @@ class QuantizeCliTest {
         Npz.write(fp32, BlockWeights.random(16, 24, 5).toStateDict());
         Path xf = dir.resolve("x.npy");
         Npy.write(xf, NdArray.of(random(3 * 16, 1), 3, 16));
-        for (String f : new String[] {"fp16", "bf16", "q8_0", "int8", "int8g:8", "ternary:row", "ternary-a8", "binary", "w8a8:3",
+        for (String f : new String[] {"fp16", "bf16", "q8_0", "int8", "int8g:8", "ternary:row", "ternary-a8", "q4_0-a8", "binary", "w8a8:3",
                 "pruned:0.5:global", "2:4"}) {
             Path q = dir.resolve("q.npz");
             run(0, "quantize", fp32.toString(), "--format", f, "-o", q.toString());

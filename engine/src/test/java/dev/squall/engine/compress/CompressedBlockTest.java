@@ -29,7 +29,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The encoder block with its linear layers in every format, fused and unfused:
  * <ul>
  *   <li>it computes the block of the weights its layers hold: the float64 reference block over the
- *       dequantised weights, within the fp32 bound of the block tests ({@code 1e-5·max(1, |ref|)}; w8a8 and ternary-a8, whose
+ *       dequantised weights, within the fp32 bound of the block tests ({@code 1e-5·max(1, |ref|)}; w8a8, q4_0-a8 and ternary-a8, whose
  *       activations are quantised at run time, only within its error sanity bound);</li>
  *   <li>its relative output error against the fp32 block ({@code ‖y − y₃₂‖/‖y₃₂‖}) is printed and
  *       sanity-bounded per format (finite, and below what the format's weight error allows);</li>
@@ -70,12 +70,12 @@ class CompressedBlockTest {
 
     /** Formats whose activations are quantised at run time: they compute with other inputs than the reference. */
     private static boolean quantisesActivations(String format) {
-        return format.startsWith("w8a8") || format.startsWith("ternary-a8");
+        return format.startsWith("w8a8") || format.endsWith("-a8") || format.endsWith("-a8:row");
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"fp32", "fp32-rows", "fp16", "bf16", "q8_0", "q4_0", "int8", "int8g:16", "ternary",
-            "ternary:row", "ternary-a8", "binary", "w8a8", "w8a8:2.0", "pruned:0.5", "pruned:0.5:row", "pruned:0.9:global", "2:4"})
+            "ternary:row", "ternary-a8", "q4_0-a8", "binary", "w8a8", "w8a8:2.0", "pruned:0.5", "pruned:0.5:row", "pruned:0.9:global", "2:4"})
     void blockComputesWithTheWeightsItsLayersHold(String format) throws IOException {
         long seed = System.nanoTime();
         BlockWeights fp32 = BlockWeights.random(CONFIG.dModel(), CONFIG.ffDim(), seed);
@@ -118,7 +118,7 @@ class CompressedBlockTest {
         BlockWeights fp32 = BlockWeights.random(256, 512, 3);
         long dense = CompressedBlock.of(fp32, WeightFormats.parse("fp32")).weightBytes();
         for (String[] f : new String[][] {{"fp16", "2"}, {"bf16", "2"}, {"q8_0", "3.7"}, {"int8", "3.9"},
-                {"q4_0", "7.1"}, {"ternary", "15"}, {"ternary-a8", "15"}, {"binary", "28"}, {"2:4", "1.7"}, {"pruned:0.9", "4.8"}}) {
+                {"q4_0", "7.1"}, {"ternary", "15"}, {"ternary-a8", "15"}, {"q4_0-a8", "7.1"}, {"binary", "28"}, {"2:4", "1.7"}, {"pruned:0.9", "4.8"}}) {
             long bytes = CompressedBlock.of(fp32, WeightFormats.parse(f[0])).weightBytes();
             assertTrue(dense / (double) bytes >= Double.parseDouble(f[1]), f[0] + ": " + dense + " / " + bytes);
         }

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
  */
 class CompressedLayersTest {
     private static final String[] FORMATS = {"fp32", "fp32-rows", "fp16", "bf16", "q8_0", "q4_0", "int8", "int8g:16",
-            "ternary", "ternary:row", "ternary-a8", "ternary-a8:row", "binary", "pruned:0.7", "pruned:0.5:row",
+            "ternary", "ternary:row", "ternary-a8", "ternary-a8:row", "q4_0-a8", "binary", "pruned:0.7", "pruned:0.5:row",
             "pruned:0.9:global", "2:4"};
     private static JvmBackend plain;
     private static JvmBackend fast;
@@ -96,7 +96,7 @@ class CompressedLayersTest {
         for (String[] c : new String[][] {{"q3_k", "unknown weight format"}, {"int8g:0", "group size must be a positive"},
                 {"int8g:x", "group size must be a positive"}, {"pruned", "pruned:S"}, {"pruned:1.5", "sparsity must be in"},
                 {"pruned:abc", "sparsity must be a number"}, {"pruned:0.5:cols", "scope"}, {"2:8", "2:4"},
-                {"ternary:col", "ternary takes"}, {"ternary-a8:col", "ternary-a8 takes"}, {"q8_0:1", "takes no parameter"}, {"w8a8:-1", "must be > 0"},
+                {"ternary:col", "ternary takes"}, {"ternary-a8:col", "ternary-a8 takes"}, {"q8_0:1", "takes no parameter"}, {"q4_0-a8:2", "takes no parameter"}, {"w8a8:-1", "must be > 0"},
                 {"", "unknown weight format"}}) {
             var e = assertThrows(IllegalArgumentException.class, () -> WeightFormats.parse(c[0]), c[0]);
             assertTrue(e.getMessage().contains(c[1]) && e.getMessage().contains("weight formats are"), e.getMessage());

@@ -52,4 +52,41 @@ public final class BlockQ4 {
         }
         return acc;
     }
+    /**
+     * Q4_0 × Q8_0, as ggml runs Q4_0 on the CPU: the activations {@code x[m, k]} quantised into Q8_0 blocks
+     * ({@link BlockQ8#quantizeRows}: {@code xq}, fp16 scales {@code xd}), each block's products summed in
+     * integers and scaled by both fp16 scales: {@code y[i, j] = act(Σ_b d_w[j,b]·d_x[i,b]·Σ_t (nibble − 8)·q_x
+     * (+ bias))}, the blocks summed in fp32 in order. Parallel rows are the {@code n} output features.
+     */
+    public static void gemmQ8(byte[] xq, short[] xd, byte[] qs, short[] d, float[] bias, @Out float[] y, int m, int n,
+                              int k, int hasBias, int activation, int rowOffset, int rowCount) {
+        for (@Parallel int r = 0; r < rowCount; r++) {
+            int j = rowOffset + r;
+            for (@Parallel int i = 0; i < m; i++) {
+                y[i * n + j] = Gemm.epilogue(dotQ8(xq, xd, i, qs, d, j, k, 0), bias, j, hasBias, activation);
+            }
+        }
+    }
+
+    /**
+     * {@code Σ_{b >= fromBlock} d_w[row,b]·d_x[xRow,b]·Σ_t (nibble − 8)·q_x} of {@link #gemmQ8}. Each product is
+     * formed in float (exact), as in {@link Int8Activations#integerDot}, for TornadoVM's byte arithmetic.
+     */
+    public static float dotQ8(byte[] xq, short[] xd, int xRow, byte[] qs, short[] d, int row, int k, int fromBlock) {
+        int blocks = (k + BLOCK - 1) / BLOCK;
+        float acc = 0f;
+        for (int b = fromBlock; b < blocks; b++) {
+            int block = row * blocks + b;
+            int xBlock = xRow * blocks + b;
+            int len = Math.min(BLOCK, k - b * BLOCK);
+            int s = 0;
+            for (int t = 0; t < len; t++) {
+                int packed = qs[block * BLOCK_BYTES + (t % BLOCK_BYTES)];
+                int nibble = t < BLOCK_BYTES ? packed & 0xf : (packed >> 4) & 0xf;
+                s += (int) ((nibble - 8) * (float) xq[xBlock * BLOCK + t]);
+            }
+            acc += s * (Half.toFloat(d[block]) * Half.toFloat(xd[xBlock]));
+        }
+        return acc;
+    }
 }

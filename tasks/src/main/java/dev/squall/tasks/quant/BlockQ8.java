@@ -4,6 +4,7 @@ import dev.squall.tasks.Out;
 import dev.squall.tasks.Parallel;
 import dev.squall.tasks.gemm.Gemm;
 import dev.squall.tasks.precision.Half;
+import dev.squall.tasks.precision.Rounding;
 
 /**
  * GEMM with Q8_0 weights (ggml's {@code block_q8_0}: 32 signed bytes and one fp16 scale per block of 32
@@ -48,5 +49,32 @@ public final class BlockQ8 {
             acc += s * Half.toFloat(d[block]);
         }
         return acc;
+    }
+    /**
+     * Quantises rows of {@code x[m, k]} into Q8_0 blocks as ggml's {@code quantize_row_q8_0_ref} does (see the
+     * package documentation): {@code B = ceil(k/32)} blocks per row, a partial last block padded with zeros.
+     * Parallel rows are the {@code m} rows; used for weights when they are packed and for activations at run
+     * time (Q4_0 × Q8_0, {@link BlockQ4#gemmQ8}).
+     */
+    public static void quantizeRows(float[] x, @Out byte[] qs, @Out short[] d, int k, int rowOffset, int rowCount) {
+        int blocks = (k + BLOCK - 1) / BLOCK;
+        for (@Parallel int r = 0; r < rowCount; r++) {
+            int i = rowOffset + r;
+            for (int b = 0; b < blocks; b++) {
+                int from = i * k + b * BLOCK;
+                int len = Math.min(BLOCK, k - b * BLOCK);
+                float amax = 0f;
+                for (int t = 0; t < len; t++) {
+                    amax = Math.max(amax, Math.abs(x[from + t]));
+                }
+                float scale = amax / 127;
+                float id = scale != 0f ? 1f / scale : 0f;
+                int block = i * blocks + b;
+                d[block] = Half.fromFloat(scale);
+                for (int t = 0; t < BLOCK; t++) {
+                    qs[block * BLOCK + t] = (byte) (t < len ? Rounding.halfAway(x[from + Math.min(t, len - 1)] * id) : 0);
+                }
+            }
+        }
     }
 }

@@ -46,7 +46,8 @@ final class CompressedKernelCases {
 
     /** Every case of these families. */
     static List<KernelCase> all() {
-        return Stream.of(quantGemm(), int8Activations(), List.of(ternaryA8()), int8KvAttention(), precision(), sparse())
+        return Stream.of(quantGemm(), int8Activations(), List.of(ternaryA8(), q4TimesQ8()), int8KvAttention(),
+                precision(), sparse())
                 .flatMap(List::stream).toList();
     }
 
@@ -188,6 +189,28 @@ final class CompressedKernelCases {
                     .task("quantize", M, Int8Activations::quantizeRows, x, flags, qx, sx, k)
                     .task("gemm", N, TernaryA8::gemm, qx, sx, codes, scales, bias, y, M, N, k, 1, Activations.RELU);
             return new Built(g, List.of(Output.exact("qx", qx, k), new Output("sx", sx, 1), new Output("y", y, N)));
+        });
+    }
+
+    /**
+     * Q4_0 × Q8_0: activations quantised into Q8_0 blocks (an all-zero block and a partial last block among
+     * them), then the integer-sum GEMM over random nibbles and fp16 scales.
+     */
+    static KernelCase q4TimesQ8() {
+        return new KernelCase("BlockQ8.quantizeRows, BlockQ4.gemmQ8 +bias SILU" + SHAPE, r -> {
+            float[] x = r.gaussian(M * K);
+            for (int p = 32; p < 64; p++) {
+                x[K + p] = 0f;
+            }
+            byte[] xq = new byte[M * BLOCKS * 32];
+            short[] xd = new short[M * BLOCKS];
+            float[] y = new float[M * N];
+            TaskGraph g = new TaskGraph("q4q8")
+                    .task("quantize", M, BlockQ8::quantizeRows, x, xq, xd, K)
+                    .task("gemm", N, BlockQ4::gemmQ8, xq, xd, randomBytes(r, N * BLOCKS * 16),
+                            halves(r, N * BLOCKS, -2e-2, 2e-2), r.gaussian(N), y, M, N, K, 1, Activations.SILU);
+            return new Built(g, List.of(Output.exact("xq", xq, BLOCKS * 32), Output.exact("xd", xd, BLOCKS),
+                    new Output("y", y, N)));
         });
     }
 

@@ -11,7 +11,7 @@ import static dev.squall.engine.jvm.fast.QuantLanes.F;
 import static dev.squall.engine.jvm.fast.QuantLanes.L;
 
 /**
- * Fast path of {@link BlockQ4#gemm}: a block's 16 bytes widened 8 at a time to int lanes, whose low and high
+ * Fast paths of {@link BlockQ4}. {@code gemm}: a block's 16 bytes widened 8 at a time to int lanes, whose low and high
  * nibbles, offset by −8, become four float vectors (weights 0–7 and 8–15 from the low nibbles, 16–23 and 24–31
  * from the high ones) multiplied with the activations; blocked GEMM through {@link RowGemmDriver}.
  */
@@ -30,6 +30,22 @@ public final class BlockQ4Vector {
         RowGemmDriver.run(x, (xb, j) -> dot(x, xb, qs, d, j * blocks, k),
                 (row, p0, p1, dst, off) -> decode(qs, d, row * blocks, p0, p1, dst, off),
                 bias, y, m, n, k, hasBias, activation, rowOffset, rowCount);
+    }
+
+    /**
+     * As {@link BlockQ4#gemmQ8}: the GEMV in integer lanes ({@link Q4Q8Gemv}); the GEMM with activations
+     * {@code d_x·q_x} and weights decoded to fp32 through {@link RowGemmDriver}.
+     */
+    public static void gemmQ8(byte[] xq, short[] xd, byte[] qs, short[] d, float[] bias, float[] y, int m, int n,
+                              int k, int hasBias, int activation, int rowOffset, int rowCount) {
+        int blocks = (k + BLOCK - 1) / BLOCK;
+        if (m >= RowGemmDriver.MIN_ROWS) {
+            float[] x = Q8Activations.dequantized(xq, xd, m, k);
+            RowGemmDriver.gemm(x, (row, p0, p1, dst, off) -> decode(qs, d, row * blocks, p0, p1, dst, off), bias, y,
+                    m, n, k, hasBias, activation, rowOffset, rowOffset + rowCount);
+            return;
+        }
+        Q4Q8Gemv.run(xq, xd, qs, d, bias, y, m, n, k, hasBias, activation, rowOffset, rowOffset + rowCount);
     }
 
     /** {@code Σ_p x[xb + p]·ŵ[p]} for the row whose first block is {@code block0}, one block per step. */

@@ -54,18 +54,25 @@ final class QuantLanes {
     }
 
     /**
-     * Eight fp16 values from {@code a[off]} as floats, exactly as the plain kernels' {@code Half.toFloat}: the
-     * magnitude bits shifted into float position are the value times 2⁻¹¹², restored by an exact
-     * multiplication (subnormal halves included), and the sign bit is copied over. A group holding ∞ or NaN
-     * (exponent 31) takes the scalar conversion.
+     * Eight fp16 values from {@code a[off]} as floats, exactly as the plain kernels' {@code Half.toFloat}
+     * ({@link #finiteHalves}, subnormal halves included); a group holding ∞ or NaN (exponent 31) takes the
+     * scalar conversion.
      */
     static FloatVector fp16(short[] a, int off) {
         IntVector h = (IntVector) ShortVector.fromArray(S8, a, off).convertShape(VectorOperators.S2I, I8, 0);
-        IntVector magnitude = h.and(0x7fff);
-        if (magnitude.compare(VectorOperators.GE, 0x7c00).anyTrue()) {
+        if (h.and(0x7c00).compare(VectorOperators.EQ, 0x7c00).anyTrue()) {
             return fp16Scalar(a, off);
         }
-        FloatVector f = magnitude.lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f);
+        return finiteHalves(h);
+    }
+
+    /**
+     * The halves in the low 16 bits of each lane as floats, exactly, for halves that are finite (exponent below
+     * 31): the magnitude bits shifted into float position are the value times 2⁻¹¹², restored by an exact
+     * multiplication; the sign bit is copied over.
+     */
+    static FloatVector finiteHalves(IntVector h) {
+        FloatVector f = h.and(0x7fff).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f);
         return f.reinterpretAsInts().or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
     }
 

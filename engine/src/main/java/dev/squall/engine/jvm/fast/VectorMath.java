@@ -3,6 +3,7 @@ package dev.squall.engine.jvm.fast;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 
 /**
  * Exponential and lane sum written with plain IEEE lane operations, so that a fast path computes the same
@@ -15,12 +16,16 @@ final class VectorMath {
     /** ln 2 split in a part exact in a few bits and the rest (Cody–Waite), as Cephes' {@code expf}. */
     private static final float LN2_HI = 0.693359375f;
     private static final float LN2_LO = -2.12194440e-4f;
-    /** 1.5·2²³: adding it rounds to an integer held in the low mantissa bits. */
-    private static final float ROUNDER = 12582912f;
-    private static final int ROUNDER_BITS = 0x4B400000;
+    /**
+     * 1.5·2²³: adding it rounds to an integer held in the low mantissa bits; conversely, for {@code |i| < 2²²}
+     * the float with bits {@code ROUNDER_BITS + i} is exactly {@code ROUNDER + i}.
+     */
+    static final float ROUNDER = 12582912f;
+    static final int ROUNDER_BITS = 0x4B400000;
     /** Below this e^x rounds to 0 in fp32; above the upper bound it overflows to +∞. */
     private static final float MIN_ARG = -104f;
     private static final float MAX_ARG = 89f;
+    private static final VectorShuffle<Float>[] HALVES = halves();
 
     private VectorMath() {
     }
@@ -47,10 +52,16 @@ final class VectorMath {
     }
 
     /**
-     * Sum of the lanes by halving: lane i plus lane i + L/2, and so on, in that order always. Done on a
-     * small array: {@code slice} with a computed origin is not intrinsified and falls back to slow code.
+     * Sum of the lanes by halving: lane i plus lane i + L/2, and so on, in that order always. Eight lanes (one
+     * AVX2 register) take constant shuffles; other widths a small array: {@code slice} with a computed origin is
+     * not intrinsified and falls back to slow code.
      */
     static float sum(FloatVector v) {
+        if (v.length() == 8) {
+            FloatVector four = v.add(v.rearrange(HALVES[0]));
+            FloatVector two = four.add(four.rearrange(HALVES[1]));
+            return two.add(two.rearrange(HALVES[2])).lane(0);
+        }
         float[] lanes = new float[v.length()];
         v.intoArray(lanes, 0);
         for (int half = lanes.length / 2; half > 0; half /= 2) {
@@ -59,5 +70,16 @@ final class VectorMath {
             }
         }
         return lanes[0];
+    }
+
+    /** Shuffles of 8 float lanes bringing lane {@code i + h} to lane {@code i}, for {@code h = 4, 2, 1}. */
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Float>[] halves() {
+        VectorShuffle<Float>[] s = new VectorShuffle[3];
+        for (int t = 0; t < 3; t++) {
+            int h = 4 >> t;
+            s[t] = VectorShuffle.fromOp(FloatVector.SPECIES_256, i -> (i + h) % 8);
+        }
+        return s;
     }
 }

@@ -21,6 +21,7 @@ import dev.squall.tasks.testing.Tolerance;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -34,7 +35,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class CompressedFastPathsTest {
     private static final int[][] SHAPES = {{1, 9, 36}, {3, 17, 100}, {7, 5, 260}, {8, 33, 64}, {33, 7, 300},
-            {70, 12, 516}, {40, 65, 1032}};
+            {70, 12, 516}, {40, 65, 1032}, {1, 9, 1100}, {5, 6, 520}};
     private static JvmBackend plain;
     private static JvmBackend fast;
     private static JvmBackend fast3;
@@ -87,12 +88,13 @@ class CompressedFastPathsTest {
     }
 
     /**
-     * Activations quantised to int8 per row (w8a8 with and without outliers, ternary-a8): fast (fp32 sums of the
+     * Activations quantised at run time (to int8 per row: w8a8 with and without outliers, ternary-a8; to Q8_0
+     * blocks: q4_0-a8): fast (fp32 sums of the
      * exact products) against plain (int sums), within twice the fp32 bound of {@code Σ_p |x̂_ip||ŵ_jp|},
      * {@code |x̂| <= |x| + s_x/2}; ternary-a8's GEMV sums in integers too and must equal the plain kernel exactly.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"w8a8", "w8a8:2.5", "ternary-a8", "ternary-a8:row"})
+    @ValueSource(strings = {"w8a8", "w8a8:2.5", "ternary-a8", "ternary-a8:row", "q4_0-a8"})
     void int8ActivationsMatchThePlainKernels(String format) {
         for (int[] s : SHAPES) {
             RandomArrays rnd = RandomArrays.fresh();
@@ -109,8 +111,10 @@ class CompressedFastPathsTest {
                 for (int p = 0; p < k; p++) {
                     amax = Math.max(amax, Math.abs(x[i * k + p]));
                 }
+                // half a step, s_x/2 = amax/254; Q8_0 blocks also round their scale to fp16: (1/2 + 127·2⁻¹¹)·d_x
+                float slack = format.startsWith("q4_0") ? amax / 127 * 0.5625f : amax / 254;
                 for (int p = 0; p < k; p++) {
-                    xHat[i * k + p] = Math.abs(x[i * k + p]) + amax / 254;
+                    xHat[i * k + p] = Math.abs(x[i * k + p]) + slack;
                 }
             }
             double[] scale = GemmReference.scale(xHat, dense, w.bias(), m, n, k, true, true);
@@ -126,6 +130,34 @@ class CompressedFastPathsTest {
             }
             Tolerance.relative(2e-5).assertClose(Subject.of(format + " fast path", "M=" + m + " N=" + n + " K=" + k,
                     rnd.seed()).rowsOf(n), yFast, plainAsDouble, scale);
+        }
+    }
+
+    /**
+     * A Q4_0 scale that overflows fp16 (a weight above 8·65504) makes the plain kernel's sum infinite or NaN; the
+     * integer GEMV takes the plain loop for the rows it was given with that one and gives the same value; the other
+     * rows stay within the fp32 bound.
+     */
+    @Test
+    void q4TimesQ8WithAnInfiniteScaleMatchesThePlainKernel() {
+        RandomArrays rnd = RandomArrays.fresh();
+        int n = 7;
+        int k = 600;
+        float[] w = rnd.gaussian(n * k);
+        w[2 * k + 40] = 1e6f;
+        LinearLayer layer = WeightFormats.parse("q4_0-a8").compress(List.of(new RowWeights(w, new float[n], n, k)))
+                .get(0);
+        float[] x = rnd.gaussian(k);
+        float[] yPlain = run(plain, layer, x, 1, false, Activations.IDENTITY, null);
+        float[] yFast = run(fast, layer, x, 1, false, Activations.IDENTITY, "vector");
+        assertTrue(!Float.isFinite(yPlain[2]), "the overflowing row is not finite: " + yPlain[2]);
+        assertEquals(Float.floatToIntBits(yPlain[2]), Float.floatToIntBits(yFast[2]), "the overflowing row");
+        double[] scale = GemmReference.scale(x, ((CompressedLinear) layer).dequantize(), new float[n], 1, n, k, true,
+                false);
+        for (int j = 0; j < n; j++) {
+            if (j != 2) {
+                assertEquals(yPlain[j], yFast[j], 4e-5 * scale[j], "row " + j);
+            }
         }
     }
 
