@@ -17,6 +17,7 @@ import dev.squall.engine.report.Report;
 import dev.squall.engine.report.Table;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -35,8 +36,8 @@ import java.util.function.Consumer;
  * Q, K, V and the output.
  *
  * <p>Budget: an operation is skipped at a length where its predicted single-run time exceeds the time
- * budget — predicted from its last measured lengths (the growth exponent of its last two points, 2 when
- * only one is known) — or where its working memory would exceed half the JVM's maximum heap. This is what
+ * budget — predicted from its first runs at the last lengths (the growth exponent of its last two points, 2
+ * when only one is known) — or where its working memory would exceed half the JVM's maximum heap. This is what
  * stops dense attention (quadratic time) and the quadratic patterns early while the linear ones keep going.
  */
 public final class AttentionPatternBench implements BenchSuite {
@@ -100,65 +101,93 @@ public final class AttentionPatternBench implements BenchSuite {
         return List.copyOf(rows);
     }
 
+    /**
+     * Runs each operation at every length in turn. An operation's lengths are timed together in interleaved
+     * rounds (each round runs every length once), so that its time(2N)/time(N) ratios do not depend on which
+     * length met a slow spell of a shared machine; a first untimed run at each length (also the JIT's) feeds the
+     * budget's prediction for the next one.
+     */
     @Override
     public void run(Backend backend, Consumer<String> progress) {
         rows.clear();
-        for (int n : lengths) {
-            Sequences seqs = Sequences.uniform(1, n);
-            int width = heads * headDim;
-            QkvLayout qkv = QkvLayout.packed(gaussian(Math.multiplyExact(n, 3 * width), n), width);
-            float[] dense = null;
-            Map<String, AttentionOp> ops = new LinkedHashMap<>();
-            ops.put(DENSE, new FusedAttentionOp());
-            patterns.forEach(p -> ops.put(p, AttentionPattern.parse(p).op(EncoderBlock.Variant.FUSED)));
-            for (Map.Entry<String, AttentionOp> e : ops.entrySet()) {
-                String name = e.getKey();
-                String skip = budgetNote(name, n);
+        int width = heads * headDim;
+        Map<Integer, QkvLayout> inputs = new LinkedHashMap<>();
+        Map<Integer, float[]> denseOutputs = new LinkedHashMap<>();
+        for (String name : ops()) {
+            AttentionOp op = name.equals(DENSE) ? new FusedAttentionOp()
+                    : AttentionPattern.parse(name).op(EncoderBlock.Variant.FUSED);
+            List<Row> probes = new ArrayList<>();
+            List<Integer> timed = new ArrayList<>();
+            List<ExecutionPlan> plans = new ArrayList<>();
+            List<float[]> outputs = new ArrayList<>();
+            List<Long> working = new ArrayList<>();
+            for (int n : lengths) {
+                String skip = budgetNote(probes, n);
                 if (!skip.isEmpty()) {
-                    progress.accept("attention N=" + n + " " + name + ": skipped, " + skip);
+                    progress.accept("attention " + name + " N=" + n + ": skipped, " + skip);
                     rows.add(new Row(n, name, Double.NaN, -1, -1, null, skip));
+                    probes.add(rows.get(rows.size() - 1));
                     continue;
                 }
+                QkvLayout qkv = inputs.computeIfAbsent(n, len -> QkvLayout.packed(gaussian(Math.multiplyExact(len,
+                        3 * width), len), width));
                 float[] out = new float[n * width];
                 TaskGraph g;
                 try {
-                    g = AttentionRuns.graph(e.getValue(), qkv, out, seqs, heads, headDim, causal);
+                    g = AttentionRuns.graph(op, qkv, out, Sequences.uniform(1, n), heads, headDim, causal);
                 } catch (IllegalArgumentException notApplicable) {
                     rows.add(new Row(n, name, Double.NaN, -1, -1, null, notApplicable.getMessage()));
                     continue;
                 }
                 GraphMemory mem = GraphMemory.of(List.of(g));
-                long working = mem.peakLiveBytes() + mem.weightBytes();
-                if (working > Runtime.getRuntime().maxMemory() / 2) {
+                long bytes = mem.peakLiveBytes() + mem.weightBytes();
+                if (bytes > Runtime.getRuntime().maxMemory() / 2) {
                     rows.add(new Row(n, name, Double.NaN, -1, -1, null, "over the memory budget"));
+                    probes.add(rows.get(rows.size() - 1));
                     continue;
                 }
                 ExecutionPlan plan = backend.plan(g);
-                double ms = timing.medianMillis(plan::execute, i -> progress.accept("attention N=" + n + " " + name + " "
-                        + timing.round(i)));
+                progress.accept("attention " + name + " N=" + n + ": first run");
+                long start = System.nanoTime();
+                plan.execute();
+                probes.add(new Row(n, name, (System.nanoTime() - start) / 1e6, bytes, 0, null, ""));
+                timed.add(n);
+                plans.add(plan);
+                outputs.add(out);
+                working.add(bytes);
+            }
+            double[] ms = timing.interleavedMedianMillis(plans.stream().<Runnable>map(p -> p::execute).toList(),
+                    (r, i) -> progress.accept("attention " + name + " N=" + timed.get(r) + " " + timing.round(i)));
+            for (int t = 0; t < timed.size(); t++) {
+                int n = timed.get(t);
                 if (name.equals(DENSE)) {
-                    dense = out;
+                    denseOutputs.put(n, outputs.get(t));
                 }
-                long inOut = 4L * qkv.q().length + 4L * out.length;
-                rows.add(new Row(n, name, ms, working, working - inOut,
-                        dense == null ? null : ApproximationError.of(out, dense), ""));
+                float[] dense = denseOutputs.get(n);
+                long inOut = 4L * inputs.get(n).q().length + 4L * outputs.get(t).length;
+                rows.add(new Row(n, name, ms[t], working.get(t), working.get(t) - inOut,
+                        dense == null ? null : ApproximationError.of(outputs.get(t), dense), ""));
             }
         }
+        List<String> order = ops();
+        rows.sort(Comparator.comparingInt(Row::n).thenComparingInt(r -> order.indexOf(r.op())));
     }
 
-    /** Empty, or why {@code op} does not run at {@code n} (see the class comment). */
-    private String budgetNote(String op, int n) {
-        List<Row> done = rows.stream().filter(r -> r.op().equals(op) && r.ran()).toList();
-        if (rows.stream().anyMatch(r -> r.op().equals(op) && r.note().contains("budget"))) {
+    /**
+     * Empty, or why the operation does not run at {@code n}, given its first runs at shorter lengths (see the
+     * class comment).
+     */
+    private String budgetNote(List<Row> probes, int n) {
+        if (probes.stream().anyMatch(r -> r.note().contains("budget"))) {
             return "over budget at a shorter length";
         }
-        if (done.isEmpty()) {
+        if (probes.isEmpty()) {
             return "";
         }
-        Row last = done.get(done.size() - 1);
+        Row last = probes.get(probes.size() - 1);
         double exponent = 2;
-        if (done.size() >= 2) {
-            Row before = done.get(done.size() - 2);
+        if (probes.size() >= 2) {
+            Row before = probes.get(probes.size() - 2);
             exponent = Math.log(last.millis() / before.millis()) / Math.log((double) last.n() / before.n());
             exponent = Math.max(1, Math.min(2, exponent));
         }
@@ -188,10 +217,11 @@ public final class AttentionPatternBench implements BenchSuite {
         }
         report.section("Sparse, low-rank and linear attention vs dense")
                 .text(String.format(Locale.ROOT, "One sequence, %d heads of %d%s, fused kernels. Median of %d runs "
-                                + "after %d warm-up. Working memory = Q, K, V, output, scratch and the pattern's constant "
-                                + "arrays; extra = beyond Q, K, V and output. Error = relative Frobenius norm of the "
-                                + "difference to dense attention (random N(0,1) inputs), where dense ran. An operation stops "
-                                + "where its predicted time per run exceeds %.0f s.", heads, headDim,
+                                + "after %d warm-up, an operation's lengths timed together in interleaved rounds. "
+                                + "Working memory = Q, K, V, output, scratch and the pattern's constant arrays; extra = "
+                                + "beyond Q, K, V and output. Error = relative Frobenius norm of the difference to dense "
+                                + "attention (random N(0,1) inputs), where dense ran. An operation stops where its "
+                                + "predicted time per run exceeds %.0f s.", heads, headDim,
                         causal ? ", causal" : "", timing.repetitions(), timing.warmup(), budgetSeconds))
                 .table(table())
                 .text("Scaling: time(2N) / time(N) for consecutive measured lengths.")

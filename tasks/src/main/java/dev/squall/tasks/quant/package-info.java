@@ -52,6 +52,15 @@
  *   of weights {@code 32b .. 32b+31}, bit {@code t} for weight {@code 32b + t} (both bits clear: 0; both set:
  *   never written). {@code float[] scales} ({@code n}) holds {@code γ} per row (the same value in every row for
  *   a per-tensor scale). Bound: {@code |w − ŵ| <= γ/2} where {@code |w| <= 3γ/2}, else {@code |w| − γ} (clipped).</dd>
+ *   <dt>ternary × int8 activations ({@link dev.squall.tasks.quant.TernaryA8}) — 2 bits per weight</dt>
+ *   <dd>BitNet b1.58 as published (W1.58A8): the ternary weight above, stored as 2-bit codes {@code t + 1} in
+ *   groups of 128 weights laid out for 16-bit lanes (see that class), times activations quantised to int8 per
+ *   row at run time ({@link dev.squall.tasks.quant.Int8Activations#quantizeRows}); the products are summed
+ *   exactly in {@code int}.</dd>
+ *   <dt>Q4_0 × Q8_0 ({@link dev.squall.tasks.quant.BlockQ4#gemmQ8})</dt>
+ *   <dd>the Q4_0 weight times activations quantised into Q8_0 blocks at run time
+ *   ({@link dev.squall.tasks.quant.BlockQ8#quantizeRows}), as ggml runs Q4_0 on the CPU: each block's products
+ *   summed in {@code int}, scaled by both fp16 scales, the blocks summed in fp32.</dd>
  *   <dt>binary ({@link dev.squall.tasks.quant.Binary}) — 1 bit per weight</dt>
  *   <dd>{@code α = mean|w|} over the row (the scale that minimises {@code Σ(w − α·sign w)²}), {@code ŵ = α} where
  *   {@code w >= 0} (zero counts as positive), {@code −α} elsewhere. {@code int[] bits} ({@code n·B}), bit

@@ -8,6 +8,7 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 import static dev.squall.engine.jvm.fast.QuantLanes.F;
@@ -18,10 +19,10 @@ import static dev.squall.engine.jvm.fast.QuantLanes.L;
  * The GEMV of {@link BlockQ4#gemmQ8} (Q4_0 weights × Q8_0 activations) on the fast path, in 16-bit integer lanes
  * with no lane-type conversion anywhere (the Vector API's conversions are slow when their call site has seen
  * several kinds). Per pair of blocks, the 32 bytes of nibbles are read as 16 16-bit lanes; their four nibble
- * fields multiply the matching activations of {@link Q8Activations}, and the offsets of 8 are removed with one
- * subtraction (at most {@code 4·15·127 + 4064} per lane). The 16 sums pair up into 8 int lanes (4 per block),
- * become floats exactly (the {@code 1.5·2²³} trick: they stay below 2²²) and are scaled per block into fp32
- * lanes, the two scales {@code d_w·d_x} of a pair broadcast over their block's lanes. The scales of all the
+ * fields multiply the matching activations of {@link Q8Activations} (at most {@code 4·15·127} per lane). The
+ * 16 sums pair up into 8 int lanes (4 per block) and become floats exactly by the {@code 1.5·2²³} trick (they
+ * stay below 2²²), whose subtraction also removes the nibbles' offsets of 8; they are scaled per block into
+ * fp32 lanes, the two scales {@code d_w·d_x} of a pair spread over their block's lanes by one shuffle. The scales of all the
  * call's weight rows are computed first ({@link #scales}). The blocks past the last whole pair take the plain
  * kernel's loop, and so does a call whose weight scales include ∞ or NaN.
  */
@@ -30,8 +31,13 @@ final class Q4Q8Gemv {
     private static final VectorSpecies<Short> S16 = ShortVector.SPECIES_256;
     private static final int BLOCK = BlockQ4.BLOCK;
     private static final int BYTES = BlockQ4.BLOCK_BYTES;
-    /** The upper four lanes: the sums of a pair's second block. */
-    private static final VectorMask<Float> SECOND = VectorMask.fromLong(F, 0xf0);
+    /** A pair's two block scales (lanes 0 and 1) over the 4 int lanes of each block. */
+    private static final VectorShuffle<Float> SPREAD = VectorShuffle.fromValues(F, 0, 0, 0, 0, 1, 1, 1, 1);
+    /** Lanes 0–3 each twice: with {@link #ODD_LANES}, zips the first halves of two vectors. */
+    private static final VectorShuffle<Integer> ZIP_LOW = VectorShuffle.fromValues(I8, 0, 0, 1, 1, 2, 2, 3, 3);
+    /** Lanes 4–7 each twice. */
+    private static final VectorShuffle<Integer> ZIP_HIGH = VectorShuffle.fromValues(I8, 4, 4, 5, 5, 6, 6, 7, 7);
+    private static final VectorMask<Integer> ODD_LANES = VectorMask.fromLong(I8, 0xaa);
 
     private Q4Q8Gemv() {
     }
@@ -46,7 +52,7 @@ final class Q4Q8Gemv {
         for (int i = 0; i < m; i++) {
             boolean finite = scales(a, i, d, j0, j1);
             for (int j = j0; j < j1; j++) {
-                float sum = finite ? pairs(a, i * pairs, (j - j0) * pairs, qs, j * blocks, whole)
+                float sum = finite ? pairs(a, i * pairs, (j - j0) * 2 * pairs, qs, j * blocks, whole)
                         + BlockQ4.dotQ8(xq, xd, i, qs, d, j, k, 2 * whole) : BlockQ4.dotQ8(xq, xd, i, qs, d, j, k, 0);
                 y[i * n + j] = Gemm.epilogue(sum, bias, j, hasBias, activation);
             }
@@ -54,36 +60,37 @@ final class Q4Q8Gemv {
     }
 
     /**
-     * The scale products {@code d_w·d_x} of activation row {@code i} and weight rows {@code [j0, j1)}, into
-     * {@link Q8Activations#first} and {@link Q8Activations#second}, all at once before any sum: a method of its
-     * own keeps the summing loop's compiled code small (C2 stops inlining the Vector API past a node budget, and
-     * an operation left as a call allocates). Eight pairs at a time, their 16 fp16 weight scales read as 8 int
-     * lanes (first blocks in the low halves) and converted exactly; the pairs past the last group of 8, one by
-     * one. False when a weight scale is ∞ or NaN.
+     * The scale products {@code d_w·d_x} of activation row {@code i} and weight rows {@code [j0, j1)}, in block
+     * order into {@link Q8Activations#scales}, all at once before any sum: a method of its own keeps the summing
+     * loop's compiled code small (C2 stops inlining the Vector API past a node budget, and an operation left as
+     * a call allocates). Sixteen blocks at a time: their fp16 weight scales read as 8 int lanes of two halves,
+     * split, put back in block order by two shuffles and converted exactly; the blocks past the last group of 16,
+     * one by one. False when a weight scale is ∞ or NaN.
      */
     private static boolean scales(Q8Activations a, int i, short[] d, int j0, int j1) {
         int blocks = a.blocks();
-        int pairs = blocks / 2;
-        float[] first = a.first();
-        float[] second = a.second();
+        int covered = blocks / 2 * 2;
+        float[] dx = a.dx();
+        float[] out = a.scales();
         IntVector special = IntVector.zero(I8);
         int tail = 0;
         for (int j = j0; j < j1; j++) {
-            int at = (j - j0) * pairs;
-            int p = 0;
-            for (; p + L <= pairs; p += L) {
-                IntVector h = ShortVector.fromArray(S16, d, j * blocks + 2 * p).reinterpretAsInts();
+            int at = (j - j0) * covered;
+            int b = 0;
+            for (; b + 2 * L <= covered; b += 2 * L) {
+                IntVector h = ShortVector.fromArray(S16, d, j * blocks + b).reinterpretAsInts();
                 // exponent 31 in either half carries into that half's top bit
                 special = special.or(h.and(0x7c007c00).add(0x04000400));
-                QuantLanes.finiteHalves(h.and(0xffff)).mul(FloatVector.fromArray(F, a.dxFirst(), i * pairs + p))
-                        .intoArray(first, at + p);
-                QuantLanes.finiteHalves(h.lanewise(VectorOperators.LSHR, 16))
-                        .mul(FloatVector.fromArray(F, a.dxSecond(), i * pairs + p)).intoArray(second, at + p);
+                IntVector even = h.and(0xffff);
+                IntVector odd = h.lanewise(VectorOperators.LSHR, 16);
+                QuantLanes.finiteHalves(even.rearrange(ZIP_LOW).blend(odd.rearrange(ZIP_LOW), ODD_LANES))
+                        .mul(FloatVector.fromArray(F, dx, i * blocks + b)).intoArray(out, at + b);
+                QuantLanes.finiteHalves(even.rearrange(ZIP_HIGH).blend(odd.rearrange(ZIP_HIGH), ODD_LANES))
+                        .mul(FloatVector.fromArray(F, dx, i * blocks + b + L)).intoArray(out, at + b + L);
             }
-            for (; p < pairs; p++) {
-                first[at + p] = Float.float16ToFloat(d[j * blocks + 2 * p]) * a.dxFirst()[i * pairs + p];
-                second[at + p] = Float.float16ToFloat(d[j * blocks + 2 * p + 1]) * a.dxSecond()[i * pairs + p];
-                tail |= ((d[j * blocks + 2 * p] & 0x7c00) + 0x0400) | ((d[j * blocks + 2 * p + 1] & 0x7c00) + 0x0400);
+            for (; b < covered; b++) {
+                out[at + b] = Float.float16ToFloat(d[j * blocks + b]) * dx[i * blocks + b];
+                tail |= (d[j * blocks + b] & 0x7c00) + 0x0400;
             }
         }
         return ((special.reduceLanes(VectorOperators.OR) | tail) & 0x80008000) == 0;
@@ -91,21 +98,22 @@ final class Q4Q8Gemv {
 
     /**
      * The scaled sums of {@code pairs} pairs of blocks from {@code block0}, activations from pair {@code pair0},
-     * scales from {@code scale0}.
+     * scales (in block order) from {@code scale0}.
      */
     private static float pairs(Q8Activations a, int pair0, int scale0, byte[] qs, int block0, int pairs) {
-        float[] first = a.first();
-        float[] second = a.second();
+        float[] scales = a.scales();
         FloatVector acc = FloatVector.zero(F);
         for (int p = 0; p < pairs; p++) {
-            FloatVector scale = FloatVector.broadcast(F, first[scale0 + p])
-                    .blend(FloatVector.broadcast(F, second[scale0 + p]), SECOND);
+            FloatVector scale = FloatVector.fromArray(F, scales, scale0 + 2 * p).rearrange(SPREAD);
             acc = pair(a, pair0 + p, qs, block0 + 2 * p).fma(scale, acc);
         }
         return QuantLanes.sum(acc);
     }
 
-    /** The 8 integer sums (4 per block, as exact floats) of the pair whose activations are pair {@code pair}. */
+    /**
+     * The 8 integer sums (4 per block, as exact floats) of the pair whose activations are pair {@code pair}: the
+     * offsets of 8 are removed in the conversion to float ({@link Q8Activations#bias}).
+     */
     private static FloatVector pair(Q8Activations a, int pair, byte[] qs, int block) {
         short[] x = a.lanes();
         ShortVector v = ByteVector.fromArray(B32, qs, block * BYTES).reinterpretAsShorts();
@@ -113,12 +121,11 @@ final class Q4Q8Gemv {
         ShortVector s = v.and((short) 0xf).mul(ShortVector.fromArray(S16, x, xp))
                 .add(field(v, 4).mul(ShortVector.fromArray(S16, x, xp + 16)))
                 .add(field(v, 8).mul(ShortVector.fromArray(S16, x, xp + 32)))
-                .add(v.lanewise(VectorOperators.LSHR, 12).mul(ShortVector.fromArray(S16, x, xp + 48)))
-                .sub(ShortVector.fromArray(S16, a.offsets(), pair * 16));
+                .add(v.lanewise(VectorOperators.LSHR, 12).mul(ShortVector.fromArray(S16, x, xp + 48)));
         IntVector halves = s.reinterpretAsInts();
         IntVector sums = halves.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
                 .add(halves.lanewise(VectorOperators.ASHR, 16));
-        return sums.add(VectorMath.ROUNDER_BITS).reinterpretAsFloats().sub(VectorMath.ROUNDER);
+        return sums.add(VectorMath.ROUNDER_BITS).reinterpretAsFloats().sub(FloatVector.fromArray(F, a.bias(), pair * L));
     }
 
     /** The nibble at bit {@code shift} of each 16-bit lane. */

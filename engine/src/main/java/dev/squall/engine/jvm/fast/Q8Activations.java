@@ -5,20 +5,17 @@ package dev.squall.engine.jvm.fast;
  * {@link Q4Q8Gemv}. That GEMV reads the nibbles of a pair of blocks (32 bytes) as 16 16-bit lanes without any
  * conversion: lane {@code l} covers bytes {@code 2l, 2l + 1} of the pair, so its four nibble fields are weights
  * {@code u, u + 16, u + 1, u + 17} ({@code u = 2·(l mod 8)}) of block {@code l/8}. Per pair, {@link #lanes}
- * holds the matching four 16-lane activation vectors and {@link #offsets} {@code 8·Σ} of the four per lane,
- * which removes the nibbles' offset of 8 with one subtraction. Scales are kept apart for the first and the
- * second block of each pair.
+ * holds the matching four 16-lane activation vectors; {@link #bias} is what the GEMV subtracts when it turns
+ * the pair's 8 int lane sums (16-bit lanes {@code 2t, 2t + 1}) into floats: {@code 1.5·2²³} plus the nibbles'
+ * offsets, {@code 8·Σ} of those lanes' activations.
  *
- * @param lanes   per row and pair, 4 × 16 activations in field order
- * @param offsets per row and pair, 16 lanes of {@code 8·(X₀ + X₁ + X₂ + X₃)}
- * @param dxFirst  {@code d_x} of the first block of each pair, as floats, per row and pair
- * @param dxSecond {@code d_x} of the second block of each pair
- * @param first    the scale products {@code d_w·d_x} of the first blocks, per weight row and pair
- * @param second   the same for the second blocks
- * @param blocks  blocks per row
+ * @param lanes  per row and pair, 4 × 16 activations in field order
+ * @param bias   per row and pair, 8 floats {@code 1.5·2²³ + 8·(activations of 16-bit lanes 2t and 2t + 1)}
+ * @param dx     {@code d_x} as floats, per row and block
+ * @param scales room for the scale products {@code d_w·d_x} of the weight rows of a call, in block order
+ * @param blocks blocks per row
  */
-record Q8Activations(short[] lanes, short[] offsets, float[] dxFirst, float[] dxSecond, float[] first,
-                     float[] second, int blocks) {
+record Q8Activations(short[] lanes, float[] bias, float[] dx, float[] scales, int blocks) {
     /** Activations per pair of blocks. */
     static final int PAIR = 64;
     private static final ThreadLocal<Q8Activations[]> SCRATCH = ThreadLocal.withInitial(() -> new Q8Activations[1]);
@@ -32,28 +29,31 @@ record Q8Activations(short[] lanes, short[] offsets, float[] dxFirst, float[] dx
         Q8Activations[] holder = SCRATCH.get();
         Q8Activations a = holder[0];
         int pairs = blocks / 2;
-        if (a == null || a.lanes.length < m * pairs * PAIR || a.dxFirst.length < m * pairs
-                || a.first.length < weightRows * pairs) {
-            a = new Q8Activations(new short[m * pairs * PAIR], new short[m * pairs * 16], new float[m * pairs],
-                    new float[m * pairs], new float[weightRows * pairs], new float[weightRows * pairs], blocks);
+        int scales = weightRows * 2 * pairs + QuantLanes.L;
+        if (a == null || a.lanes.length < m * pairs * PAIR || a.dx.length < m * blocks || a.scales.length < scales) {
+            a = new Q8Activations(new short[m * pairs * PAIR], new float[m * pairs * QuantLanes.L],
+                    new float[m * blocks], new float[scales], blocks);
             holder[0] = a;
         }
-        a = new Q8Activations(a.lanes, a.offsets, a.dxFirst, a.dxSecond, a.first, a.second, blocks);
+        a = new Q8Activations(a.lanes, a.bias, a.dx, a.scales, blocks);
+        for (int b = 0; b < m * blocks; b++) {
+            a.dx[b] = Float.float16ToFloat(xd[b]);
+        }
         for (int i = 0; i < m; i++) {
             for (int pair = 0; pair < pairs; pair++) {
                 int dst = (i * pairs + pair) * PAIR;
-                for (int l = 0; l < 16; l++) {
-                    int src = (i * blocks + 2 * pair + l / 8) * 32 + 2 * (l % 8);
+                for (int t = 0; t < QuantLanes.L; t++) {
                     int sum = 0;
-                    for (int f = 0; f < 4; f++) {
-                        short v = xq[src + (f % 2) * 16 + f / 2];
-                        a.lanes[dst + 16 * f + l] = v;
-                        sum += v;
+                    for (int l = 2 * t; l < 2 * t + 2; l++) {
+                        int src = (i * blocks + 2 * pair + l / 8) * 32 + 2 * (l % 8);
+                        for (int f = 0; f < 4; f++) {
+                            short v = xq[src + (f % 2) * 16 + f / 2];
+                            a.lanes[dst + 16 * f + l] = v;
+                            sum += v;
+                        }
                     }
-                    a.offsets[(i * pairs + pair) * 16 + l] = (short) (8 * sum);
+                    a.bias[(i * pairs + pair) * QuantLanes.L + t] = VectorMath.ROUNDER + 8 * sum;
                 }
-                a.dxFirst[i * pairs + pair] = Float.float16ToFloat(xd[i * blocks + 2 * pair]);
-                a.dxSecond[i * pairs + pair] = Float.float16ToFloat(xd[i * blocks + 2 * pair + 1]);
             }
         }
         return a;
