@@ -69,11 +69,7 @@ public record TernaryA8Linear(int[] codes, float[] scales, boolean perRow, float
                         + "packed data)");
             }
         }
-        boolean perRow = false;
-        for (float s : scales) {
-            perRow |= s != scales[0];
-        }
-        return new TernaryA8Linear(codes, scales, perRow, bias, in, out);
+        return new TernaryA8Linear(codes, scales, TernaryLinear.perRow(scales), bias, in, out);
     }
 
     @Override

@@ -82,11 +82,17 @@ public record TernaryLinear(int[] planes, float[] scales, boolean perRow, float[
                         + " (corrupt packed data)");
             }
         }
-        boolean perRow = false;
+        return new TernaryLinear(planes, scales, perRow(scales), bias, in, out);
+    }
+
+    /** Whether stored scales differ between rows: a per-row γ (a per-tensor γ is the same in every row). */
+    static boolean perRow(float[] scales) {
         for (float s : scales) {
-            perRow |= s != scales[0];
+            if (s != scales[0]) {
+                return true;
+            }
         }
-        return new TernaryLinear(planes, scales, perRow, bias, in, out);
+        return false;
     }
 
     @Override
