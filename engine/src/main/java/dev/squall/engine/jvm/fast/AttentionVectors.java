@@ -13,6 +13,8 @@ import jdk.incubator.vector.VectorSpecies;
 final class AttentionVectors {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
+    /** Floats per vector. */
+    static final int LANES = L;
 
     private AttentionVectors() {
     }
@@ -66,5 +68,40 @@ final class AttentionVectors {
             sv = sv.add(e);
         }
         return VectorMath.sum(sv);
+    }
+
+    /**
+     * One online-softmax step over a key-major tile, per query column {@code c < cols} ({@code cols} a multiple of
+     * {@link #LANES}): the scores of rows {@code r < rows} are {@code scale · tile[r·ld + c]}. With
+     * {@code m = max(runMax[c], max_r score)}, the tile becomes {@code exp(score − m)},
+     * {@code correction[c] = exp(runMax[c] − m)} (what earlier output and sum must be multiplied by),
+     * {@code runSum[c] = runSum[c]·correction[c] + Σ_r exp(score − m)} and {@code runMax[c] = m}. A column with
+     * every score −∞ so far keeps a zero column, a zero sum and a maximum of −∞.
+     */
+    static void softmaxColumns(float[] tile, int ld, int rows, int cols, float scale, float[] runMax, float[] runSum,
+                               float[] correction) {
+        FloatVector scales = FloatVector.broadcast(S, scale);
+        for (int c = 0; c < cols; c += L) {
+            FloatVector m = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+            for (int r = 0; r < rows; r++) {
+                m = m.max(FloatVector.fromArray(S, tile, r * ld + c));
+            }
+            FloatVector old = FloatVector.fromArray(S, runMax, c);
+            // max(scale·x) = scale·max(x) exactly: rounding a product by a positive scale keeps the order.
+            FloatVector newMax = old.max(m.mul(scales));
+            FloatVector shift = newMax.blend(0f, newMax.compare(VectorOperators.EQ, Float.NEGATIVE_INFINITY));
+            FloatVector sum = FloatVector.zero(S);
+            for (int r = 0; r < rows; r++) {
+                // Scaled and shifted in two roundings, not one fma: a tile scaled beforehand (to add masks) then
+                // gives the same bits, so padded and packed batches agree exactly.
+                FloatVector e = VectorMath.exp(FloatVector.fromArray(S, tile, r * ld + c).mul(scales).sub(shift));
+                e.intoArray(tile, r * ld + c);
+                sum = sum.add(e);
+            }
+            FloatVector corr = VectorMath.exp(old.sub(shift));
+            FloatVector.fromArray(S, runSum, c).mul(corr).add(sum).intoArray(runSum, c);
+            newMax.intoArray(runMax, c);
+            corr.intoArray(correction, c);
+        }
     }
 }

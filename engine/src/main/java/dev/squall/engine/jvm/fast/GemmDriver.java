@@ -27,6 +27,12 @@ final class GemmDriver {
     static final int KC = 256;
     /** Row block: a packed {@code MC × KC} block of A (128 KiB) stays in L2. */
     static final int MC = 32 * MR;
+    /**
+     * Column stride of the column-major A of {@link #productColumns}: 136 floats (544 bytes), not 128, so that a
+     * micro-kernel's walk down 128 columns does not keep hitting the same few L1 sets (measured 80 against 83
+     * GFLOP/s; 4 KiB-aliased strides evict each other).
+     */
+    static final int COLUMN_STRIDE = 136;
 
     private static final ThreadLocal<float[]> PACKED_A = ThreadLocal.withInitial(() -> new float[MC * KC]);
     private static final ThreadLocal<float[]> PACKED_B = ThreadLocal.withInitial(() -> new float[KC * NR]);
@@ -99,48 +105,84 @@ final class GemmDriver {
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 packA(a.data(), a.ld(), a.row() + ic, mc, a.col() + pc, kc, ap);
-                sweep(ap, b, transB, pc, kc, c, cOff + ic * ldc, ldc, mc, n, pc == 0 && !accumulate, pc + kc >= k,
-                        bias, hasBias, activation);
+                sweep(ap, 0, false, null, b, transB, pc, kc, c, cOff + ic * ldc, ldc, mc, n, pc == 0 && !accumulate,
+                        pc + kc >= k, bias, hasBias, activation);
             }
         }
     }
 
-    /** Whether an A of {@code m × k} fits one packed block, for {@link #pack} and {@link #productPacked}. */
-    static boolean fitsOneBlock(int m, int k) {
-        return m <= MC && k <= KC;
+    /** Whether {@code k} fits one depth block, as {@link #packPanels}, {@link #productPackedB} and {@link #productColumns} need. */
+    static boolean fitsDepth(int k) {
+        return k <= KC;
     }
 
-    /** Packs {@code m × k} of A ({@link #fitsOneBlock}) into {@code ap} (at least {@code MC × KC} floats). */
-    static void pack(Matrix a, int m, int k, float[] ap) {
-        packA(a.data(), a.ld(), a.row(), m, a.col(), k, ap);
+    /**
+     * Packs every {@code NR}-column panel of {@code B[k,n]} ({@code [n,k]} when {@code transB}; {@link #fitsDepth})
+     * into {@code bp} (at least {@code ⌈n/NR⌉·NR·k} floats), panel {@code g} at {@code g·NR·k}: packed once, used
+     * by several {@link #productPackedB} calls.
+     */
+    static void packPanels(Matrix b, boolean transB, int n, int k, float[] bp) {
+        for (int jr = 0; jr < n; jr += NR) {
+            packPanel(b, transB, jr, Math.min(NR, n - jr), 0, k, bp, jr * k);
+        }
     }
 
-    /** {@link #product} without bias or activation, with A already {@link #pack packed}: reused across calls. */
-    static void productPacked(float[] ap, Matrix b, boolean transB, float[] c, int cOff, int ldc, int m, int n, int k,
-                              boolean accumulate) {
-        sweep(ap, b, transB, 0, k, c, cOff, ldc, m, n, !accumulate, true, null, 0, 0);
+    /** {@code C[m,n] = A[m,k]·B} with B already {@link #packPanels packed}; no bias or activation. */
+    static void productPackedB(Matrix a, float[] bp, float[] c, int cOff, int ldc, int m, int n, int k) {
+        float[] ap = PACKED_A.get();
+        for (int ic = 0; ic < m; ic += MC) {
+            int mc = Math.min(MC, m - ic);
+            packA(a.data(), a.ld(), a.row() + ic, mc, a.col(), k, ap);
+            sweep(ap, 0, false, bp, null, false, 0, k, c, cOff + ic * ldc, ldc, mc, n, true, false, null, 0, 0);
+        }
     }
 
-    /** One packed A block (rows at {@code c[cOff]}, depth {@code [pc, pc+kc)}) against every panel of B. */
-    private static void sweep(float[] ap, Matrix b, boolean transB, int pc, int kc, float[] c, int cOff, int ldc,
-                              int mc, int n, boolean first, boolean last, float[] bias, int hasBias, int activation) {
-        float[] bp = PACKED_B.get();
+    /**
+     * {@code C[m,n] += A[m,k]·B[k,n]} ({@link #fitsDepth}) with A stored column-major at stride
+     * {@link #COLUMN_STRIDE}: {@code A(i, p) = at[aOff + p·COLUMN_STRIDE + i]}, read in place (the key-major
+     * probability tiles of fused attention), so no packing of A.
+     */
+    static void productColumns(float[] at, int aOff, Matrix b, float[] c, int cOff, int ldc, int m, int n, int k) {
+        sweep(at, aOff, true, null, b, false, 0, k, c, cOff, ldc, m, n, false, false, null, 0, 0);
+    }
+
+    /**
+     * One A block (rows at {@code c[cOff]}, depth {@code [pc, pc+kc)}) against every panel of B: A packed
+     * ({@link #packA}) or, when {@code columnMajorA}, column-major at {@code a[aOff]}; B either already packed
+     * ({@code packedB}, {@link #packPanels}) or packed here panel by panel from {@code b}.
+     */
+    private static void sweep(float[] a, int aOff, boolean columnMajorA, float[] packedB, Matrix b, boolean transB,
+                              int pc, int kc, float[] c, int cOff, int ldc, int mc, int n, boolean first, boolean last,
+                              float[] bias, int hasBias, int activation) {
+        float[] bp = packedB != null ? packedB : PACKED_B.get();
         float[] scratch = SCRATCH.get();
         for (int jr = 0; jr < n; jr += NR) {
             int nr = Math.min(NR, n - jr);
-            if (transB) {
-                packBTransposed(b.data(), b.ld(), b.row() + jr, nr, b.col() + pc, kc, bp);
+            int bOff = 0;
+            if (packedB != null) {
+                bOff = jr * kc;
             } else {
-                packB(b.data(), b.ld(), b.col() + jr, nr, b.row() + pc, kc, bp);
+                packPanel(b, transB, jr, nr, pc, kc, bp, 0);
             }
             for (int ir = 0; ir < mc; ir += MR) {
-                tile(ap, ir * kc, bp, kc, c, cOff + ir * ldc + jr, ldc, Math.min(MR, mc - ir), nr, first, scratch);
+                int at = columnMajorA ? aOff + ir : ir * kc;
+                tile(a, at, columnMajorA, bp, bOff, kc, c, cOff + ir * ldc + jr, ldc, Math.min(MR, mc - ir), nr, first,
+                        scratch);
             }
         }
         if (last) {
             // Once over the block's rows, not per panel: long rows keep the vector activations in tight loops
             // (per 16-column panel, GELU made linear1 about 1.5x slower, measured on the N=512 block).
             Epilogues.apply(c, cOff, ldc, mc, 0, n, bias, hasBias, activation);
+        }
+    }
+
+    /** Columns {@code [jr, jr+nr)}, depth {@code [pc, pc+kc)} of B into the panel at {@code bp[bOff]}. */
+    private static void packPanel(Matrix b, boolean transB, int jr, int nr, int pc, int kc, float[] bp, int bOff) {
+        if (transB) {
+            packBTransposed(b.data(), b.ld(), b.row() + jr, nr, b.col() + pc, kc, bp, bOff);
+        } else {
+            packB(b.data(), b.ld(), b.col() + jr, nr, b.row() + pc, kc, bp, bOff);
         }
     }
 
@@ -168,19 +210,19 @@ final class GemmDriver {
     }
 
     /** B[pc.., jr..] (row stride {@code n}) into a {@code [kc][NR]} panel, columns past {@code nr} zero. */
-    private static void packB(float[] b, int n, int jr, int nr, int pc, int kc, float[] bp) {
+    private static void packB(float[] b, int n, int jr, int nr, int pc, int kc, float[] bp, int bOff) {
         if (nr == NR) {
             // Two vector copies per row: System.arraycopy's call overhead is large for 16 floats.
             for (int p = 0; p < kc; p++) {
                 int src = (pc + p) * n + jr;
-                FloatVector.fromArray(S, b, src).intoArray(bp, p * NR);
-                FloatVector.fromArray(S, b, src + L).intoArray(bp, p * NR + L);
+                FloatVector.fromArray(S, b, src).intoArray(bp, bOff + p * NR);
+                FloatVector.fromArray(S, b, src + L).intoArray(bp, bOff + p * NR + L);
             }
             return;
         }
         for (int p = 0; p < kc; p++) {
             int src = (pc + p) * n + jr;
-            int dst = p * NR;
+            int dst = bOff + p * NR;
             System.arraycopy(b, src, bp, dst, nr);
             java.util.Arrays.fill(bp, dst + nr, dst + NR, 0f);
         }
@@ -190,35 +232,35 @@ final class GemmDriver {
      * Bᵀ panel from B stored {@code [N,K]} (row stride {@code k}): {@code bp[p][j] = b[jr + j][pc + p]}, columns
      * past {@code nr} zero.
      */
-    private static void packBTransposed(float[] b, int k, int jr, int nr, int pc, int kc, float[] bp) {
+    private static void packBTransposed(float[] b, int k, int jr, int nr, int pc, int kc, float[] bp, int bOff) {
         for (int j = 0; j < NR; j++) {
             if (j < nr) {
                 int src = (jr + j) * k + pc;
                 for (int p = 0; p < kc; p++) {
-                    bp[p * NR + j] = b[src + p];
+                    bp[bOff + p * NR + j] = b[src + p];
                 }
             } else {
                 for (int p = 0; p < kc; p++) {
-                    bp[p * NR + j] = 0f;
+                    bp[bOff + p * NR + j] = 0f;
                 }
             }
         }
     }
 
     /**
-     * {@code C[ir.., jr..] (+)= Ap·Bp} for one {@code rows × cols} tile (at most {@code MR × NR}): from zero
+     * {@code C[ir.., jr..] (+)= A·Bp} for one {@code rows × cols} tile (at most {@code MR × NR}): from zero
      * when {@code first}, else from C. A full tile runs in place; an edge tile runs on a scratch tile so the
-     * micro-kernel never needs masks.
+     * micro-kernels never need masks.
      */
-    private static void tile(float[] ap, int aOff, float[] bp, int kc, float[] c, int cOff, int ldc, int rows,
-                             int cols, boolean first, float[] scratch) {
+    private static void tile(float[] a, int aOff, boolean columnMajorA, float[] bp, int bOff, int kc, float[] c,
+                             int cOff, int ldc, int rows, int cols, boolean first, float[] scratch) {
         if (rows == MR && cols == NR) {
             if (first) {
                 for (int r = 0; r < MR; r++) {
                     java.util.Arrays.fill(c, cOff + r * ldc, cOff + r * ldc + NR, 0f);
                 }
             }
-            microKernel(ap, aOff, bp, kc, c, cOff, ldc);
+            microKernel(a, aOff, columnMajorA, bp, bOff, kc, c, cOff, ldc);
             return;
         }
         java.util.Arrays.fill(scratch, 0, MR * NR, 0f);
@@ -227,17 +269,28 @@ final class GemmDriver {
                 System.arraycopy(c, cOff + r * ldc, scratch, r * NR, cols);
             }
         }
-        microKernel(ap, aOff, bp, kc, scratch, 0, NR);
+        microKernel(a, aOff, columnMajorA, bp, bOff, kc, scratch, 0, NR);
         for (int r = 0; r < rows; r++) {
             System.arraycopy(scratch, r * NR, c, cOff + r * ldc, cols);
         }
     }
 
+    private static void microKernel(float[] a, int aOff, boolean columnMajorA, float[] bp, int bOff, int kc, float[] c,
+                                    int cOff, int ldc) {
+        if (columnMajorA) {
+            microKernelColumns(a, aOff, bp, bOff, kc, c, cOff, ldc);
+        } else {
+            microKernelPacked(a, aOff, bp, bOff, kc, c, cOff, ldc);
+        }
+    }
+
     /**
-     * {@code C[MR, NR] += Ap·Bp} over depth {@code kc}, the {@code MR × 2} accumulators held in registers.
-     * Four rows: with six, C2 schedules the broadcasts early and spills accumulators on 16-register AVX2.
+     * {@code C[MR, NR] += Ap·Bp} over depth {@code kc}, the {@code MR × 2} accumulators held in registers, A from
+     * a packed micro-panel ({@code A(r, p) = ap[aOff + p·MR + r]}). Four rows: with six, C2 schedules the
+     * broadcasts early and spills accumulators on 16-register AVX2.
      */
-    private static void microKernel(float[] ap, int aOff, float[] bp, int kc, float[] c, int cOff, int ldc) {
+    private static void microKernelPacked(float[] ap, int aOff, float[] bp, int bOff, int kc, float[] c, int cOff,
+                                          int ldc) {
         int c1 = cOff + ldc;
         int c2 = c1 + ldc;
         int c3 = c2 + ldc;
@@ -250,8 +303,8 @@ final class GemmDriver {
         FloatVector c30 = FloatVector.fromArray(S, c, c3);
         FloatVector c31 = FloatVector.fromArray(S, c, c3 + L);
         for (int p = 0; p < kc; p++) {
-            FloatVector b0 = FloatVector.fromArray(S, bp, p * NR);
-            FloatVector b1 = FloatVector.fromArray(S, bp, p * NR + L);
+            FloatVector b0 = FloatVector.fromArray(S, bp, bOff + p * NR);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bOff + p * NR + L);
             int ai = aOff + p * MR;
             FloatVector a0 = FloatVector.broadcast(S, ap[ai]);
             c00 = a0.fma(b0, c00);
@@ -263,6 +316,51 @@ final class GemmDriver {
             c20 = a2.fma(b0, c20);
             c21 = a2.fma(b1, c21);
             FloatVector a3 = FloatVector.broadcast(S, ap[ai + 3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+        }
+        c00.intoArray(c, cOff);
+        c01.intoArray(c, cOff + L);
+        c10.intoArray(c, c1);
+        c11.intoArray(c, c1 + L);
+        c20.intoArray(c, c2);
+        c21.intoArray(c, c2 + L);
+        c30.intoArray(c, c3);
+        c31.intoArray(c, c3 + L);
+    }
+
+    /**
+     * {@link #microKernelPacked} with A column-major ({@code A(r, p) = at[aOff + p·COLUMN_STRIDE + r]}). A second
+     * copy because the stride must be a constant: with a stride passed in, C2 keeps the range checks in the loop
+     * and the kernel ran at half speed (44 against 82 GFLOP/s, one core).
+     */
+    private static void microKernelColumns(float[] at, int aOff, float[] bp, int bOff, int kc, float[] c, int cOff,
+                                           int ldc) {
+        int c1 = cOff + ldc;
+        int c2 = c1 + ldc;
+        int c3 = c2 + ldc;
+        FloatVector c00 = FloatVector.fromArray(S, c, cOff);
+        FloatVector c01 = FloatVector.fromArray(S, c, cOff + L);
+        FloatVector c10 = FloatVector.fromArray(S, c, c1);
+        FloatVector c11 = FloatVector.fromArray(S, c, c1 + L);
+        FloatVector c20 = FloatVector.fromArray(S, c, c2);
+        FloatVector c21 = FloatVector.fromArray(S, c, c2 + L);
+        FloatVector c30 = FloatVector.fromArray(S, c, c3);
+        FloatVector c31 = FloatVector.fromArray(S, c, c3 + L);
+        for (int p = 0; p < kc; p++) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bOff + p * NR);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bOff + p * NR + L);
+            int ai = aOff + p * COLUMN_STRIDE;
+            FloatVector a0 = FloatVector.broadcast(S, at[ai]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, at[ai + 1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, at[ai + 2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, at[ai + 3]);
             c30 = a3.fma(b0, c30);
             c31 = a3.fma(b1, c31);
         }

@@ -65,6 +65,20 @@ class VectorAttentionTest {
         }
     }
 
+    /**
+     * A head dimension deeper than one depth block of the GEMM ({@code d > KC}): the scores then run on the
+     * general product instead of the panels of Q packed once per group.
+     */
+    @Test
+    void headDimensionDeeperThanOneDepthBlock() {
+        for (int flags : new int[] {0, AttentionMask.CAUSAL | AttentionMask.ADDITIVE}) {
+            RandomArrays rnd = RandomArrays.fresh();
+            AttentionCase c = AttentionCase.random(rnd, new AttentionCase.Shape(new int[] {37, 140}, 1,
+                    GemmDriver.KC + 3), flags, false);
+            checkFused(c, rnd);
+        }
+    }
+
     /** Queries whose additive-mask row is all −∞, alone and with the causal mask: their output is zero. */
     @Test
     void queryThatSeesNoKeyGetsZeros() {
