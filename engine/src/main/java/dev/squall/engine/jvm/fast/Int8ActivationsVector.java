@@ -4,7 +4,8 @@ import dev.squall.engine.jvm.FastPathFor;
 import dev.squall.tasks.quant.Int8Activations;
 
 /**
- * Fast paths of the int8 × int8 GEMMs of {@link Int8Activations}. The activations are rebuilt as floats
+ * Fast paths of the int8 × int8 GEMMs of {@link Int8Activations}. The GEMV without outliers sums in integer lanes
+ * ({@link Int8Gemv}). Otherwise the activations are rebuilt as floats
  * ({@code s_x[i]·q_x[i, p]}, or {@code x[i, p]} in an outlier column) and multiplied with the int8 weight through
  * {@link Int8WeightsVector} (scale per row), i.e. the products are summed in fp32 rather than in {@code int}:
  * the result equals the plain kernels' within the fp32 bound of the GEMM tests (exactly while the partial sums
@@ -18,9 +19,13 @@ public final class Int8ActivationsVector {
     private Int8ActivationsVector() {
     }
 
-    /** As {@link Int8Activations#gemm}. */
+    /** As {@link Int8Activations#gemm}: the GEMV in integer lanes ({@link Int8Gemv}), the GEMM as above. */
     public static void gemm(byte[] qx, float[] sx, byte[] qw, float[] sw, float[] bias, float[] y, int m, int n, int k,
                             int hasBias, int activation, int rowOffset, int rowCount) {
+        if (m < RowGemmDriver.MIN_ROWS && Int8Gemv.run(qx, sx, qw, sw, bias, y, m, n, k, hasBias, activation,
+                rowOffset, rowOffset + rowCount)) {
+            return;
+        }
         float[] xs = activations(qx, sx, null, null, m, k);
         Int8WeightsVector.gemm(xs, qw, sw, bias, y, m, n, k, k, hasBias, activation, rowOffset, rowCount);
     }

@@ -15,6 +15,7 @@ import dev.squall.engine.jvm.JvmBackend;
 import dev.squall.engine.layers.LinearLayer;
 import dev.squall.tasks.activation.Activations;
 import dev.squall.tasks.gemm.GemmReference;
+import dev.squall.tasks.quant.Int8Activations;
 import dev.squall.tasks.testing.RandomArrays;
 import dev.squall.tasks.testing.Subject;
 import dev.squall.tasks.testing.Tolerance;
@@ -91,7 +92,8 @@ class CompressedFastPathsTest {
      * Activations quantised at run time (to int8 per row: w8a8 with and without outliers, ternary-a8; to Q8_0
      * blocks: q4_0-a8): fast (fp32 sums of the
      * exact products) against plain (int sums), within twice the fp32 bound of {@code Σ_p |x̂_ip||ŵ_jp|},
-     * {@code |x̂| <= |x| + s_x/2}; ternary-a8's GEMV sums in integers too and must equal the plain kernel exactly.
+     * {@code |x̂| <= |x| + s_x/2}; the GEMVs of ternary-a8 and w8a8 sum in integers too and must equal the plain
+     * kernel exactly.
      */
     @ParameterizedTest
     @ValueSource(strings = {"w8a8", "w8a8:2.5", "ternary-a8", "ternary-a8:row", "q4_0-a8"})
@@ -121,7 +123,7 @@ class CompressedFastPathsTest {
             float[] yPlain = run(plain, layer, x, m, true, Activations.IDENTITY, null);
             float[] yFast = run(fast, layer, x, m, true, Activations.IDENTITY, "vector");
             assertArrayEquals(yFast, run(fast3, layer, x, m, true, Activations.IDENTITY, "vector"));
-            if (format.startsWith("ternary-a8") && m < RowGemmDriver.MIN_ROWS) {
+            if ((format.startsWith("ternary-a8") || format.equals("w8a8")) && m < RowGemmDriver.MIN_ROWS) {
                 assertArrayEquals(yPlain, yFast, format + " GEMV: exact integer sums, M=" + m + " N=" + n + " K=" + k);
             }
             double[] plainAsDouble = new double[yPlain.length];
@@ -130,6 +132,41 @@ class CompressedFastPathsTest {
             }
             Tolerance.relative(2e-5).assertClose(Subject.of(format + " fast path", "M=" + m + " N=" + n + " K=" + k,
                     rnd.seed()).rowsOf(n), yFast, plainAsDouble, scale);
+        }
+    }
+
+    /**
+     * The int8 GEMV's extremes, called directly: weights of −128 and 127 with activations of ±127 (the largest
+     * 16-bit pair sums) equal the plain kernel's integer sums exactly; an activation of −128, which the quantiser
+     * never makes but a caller may pass, takes the float path and stays within its bound.
+     */
+    @Test
+    void int8GemvAtTheExtremesOfItsLanes() {
+        int n = 5;
+        int k = 32 * 9 + 5;
+        byte[] qw = new byte[n * k];
+        byte[] qx = new byte[k];
+        for (int p = 0; p < k; p++) {
+            qx[p] = (byte) (p % 3 == 0 ? -127 : 127);
+            for (int j = 0; j < n; j++) {
+                qw[j * k + p] = (byte) ((p + j) % 2 == 0 ? -128 : 127);
+            }
+        }
+        float[] sx = {0.5f};
+        float[] sw = {1f, 0.25f, 3f, 1e-3f, 7f};
+        float[] plainY = new float[n];
+        float[] fastY = new float[n];
+        Int8Activations.gemm(qx, sx, qw, sw, null, plainY, 1, n, k, 0, Activations.IDENTITY, 0, n);
+        Int8ActivationsVector.gemm(qx, sx, qw, sw, null, fastY, 1, n, k, 0, Activations.IDENTITY, 1, n - 1);
+        Int8ActivationsVector.gemm(qx, sx, qw, sw, null, fastY, 1, n, k, 0, Activations.IDENTITY, 0, 1);
+        assertArrayEquals(plainY, fastY, "pair sums at ±2·128·127");
+
+        qx[40] = Byte.MIN_VALUE;
+        Int8Activations.gemm(qx, sx, qw, sw, null, plainY, 1, n, k, 0, Activations.IDENTITY, 0, n);
+        java.util.Arrays.fill(fastY, Float.NaN);
+        Int8ActivationsVector.gemm(qx, sx, qw, sw, null, fastY, 1, n, k, 0, Activations.IDENTITY, 0, n);
+        for (int j = 0; j < n; j++) {
+            assertEquals(plainY[j], fastY[j], 1e-5 * 128 * 128 * k * sx[0] * sw[j], "an activation of -128, row " + j);
         }
     }
 
