@@ -255,53 +255,54 @@ final class GemmDriver {
     private static void tile(float[] a, int aOff, boolean columnMajorA, float[] bp, int bOff, int kc, float[] c,
                              int cOff, int ldc, int rows, int cols, boolean first, float[] scratch) {
         if (rows == MR && cols == NR) {
-            if (first) {
-                for (int r = 0; r < MR; r++) {
-                    java.util.Arrays.fill(c, cOff + r * ldc, cOff + r * ldc + NR, 0f);
-                }
-            }
-            microKernel(a, aOff, columnMajorA, bp, bOff, kc, c, cOff, ldc);
+            microKernel(a, aOff, columnMajorA, bp, bOff, kc, c, cOff, ldc, first);
             return;
         }
-        java.util.Arrays.fill(scratch, 0, MR * NR, 0f);
         if (!first) {
             for (int r = 0; r < rows; r++) {
                 System.arraycopy(c, cOff + r * ldc, scratch, r * NR, cols);
             }
         }
-        microKernel(a, aOff, columnMajorA, bp, bOff, kc, scratch, 0, NR);
+        microKernel(a, aOff, columnMajorA, bp, bOff, kc, scratch, 0, NR, first);
         for (int r = 0; r < rows; r++) {
             System.arraycopy(scratch, r * NR, c, cOff + r * ldc, cols);
         }
     }
 
+    /** The micro-kernel for A's layout; {@code fromZero}: C's old values are not read. */
     private static void microKernel(float[] a, int aOff, boolean columnMajorA, float[] bp, int bOff, int kc, float[] c,
-                                    int cOff, int ldc) {
+                                    int cOff, int ldc, boolean fromZero) {
         if (columnMajorA) {
-            microKernelColumns(a, aOff, bp, bOff, kc, c, cOff, ldc);
+            microKernelColumns(a, aOff, bp, bOff, kc, c, cOff, ldc, fromZero);
         } else {
-            microKernelPacked(a, aOff, bp, bOff, kc, c, cOff, ldc);
+            microKernelPacked(a, aOff, bp, bOff, kc, c, cOff, ldc, fromZero);
         }
     }
 
+    /** Row {@code cOff}'s {@code L} floats, or zeros: one branch per tile instead of clearing C first. */
+    private static FloatVector load(float[] c, int cOff, boolean zero) {
+        return zero ? FloatVector.zero(S) : FloatVector.fromArray(S, c, cOff);
+    }
+
     /**
-     * {@code C[MR, NR] += Ap·Bp} over depth {@code kc}, the {@code MR × 2} accumulators held in registers, A from
+     * {@code C[MR, NR] += Ap·Bp} (or {@code =} when {@code fromZero}) over depth {@code kc}, the {@code MR × 2}
+     * accumulators held in registers, A from
      * a packed micro-panel ({@code A(r, p) = ap[aOff + p·MR + r]}). Four rows: with six, C2 schedules the
      * broadcasts early and spills accumulators on 16-register AVX2.
      */
     private static void microKernelPacked(float[] ap, int aOff, float[] bp, int bOff, int kc, float[] c, int cOff,
-                                          int ldc) {
+                                          int ldc, boolean fromZero) {
         int c1 = cOff + ldc;
         int c2 = c1 + ldc;
         int c3 = c2 + ldc;
-        FloatVector c00 = FloatVector.fromArray(S, c, cOff);
-        FloatVector c01 = FloatVector.fromArray(S, c, cOff + L);
-        FloatVector c10 = FloatVector.fromArray(S, c, c1);
-        FloatVector c11 = FloatVector.fromArray(S, c, c1 + L);
-        FloatVector c20 = FloatVector.fromArray(S, c, c2);
-        FloatVector c21 = FloatVector.fromArray(S, c, c2 + L);
-        FloatVector c30 = FloatVector.fromArray(S, c, c3);
-        FloatVector c31 = FloatVector.fromArray(S, c, c3 + L);
+        FloatVector c00 = load(c, cOff, fromZero);
+        FloatVector c01 = load(c, cOff + L, fromZero);
+        FloatVector c10 = load(c, c1, fromZero);
+        FloatVector c11 = load(c, c1 + L, fromZero);
+        FloatVector c20 = load(c, c2, fromZero);
+        FloatVector c21 = load(c, c2 + L, fromZero);
+        FloatVector c30 = load(c, c3, fromZero);
+        FloatVector c31 = load(c, c3 + L, fromZero);
         for (int p = 0; p < kc; p++) {
             FloatVector b0 = FloatVector.fromArray(S, bp, bOff + p * NR);
             FloatVector b1 = FloatVector.fromArray(S, bp, bOff + p * NR + L);
@@ -335,18 +336,18 @@ final class GemmDriver {
      * and the kernel ran at half speed (44 against 82 GFLOP/s, one core).
      */
     private static void microKernelColumns(float[] at, int aOff, float[] bp, int bOff, int kc, float[] c, int cOff,
-                                           int ldc) {
+                                           int ldc, boolean fromZero) {
         int c1 = cOff + ldc;
         int c2 = c1 + ldc;
         int c3 = c2 + ldc;
-        FloatVector c00 = FloatVector.fromArray(S, c, cOff);
-        FloatVector c01 = FloatVector.fromArray(S, c, cOff + L);
-        FloatVector c10 = FloatVector.fromArray(S, c, c1);
-        FloatVector c11 = FloatVector.fromArray(S, c, c1 + L);
-        FloatVector c20 = FloatVector.fromArray(S, c, c2);
-        FloatVector c21 = FloatVector.fromArray(S, c, c2 + L);
-        FloatVector c30 = FloatVector.fromArray(S, c, c3);
-        FloatVector c31 = FloatVector.fromArray(S, c, c3 + L);
+        FloatVector c00 = load(c, cOff, fromZero);
+        FloatVector c01 = load(c, cOff + L, fromZero);
+        FloatVector c10 = load(c, c1, fromZero);
+        FloatVector c11 = load(c, c1 + L, fromZero);
+        FloatVector c20 = load(c, c2, fromZero);
+        FloatVector c21 = load(c, c2 + L, fromZero);
+        FloatVector c30 = load(c, c3, fromZero);
+        FloatVector c31 = load(c, c3 + L, fromZero);
         for (int p = 0; p < kc; p++) {
             FloatVector b0 = FloatVector.fromArray(S, bp, bOff + p * NR);
             FloatVector b1 = FloatVector.fromArray(S, bp, bOff + p * NR + L);
