@@ -76,7 +76,8 @@ final class AttentionVectors {
      * {@code m = max(runMax[c], max_r score)}, the tile becomes {@code exp(score − m)},
      * {@code correction[c] = exp(runMax[c] − m)} (what earlier output and sum must be multiplied by),
      * {@code runSum[c] = runSum[c]·correction[c] + Σ_r exp(score − m)} and {@code runMax[c] = m}. A column with
-     * every score −∞ so far keeps a zero column, a zero sum and a maximum of −∞.
+     * every score −∞ so far keeps a zero column, a zero sum and a maximum of −∞. Every exponent is at most 0, so
+     * {@link VectorMath#expNonPositive} serves (terms below 2⁻¹²⁶ become 0).
      */
     static void softmaxColumns(float[] tile, int ld, int rows, int cols, float scale, float[] runMax, float[] runSum,
                                float[] correction) {
@@ -94,11 +95,12 @@ final class AttentionVectors {
             for (int r = 0; r < rows; r++) {
                 // Scaled and shifted in two roundings, not one fma: a tile scaled beforehand (to add masks) then
                 // gives the same bits, so padded and packed batches agree exactly.
-                FloatVector e = VectorMath.exp(FloatVector.fromArray(S, tile, r * ld + c).mul(scales).sub(shift));
+                FloatVector e = VectorMath.expNonPositive(FloatVector.fromArray(S, tile, r * ld + c).mul(scales)
+                        .sub(shift));
                 e.intoArray(tile, r * ld + c);
                 sum = sum.add(e);
             }
-            FloatVector corr = VectorMath.exp(old.sub(shift));
+            FloatVector corr = VectorMath.expNonPositive(old.sub(shift));
             FloatVector.fromArray(S, runSum, c).mul(corr).add(sum).intoArray(runSum, c);
             newMax.intoArray(runMax, c);
             corr.intoArray(correction, c);

@@ -25,6 +25,8 @@ final class VectorMath {
     /** Below this e^x rounds to 0 in fp32; above the upper bound it overflows to +∞. */
     private static final float MIN_ARG = -104f;
     private static final float MAX_ARG = 89f;
+    /** Where {@link #expNonPositive} reaches {@code n = −127}, whose exponent-bit factor is 0. */
+    private static final float FLUSH_ARG = -88f;
     private static final VectorShuffle<Float>[] HALVES = halves();
 
     private VectorMath() {
@@ -40,18 +42,36 @@ final class VectorMath {
         FloatVector c = x.blend(MIN_ARG, x.compare(VectorOperators.LT, MIN_ARG));
         c = c.blend(MAX_ARG, c.compare(VectorOperators.GT, MAX_ARG));
         FloatVector t = c.fma(c.broadcast(LOG2E), c.broadcast(ROUNDER));
-        FloatVector n = t.sub(ROUNDER);
-        FloatVector r = n.fma(c.broadcast(-LN2_LO), n.fma(c.broadcast(-LN2_HI), c));
-        FloatVector p = r.fma(c.broadcast(1.9875691500e-4f), c.broadcast(1.3981999507e-3f))
-                .fma(r, c.broadcast(8.3334519073e-3f)).fma(r, c.broadcast(4.1665795894e-2f))
-                .fma(r, c.broadcast(1.6666665459e-1f)).fma(r, c.broadcast(5.0000001201e-1f))
-                .fma(r.mul(r), r).add(1f);
         // 2^n as two factors so that results down to the subnormal range stay representable on the way.
         IntVector ni = t.reinterpretAsInts().sub(ROUNDER_BITS);
         IntVector half = ni.lanewise(VectorOperators.ASHR, 1);
         FloatVector s1 = half.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
         FloatVector s2 = ni.sub(half).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        return p.mul(s1).mul(s2);
+        return reduced(c, t).mul(s1).mul(s2);
+    }
+
+    /**
+     * e^x per lane for {@code x ≤ 0} (or −∞), as {@link #exp} but with results below 2⁻¹²⁶ flushed to zero: one
+     * exponent factor instead of two and no upper clamp, about a third fewer operations. For softmax terms
+     * {@code exp(s − max)}, where a value below 2⁻¹²⁶ vanishes beside the maximum's term 1.
+     */
+    static FloatVector expNonPositive(FloatVector x) {
+        // Below −88, n = −127 and the factor 2^n built from exponent bits 0 is exactly 0.
+        FloatVector c = x.blend(FLUSH_ARG, x.compare(VectorOperators.LT, FLUSH_ARG));
+        FloatVector t = c.fma(c.broadcast(LOG2E), c.broadcast(ROUNDER));
+        FloatVector scale = t.reinterpretAsInts().add(127 - ROUNDER_BITS).lanewise(VectorOperators.LSHL, 23)
+                .reinterpretAsFloats();
+        return reduced(c, t).mul(scale);
+    }
+
+    /** e^r for {@code r = c − n·ln 2}, {@code n = t − 1.5·2²³} the nearest integer to {@code c·log₂e}. */
+    private static FloatVector reduced(FloatVector c, FloatVector t) {
+        FloatVector n = t.sub(ROUNDER);
+        FloatVector r = n.fma(c.broadcast(-LN2_LO), n.fma(c.broadcast(-LN2_HI), c));
+        return r.fma(c.broadcast(1.9875691500e-4f), c.broadcast(1.3981999507e-3f))
+                .fma(r, c.broadcast(8.3334519073e-3f)).fma(r, c.broadcast(4.1665795894e-2f))
+                .fma(r, c.broadcast(1.6666665459e-1f)).fma(r, c.broadcast(5.0000001201e-1f))
+                .fma(r.mul(r), r).add(1f);
     }
 
     /**
