@@ -104,14 +104,14 @@ final class GemmDriver {
             int mc = Math.min(MC, m - ic);
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
-                packA(a.data(), a.ld(), a.row() + ic, mc, a.col() + pc, kc, ap);
+                packA(a.data(), a.ld(), a.row() + ic, mc, a.col() + pc, kc, ap, 0);
                 sweep(ap, 0, false, null, b, transB, pc, kc, c, cOff + ic * ldc, ldc, mc, n, pc == 0 && !accumulate,
                         pc + kc >= k, bias, hasBias, activation);
             }
         }
     }
 
-    /** Whether {@code k} fits one depth block, as {@link #packPanels}, {@link #productPackedB} and {@link #productColumns} need. */
+    /** Whether {@code k} fits one depth block, as {@link #packRows}, {@link #packPanels} and {@link #productColumns} need. */
     static boolean fitsDepth(int k) {
         return k <= KC;
     }
@@ -119,7 +119,7 @@ final class GemmDriver {
     /**
      * Packs every {@code NR}-column panel of {@code B[k,n]} ({@code [n,k]} when {@code transB}; {@link #fitsDepth})
      * into {@code bp} (at least {@code ⌈n/NR⌉·NR·k} floats), panel {@code g} at {@code g·NR·k}: packed once, used
-     * by several {@link #productPackedB} calls.
+     * by several {@link #productPacked} calls.
      */
     static void packPanels(Matrix b, boolean transB, int n, int k, float[] bp) {
         for (int jr = 0; jr < n; jr += NR) {
@@ -127,14 +127,20 @@ final class GemmDriver {
         }
     }
 
-    /** {@code C[m,n] = A[m,k]·B} with B already {@link #packPanels packed}; no bias or activation. */
-    static void productPackedB(Matrix a, float[] bp, float[] c, int cOff, int ldc, int m, int n, int k) {
-        float[] ap = PACKED_A.get();
-        for (int ic = 0; ic < m; ic += MC) {
-            int mc = Math.min(MC, m - ic);
-            packA(a.data(), a.ld(), a.row() + ic, mc, a.col(), k, ap);
-            sweep(ap, 0, false, bp, null, false, 0, k, c, cOff + ic * ldc, ldc, mc, n, true, false, null, 0, 0);
-        }
+    /**
+     * Packs the {@code m} rows of {@code A[m,k]} ({@link #fitsDepth}) into micro-panels at {@code ap[apOff]}
+     * ({@code ⌈m/MR⌉·MR·k} floats, zero-padded), for {@link #productPacked}.
+     */
+    static void packRows(Matrix a, int m, int k, float[] ap, int apOff) {
+        packA(a.data(), a.ld(), a.row(), m, a.col(), k, ap, apOff);
+    }
+
+    /**
+     * {@code C[m,n] = A[m,k]·B} with A {@link #packRows packed} at {@code ap[apOff]} (its first {@code m} rows)
+     * and B {@link #packPanels packed}; no bias or activation. Both packings can then serve many products.
+     */
+    static void productPacked(float[] ap, int apOff, float[] bp, float[] c, int cOff, int ldc, int m, int n, int k) {
+        sweep(ap, apOff, false, bp, null, false, 0, k, c, cOff, ldc, m, n, true, false, null, 0, 0);
     }
 
     /**
@@ -165,7 +171,7 @@ final class GemmDriver {
                 packPanel(b, transB, jr, nr, pc, kc, bp, 0);
             }
             for (int ir = 0; ir < mc; ir += MR) {
-                int at = columnMajorA ? aOff + ir : ir * kc;
+                int at = columnMajorA ? aOff + ir : aOff + ir * kc;
                 tile(a, at, columnMajorA, bp, bOff, kc, c, cOff + ir * ldc + jr, ldc, Math.min(MR, mc - ir), nr, first,
                         scratch);
             }
@@ -187,13 +193,13 @@ final class GemmDriver {
     }
 
     /**
-     * A[ic.., pc..] (row stride {@code k}, {@code mc ≤ MC} rows, {@code kc ≤ KC} columns) into micro-panels:
-     * panel g holds rows {@code ic + g·MR ..}, {@code [kc][MR]}, zero-padded.
+     * A[ic.., pc..] (row stride {@code k}, {@code mc} rows, {@code kc ≤ KC} columns) into micro-panels at
+     * {@code ap[apOff]}: panel g holds rows {@code ic + g·MR ..}, {@code [kc][MR]}, zero-padded.
      */
-    private static void packA(float[] a, int k, int ic, int mc, int pc, int kc, float[] ap) {
+    private static void packA(float[] a, int k, int ic, int mc, int pc, int kc, float[] ap, int apOff) {
         for (int g = 0; g < mc; g += MR) {
             int rows = Math.min(MR, mc - g);
-            int base = g * kc;
+            int base = apOff + g * kc;
             for (int r = 0; r < MR; r++) {
                 if (r < rows) {
                     int src = (ic + g + r) * k + pc;

@@ -63,6 +63,7 @@ public final class VectorFusedAttention {
         if (rowCount <= 0) {
             return;
         }
+        WORKSPACE.get().forgetKeys();
         int heads = shape.heads();
         int firstBlock = rowOffset / heads;
         int lastBlock = (rowOffset + rowCount - 1) / heads;
@@ -101,6 +102,45 @@ public final class VectorFusedAttention {
         final float[] runMax = new float[GROUP];
         final float[] runSum = new float[GROUP];
         final float[] correction = new float[GROUP];
+        /**
+         * Packed key tiles ({@link GemmDriver#packRows}) of one head and sequence, tiles {@code [lo, hi)} counted
+         * from the sequence start, each at {@code (t − lo)·KB·d}: a thread's query groups of that head share them.
+         */
+        float[] packedK = new float[0];
+        private int head = -1;
+        private int seqStart;
+        private int lo;
+        private int hi;
+
+        /** Forgets the packed keys: a new call may bring new K. */
+        void forgetKeys() {
+            head = -1;
+        }
+
+        /**
+         * The offset in {@link #packedK} of the key tile at {@code j0} of head {@code h} in the sequence
+         * {@code [start, end)}, packed now unless it already is: every key of the tile, so any group can use it.
+         */
+        int keyTile(Shape s, int h, int start, int end, int j0) {
+            int d = s.d();
+            int t = (j0 - start) / KB;
+            if (h != head || start != seqStart || t < lo || t > hi) {
+                head = h;
+                seqStart = start;
+                lo = t;
+                hi = t;
+            }
+            if (t == hi) {
+                int need = (hi - lo + 1) * KB * d;
+                if (packedK.length < need) {
+                    packedK = java.util.Arrays.copyOf(packedK, Math.max(need, 2 * packedK.length));
+                }
+                GemmDriver.packRows(new GemmDriver.Matrix(s.k(), s.ld(), j0, s.kCol() + h * d), Math.min(KB, end - j0),
+                        d, packedK, (t - lo) * KB * d);
+                hi++;
+            }
+            return (t - lo) * KB * d;
+        }
     }
 
     /**
@@ -139,11 +179,12 @@ public final class VectorFusedAttention {
         }
         for (int j0 = keyStart; j0 < keyEnd; j0 += KB) {
             int kn = Math.min(KB, keyEnd - j0);
-            GemmDriver.Matrix keys = new GemmDriver.Matrix(s.k(), s.ld(), j0, s.kCol() + h * d);
             if (packed) {
-                GemmDriver.productPackedB(keys, w.packedQ, tile, 0, TS, kn, qn, d);
+                int keyOff = w.keyTile(s, h, start, end, j0); // may grow packedK: read it after
+                GemmDriver.productPacked(w.packedK, keyOff, w.packedQ, tile, 0, TS, kn, qn, d);
             } else {
-                GemmDriver.product(keys, queries, true, tile, 0, TS, kn, qn, d, false, null, 0, Activations.IDENTITY);
+                GemmDriver.product(new GemmDriver.Matrix(s.k(), s.ld(), j0, s.kCol() + h * d), queries, true, tile, 0,
+                        TS, kn, qn, d, false, null, 0, Activations.IDENTITY);
             }
             float tileScale = mask(s, tile, start, i0, qn, j0, kn, scale);
             AttentionVectors.softmaxColumns(tile, TS, kn, cols, tileScale, w.runMax, w.runSum, w.correction);
