@@ -6,11 +6,13 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Cache- and register-blocked fp32 GEMM on the Vector API, {@code C = A·B} or {@code A·Bᵀ} on strided
- * views of arrays, for the GEMM and attention fast paths. GotoBLAS/BLIS loop order: row blocks of {@link #MC} rows, depth blocks of {@link #KC};
- * per (row block, depth block) the A block is packed into micro-panels of {@link #MR} rows (L2), and for
+ * views of arrays, for the GEMM and attention fast paths. GotoBLAS/BLIS loop order: row blocks of {@link #MC}
+ * rows, depth blocks of {@link #KC}; per (row block, depth block) the A block is packed into micro-panels of {@link #MR} rows (L2), and for
  * every {@code NR}-column panel of B the {@code KC × NR} panel is packed (L1) and swept by the
  * {@code MR × NR} micro-kernel, which keeps {@code MR · 2} vector accumulators in registers, broadcasts
- * one A value per row and issues one FMA per accumulator per depth step.
+ * one A value per row and issues one FMA per accumulator per depth step. For fused attention, A and B can also
+ * be packed once and reused over many products ({@link #packRows}, {@link #packPanels}, {@link #productPacked}),
+ * and A can be read in place from a column-major tile ({@link #productColumns}).
  *
  * <p>Every output element is accumulated by {@code acc = fma(a_ip, b_pj, acc)} for {@code p} ascending
  * from 0, whatever block, panel or row group it falls in, so results do not depend on how the rows are
@@ -111,7 +113,7 @@ final class GemmDriver {
         }
     }
 
-    /** Whether {@code k} fits one depth block, as {@link #packRows}, {@link #packPanels} and {@link #productColumns} need. */
+    /** Whether depth {@code k} fits one block, as {@link #packRows}, {@link #packPanels}, {@link #productColumns} need. */
     static boolean fitsDepth(int k) {
         return k <= KC;
     }
