@@ -8,8 +8,9 @@ import static dev.squall.engine.jvm.fast.QuantLanes.F;
 import static dev.squall.engine.jvm.fast.QuantLanes.L;
 
 /**
- * Fast path of {@link BlockQ8#gemm}: each block's 32 quants widened 8 at a time in registers, multiplied with
- * the activations, the block sum scaled by its fp16 scale; blocked GEMM through {@link RowGemmDriver}.
+ * Fast path of {@link BlockQ8#gemm}: the GEMV reads each block's 32 quants in one load and widens them by byte
+ * lanes ({@link QuantLanes#chunkProducts}, activations reordered once per call), the block sum scaled by its
+ * fp16 scale; the GEMM is blocked through {@link RowGemmDriver}.
  */
 @FastPathFor(BlockQ8.class)
 public final class BlockQ8Vector {
@@ -22,17 +23,21 @@ public final class BlockQ8Vector {
     public static void gemm(float[] x, byte[] qs, short[] d, float[] bias, float[] y, int m, int n, int k,
                             int hasBias, int activation, int rowOffset, int rowCount) {
         int blocks = (k + BLOCK - 1) / BLOCK;
-        RowGemmDriver.run(x, (xb, j) -> dot(x, xb, qs, d, j * blocks, k),
+        float[] xo = m < RowGemmDriver.MIN_ROWS ? QuantLanes.chunkOrder(x, m, k) : null;
+        RowGemmDriver.run(x, (xb, j) -> dot(x, xo, xb, qs, d, j * blocks, k),
                 (row, p0, p1, dst, off) -> decode(qs, d, row * blocks, p0, p1, dst, off),
                 bias, y, m, n, k, hasBias, activation, rowOffset, rowCount);
     }
 
-    /** {@code Σ_p x[xb + p]·ŵ[p]} for the row whose first block is {@code block0}. */
-    static float dot(float[] x, int xb, byte[] qs, short[] d, int block0, int k) {
+    /**
+     * {@code Σ_p x[xb + p]·ŵ[p]} for the row whose first block is {@code block0}: whole blocks from {@code xo}, the
+     * activations in {@link QuantLanes#chunkOrder} (a Q8_0 block is one chunk), a partial last block from {@code x}.
+     */
+    static float dot(float[] x, float[] xo, int xb, byte[] qs, short[] d, int block0, int k) {
         int full = k / BLOCK;
         FloatVector acc = FloatVector.zero(F);
         for (int b = 0; b < full; b++) {
-            acc = block(x, xb + b * BLOCK, qs, (block0 + b) * BLOCK).fma(scale(d, block0 + b), acc);
+            acc = QuantLanes.chunkProducts(xo, xb + b * BLOCK, qs, (block0 + b) * BLOCK).fma(scale(d, block0 + b), acc);
         }
         float sum = QuantLanes.sum(acc);
         return full * BLOCK < k ? sum + tail(x, xb, qs, d, block0 + full, full * BLOCK, k) : sum;
@@ -45,15 +50,6 @@ public final class BlockQ8Vector {
             s += x[xb + p] * qs[block * BLOCK + p - p0];
         }
         return s * Float.float16ToFloat(d[block]);
-    }
-
-    /** Lane sums of one full block times the activations. */
-    private static FloatVector block(float[] x, int xp, byte[] qs, int qp) {
-        FloatVector s = QuantLanes.bytes(qs, qp).mul(FloatVector.fromArray(F, x, xp));
-        FloatVector t = QuantLanes.bytes(qs, qp + L).mul(FloatVector.fromArray(F, x, xp + L));
-        s = QuantLanes.bytes(qs, qp + 2 * L).fma(FloatVector.fromArray(F, x, xp + 2 * L), s);
-        t = QuantLanes.bytes(qs, qp + 3 * L).fma(FloatVector.fromArray(F, x, xp + 3 * L), t);
-        return s.add(t);
     }
 
     private static FloatVector scale(short[] d, int block) {

@@ -9,31 +9,46 @@ import static dev.squall.engine.jvm.fast.QuantLanes.L;
 
 /**
  * Fast path of {@link Int8Weights#gemm}: per group, int8 weights widened in registers and multiplied with the
- * activations (four accumulators), the group sum scaled once; blocked GEMM through {@link RowGemmDriver}.
+ * activations, the group sum scaled once (GEMV); blocked GEMM through {@link RowGemmDriver}.
  */
 @FastPathFor(Int8Weights.class)
 public final class Int8WeightsVector {
     private Int8WeightsVector() {
     }
 
-    /** As {@link Int8Weights#gemm}. */
+    /**
+     * As {@link Int8Weights#gemm}. For a GEMV with groups of whole 32-byte chunks the activations are reordered
+     * once per call ({@link QuantLanes#chunkOrder}) and each chunk's weights read in one load.
+     */
     public static void gemm(float[] x, byte[] q, float[] scales, float[] bias, float[] y, int m, int n, int k,
                             int groupSize, int hasBias, int activation, int rowOffset, int rowCount) {
         int groups = (k + groupSize - 1) / groupSize;
-        RowGemmDriver.run(x, (xb, j) -> dot(x, xb, q, scales, j, k, groupSize, groups),
+        float[] xo = m < RowGemmDriver.MIN_ROWS && groupSize % QuantLanes.CHUNK == 0
+                ? QuantLanes.chunkOrder(x, m, k) : null;
+        RowGemmDriver.run(x, (xb, j) -> dot(x, xo, xb, q, scales, j, k, groupSize, groups),
                 (row, p0, p1, dst, off) -> decode(q, scales, row, k, groupSize, groups, p0, p1, dst, off),
                 bias, y, m, n, k, hasBias, activation, rowOffset, rowCount);
     }
 
-    static float dot(float[] x, int xb, byte[] q, float[] scales, int row, int k, int groupSize, int groups) {
+    /**
+     * {@code Σ_p x[xb + p]·ŵ[row, p]}: per group, its whole chunks from {@code xo} ({@link QuantLanes#chunkOrder};
+     * null: none), then 8 lanes at a time from {@code x}, then one by one; the group sum scaled once.
+     */
+    static float dot(float[] x, float[] xo, int xb, byte[] q, float[] scales, int row, int k, int groupSize,
+                     int groups) {
         FloatVector acc = FloatVector.zero(F);
         float tail = 0f;
         for (int g = 0; g < groups; g++) {
             int p0 = g * groupSize;
             int len = Math.min(groupSize, k - p0);
-            int c = RowDots.covered(len);
+            int chunked = xo != null ? len - len % QuantLanes.CHUNK : 0;
+            int c = chunked + RowDots.covered(len - chunked);
             float scale = scales[row * groups + g];
-            acc = RowDots.int8(x, xb + p0, q, row * k + p0, c).fma(FloatVector.broadcast(F, scale), acc);
+            FloatVector sum = RowDots.int8(x, xb + p0 + chunked, q, row * k + p0 + chunked, c - chunked);
+            for (int p = p0; p < p0 + chunked; p += QuantLanes.CHUNK) {
+                sum = sum.add(QuantLanes.chunkProducts(xo, xb + p, q, row * k + p));
+            }
+            acc = sum.fma(FloatVector.broadcast(F, scale), acc);
             float s = 0f;
             for (int p = p0 + c; p < p0 + len; p++) {
                 s += x[xb + p] * q[row * k + p];
