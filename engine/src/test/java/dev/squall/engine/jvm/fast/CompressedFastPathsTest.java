@@ -15,6 +15,7 @@ import dev.squall.engine.jvm.JvmBackend;
 import dev.squall.engine.layers.LinearLayer;
 import dev.squall.tasks.activation.Activations;
 import dev.squall.tasks.gemm.GemmReference;
+import dev.squall.tasks.quant.BlockQ4;
 import dev.squall.tasks.quant.Int8Activations;
 import dev.squall.tasks.testing.RandomArrays;
 import dev.squall.tasks.testing.Subject;
@@ -167,6 +168,37 @@ class CompressedFastPathsTest {
         Int8ActivationsVector.gemm(qx, sx, qw, sw, null, fastY, 1, n, k, 0, Activations.IDENTITY, 0, n);
         for (int j = 0; j < n; j++) {
             assertEquals(plainY[j], fastY[j], 1e-5 * 128 * 128 * k * sx[0] * sw[j], "an activation of -128, row " + j);
+        }
+    }
+
+    /**
+     * The Q4 × Q8 GEMV's extremes, called directly: nibbles 0 and 15 (weights −8 and 7) against activations of
+     * ±127, the largest 16-bit lane sums (4·15·127, two of them added in one lane's upper half). With unit
+     * scales every sum is a small integer, exact in fp32 in any order, so fast and plain must agree exactly.
+     */
+    @Test
+    void q4TimesQ8GemvAtTheExtremesOfItsLanes() {
+        int n = 6;
+        for (int k : new int[] {64, 192, 200}) {
+            int blocks = (k + 31) / 32;
+            byte[] qs = new byte[n * blocks * 16];
+            short[] d = new short[n * blocks];
+            byte[] xq = new byte[blocks * 32];
+            short[] xd = new short[blocks];
+            java.util.Arrays.fill(d, Float.floatToFloat16(1f));
+            java.util.Arrays.fill(xd, Float.floatToFloat16(1f));
+            byte[] patterns = {(byte) 0xff, 0x00, 0x0f, (byte) 0xf0, (byte) 0xff, 0x00};
+            for (int j = 0; j < n; j++) {
+                java.util.Arrays.fill(qs, j * blocks * 16, (j + 1) * blocks * 16, patterns[j]);
+            }
+            for (int p = 0; p < k; p++) {
+                xq[p] = (byte) (p % 5 == 0 ? -127 : 127);
+            }
+            float[] plainY = new float[n];
+            float[] fastY = new float[n];
+            BlockQ4.gemmQ8(xq, xd, qs, d, null, plainY, 1, n, k, 0, Activations.IDENTITY, 0, n);
+            BlockQ4Vector.gemmQ8(xq, xd, qs, d, null, fastY, 1, n, k, 0, Activations.IDENTITY, 0, n);
+            assertArrayEquals(plainY, fastY, "K=" + k);
         }
     }
 
