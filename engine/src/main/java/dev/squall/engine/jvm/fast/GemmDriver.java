@@ -107,7 +107,7 @@ final class GemmDriver {
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 packA(a.data(), a.ld(), a.row() + ic, mc, a.col() + pc, kc, ap, 0);
-                sweep(ap, 0, false, null, b, transB, pc, kc, c, cOff + ic * ldc, ldc, mc, n, pc == 0 && !accumulate,
+                sweep(ap, 0, false, null, 0, 0, b, transB, pc, kc, c, cOff + ic * ldc, ldc, mc, n, pc == 0 && !accumulate,
                         pc + kc >= k, bias, hasBias, activation);
             }
         }
@@ -120,13 +120,18 @@ final class GemmDriver {
 
     /**
      * Packs every {@code NR}-column panel of {@code B[k,n]} ({@code [n,k]} when {@code transB}; {@link #fitsDepth})
-     * into {@code bp} (at least {@code ⌈n/NR⌉·NR·k} floats), panel {@code g} at {@code g·NR·k}: packed once, used
-     * by several {@link #productPacked} calls.
+     * into {@code bp} from {@code bpOff} ({@link #panelFloats} floats), panel {@code g} at {@code bpOff + g·NR·k}:
+     * packed once, used by several {@link #productPacked} or {@link #productColumns} calls.
      */
-    static void packPanels(Matrix b, boolean transB, int n, int k, float[] bp) {
+    static void packPanels(Matrix b, boolean transB, int n, int k, float[] bp, int bpOff) {
         for (int jr = 0; jr < n; jr += NR) {
-            packPanel(b, transB, jr, Math.min(NR, n - jr), 0, k, bp, jr * k);
+            packPanel(b, transB, jr, Math.min(NR, n - jr), 0, k, bp, bpOff + jr * k);
         }
+    }
+
+    /** Floats of {@code B[k,n]} {@link #packPanels packed}: {@code ⌈n/NR⌉·NR·k}, the last panel zero-padded. */
+    static int panelFloats(int n, int k) {
+        return (n + NR - 1) / NR * NR * k;
     }
 
     /**
@@ -142,24 +147,28 @@ final class GemmDriver {
      * and B {@link #packPanels packed}; no bias or activation. Both packings can then serve many products.
      */
     static void productPacked(float[] ap, int apOff, float[] bp, float[] c, int cOff, int ldc, int m, int n, int k) {
-        sweep(ap, apOff, false, bp, null, false, 0, k, c, cOff, ldc, m, n, true, false, null, 0, 0);
+        sweep(ap, apOff, false, bp, 0, k, null, false, 0, k, c, cOff, ldc, m, n, true, false, null, 0, 0);
     }
 
     /**
      * {@code C[m,n] += A[m,k]·B[k,n]} ({@link #fitsDepth}) with A stored column-major at stride
      * {@link #COLUMN_STRIDE}: {@code A(i, p) = at[aOff + p·COLUMN_STRIDE + i]}, read in place (the key-major
-     * probability tiles of fused attention), so no packing of A.
+     * probability tiles of fused attention), so no packing of A; B {@link #packPanels packed} at {@code bp[bpOff]}
+     * with depth {@code packedK ≥ k} (the value tiles, packed once per head and call rather than once per query
+     * group; a causal group may use fewer of a tile's rows than were packed).
      */
-    static void productColumns(float[] at, int aOff, Matrix b, float[] c, int cOff, int ldc, int m, int n, int k) {
-        sweep(at, aOff, true, null, b, false, 0, k, c, cOff, ldc, m, n, false, false, null, 0, 0);
+    static void productColumns(float[] at, int aOff, float[] bp, int bpOff, int packedK, float[] c, int cOff, int ldc,
+                               int m, int n, int k) {
+        sweep(at, aOff, true, bp, bpOff, packedK, null, false, 0, k, c, cOff, ldc, m, n, false, false, null, 0, 0);
     }
 
     /**
      * One A block (rows at {@code c[cOff]}, depth {@code [pc, pc+kc)}) against every panel of B: A packed
      * ({@link #packA}) or, when {@code columnMajorA}, column-major at {@code a[aOff]}; B either already packed
-     * ({@code packedB}, {@link #packPanels}) or packed here panel by panel from {@code b}.
+     * ({@code packedB} from {@code packedOff}, {@link #packPanels} with depth {@code packedK}) or packed here panel by panel from {@code b}.
      */
-    private static void sweep(float[] a, int aOff, boolean columnMajorA, float[] packedB, Matrix b, boolean transB,
+    private static void sweep(float[] a, int aOff, boolean columnMajorA, float[] packedB, int packedOff, int packedK,
+                              Matrix b, boolean transB,
                               int pc, int kc, float[] c, int cOff, int ldc, int mc, int n, boolean first, boolean last,
                               float[] bias, int hasBias, int activation) {
         float[] bp = packedB != null ? packedB : PACKED_B.get();
@@ -168,7 +177,7 @@ final class GemmDriver {
             int nr = Math.min(NR, n - jr);
             int bOff = 0;
             if (packedB != null) {
-                bOff = jr * kc;
+                bOff = packedOff + jr * packedK;
             } else {
                 packPanel(b, transB, jr, nr, pc, kc, bp, 0);
             }

@@ -8,12 +8,14 @@ import dev.squall.tasks.attention.FusedAttention;
 /**
  * Fast path of {@link FusedAttention#attention}: the same online softmax (over key tiles of its own size), with
  * both products of a tile run by the blocked GEMM of {@link GemmDriver}. The scores come out key-major
- * ({@code Sᵀ = K·Qᵀ}, the group's {@code Qᵀ} packed once, each key tile packed once per head and call and kept
- * in a per-thread array of at most the sequence's {@code N·d} floats), the softmax runs down each query's column
- * in whole vectors of queries ({@link AttentionVectors#softmaxColumns}), and {@code out += P·V} reads the
- * probability tile in place ({@link GemmDriver#productColumns}). Against the earlier row-major tiles (row maxima
- * and sums as lane reductions, K transposed and P packed again for every tile) this took attention at N=4096,
- * 12 heads, from 1107 to 552–710 ms on 2 cores.
+ * ({@code Sᵀ = K·Qᵀ}, the group's {@code Qᵀ} packed once), the softmax runs down each query's column in whole
+ * vectors of queries ({@link AttentionVectors#softmaxColumns}), and {@code out += P·V} reads the probability tile
+ * in place ({@link GemmDriver#productColumns}). Each key and value tile is packed once per head and call and kept
+ * for the thread's other query groups ({@link PackedTiles}: two per-thread arrays of at most the sequence's
+ * {@code N·d} floats). Against the earlier row-major tiles (row maxima and sums as lane reductions, K transposed
+ * and P packed again for every tile) this took attention at N=4096, 12 heads, from 1107 to 552–710 ms on 2
+ * cores; caching the value tiles too (they were packed again for every query group) saved another ~10 % of the
+ * {@code P·V} time.
  *
  * <p>Consecutive query blocks of one head and sequence that fall in the same slice of rows are processed
  * together, up to {@link #GROUP} queries, so each key tile serves more queries. This does not change any
@@ -64,7 +66,7 @@ public final class VectorFusedAttention {
         if (rowCount <= 0) {
             return;
         }
-        WORKSPACE.get().forgetKeys();
+        WORKSPACE.get().forgetTiles();
         int heads = shape.heads();
         int firstBlock = rowOffset / heads;
         int lastBlock = (rowOffset + rowCount - 1) / heads;
@@ -103,27 +105,55 @@ public final class VectorFusedAttention {
         final float[] runMax = new float[GROUP];
         final float[] runSum = new float[GROUP];
         final float[] correction = new float[GROUP];
-        /**
-         * Packed key tiles ({@link GemmDriver#packRows}) of one head and sequence, tiles {@code [lo, hi)} counted
-         * from the sequence start, each at {@code (t − lo)·KB·d}: a thread's query groups of that head share them.
-         */
-        float[] packedK = new float[0];
+        /** Packed key tiles ({@link GemmDriver#packRows}): the A of the scores. */
+        final PackedTiles keys = new PackedTiles();
+        /** Packed value tiles ({@link GemmDriver#packPanels}): the B of {@code P·V}. */
+        final PackedTiles values = new PackedTiles();
+
+        /** Forgets the packed tiles: a new call may bring new K and V. */
+        void forgetTiles() {
+            keys.forget();
+            values.forget();
+        }
+
+        /** The offset in {@code keys.data} of the key tile at {@code j0} of head {@code h}, in {@code [start, end)}. */
+        int keyTile(Shape s, int h, int start, int end, int j0) {
+            int kn = Math.min(KB, end - j0);
+            return keys.tile(h, start, j0, KB * s.d(), (data, off) -> GemmDriver.packRows(
+                    new GemmDriver.Matrix(s.k(), s.ld(), j0, s.kCol() + h * s.d()), kn, s.d(), data, off));
+        }
+
+        /** The offset in {@code values.data} of the value tile at {@code j0}, as {@link #keyTile}. */
+        int valueTile(Shape s, int h, int start, int end, int j0) {
+            int kn = Math.min(KB, end - j0);
+            return values.tile(h, start, j0, GemmDriver.panelFloats(s.d(), KB), (data, off) -> GemmDriver.packPanels(
+                    new GemmDriver.Matrix(s.v(), s.ld(), j0, s.vCol() + h * s.d()), false, s.d(), kn, data, off));
+        }
+    }
+
+    /**
+     * Tiles of {@link #KB} keys (or values) of one head and sequence, each packed once per call and kept for the
+     * thread's other query groups of that head: tiles {@code [lo, hi)} counted from the sequence start, tile
+     * {@code t} at {@code (t − lo)·tileFloats}. At most the sequence's {@code N·d} floats (padded to whole panels).
+     */
+    private static final class PackedTiles {
+        float[] data = new float[0];
         private int head = -1;
         private int seqStart;
         private int lo;
         private int hi;
 
-        /** Forgets the packed keys: a new call may bring new K. */
-        void forgetKeys() {
+        void forget() {
             head = -1;
         }
 
         /**
-         * The offset in {@link #packedK} of the key tile at {@code j0} of head {@code h} in the sequence
-         * {@code [start, end)}, packed now unless it already is: every key of the tile, so any group can use it.
+         * The offset in {@link #data} of the tile at key {@code j0} of head {@code h} in the sequence at
+         * {@code start}, packed by {@code packer} now unless it already is. Tiles are met in increasing order from
+         * a group's first, so a new tile either extends the kept run or starts a new one. Read {@link #data}
+         * after the call: it may grow.
          */
-        int keyTile(Shape s, int h, int start, int end, int j0) {
-            int d = s.d();
+        int tile(int h, int start, int j0, int tileFloats, Packer packer) {
             int t = (j0 - start) / KB;
             if (h != head || start != seqStart || t < lo || t > hi) {
                 head = h;
@@ -132,16 +162,21 @@ public final class VectorFusedAttention {
                 hi = t;
             }
             if (t == hi) {
-                int need = (hi - lo + 1) * KB * d;
-                if (packedK.length < need) {
-                    packedK = java.util.Arrays.copyOf(packedK, Math.max(need, 2 * packedK.length));
+                int need = (hi - lo + 1) * tileFloats;
+                if (data.length < need) {
+                    data = java.util.Arrays.copyOf(data, Math.max(need, 2 * data.length));
                 }
-                GemmDriver.packRows(new GemmDriver.Matrix(s.k(), s.ld(), j0, s.kCol() + h * d), Math.min(KB, end - j0),
-                        d, packedK, (t - lo) * KB * d);
+                packer.pack(data, (t - lo) * tileFloats);
                 hi++;
             }
-            return (t - lo) * KB * d;
+            return (t - lo) * tileFloats;
         }
+    }
+
+    /** Packs one tile into {@code data} at {@code off}. */
+    @FunctionalInterface
+    private interface Packer {
+        void pack(float[] data, int off);
     }
 
     /**
@@ -167,7 +202,7 @@ public final class VectorFusedAttention {
         GemmDriver.Matrix queries = new GemmDriver.Matrix(s.q(), s.ld(), i0, h * d);
         boolean packed = GemmDriver.fitsDepth(d);
         if (packed) {
-            GemmDriver.packPanels(queries, true, qn, d, w.packedQ); // once for all key tiles
+            GemmDriver.packPanels(queries, true, qn, d, w.packedQ, 0); // once for all key tiles
         }
         int radius = s.radius();
         int keyEnd = causal ? i0 + qn : end;
@@ -181,8 +216,8 @@ public final class VectorFusedAttention {
         for (int j0 = keyStart; j0 < keyEnd; j0 += KB) {
             int kn = Math.min(KB, keyEnd - j0);
             if (packed) {
-                int keyOff = w.keyTile(s, h, start, end, j0); // may grow packedK: read it after
-                GemmDriver.productPacked(w.packedK, keyOff, w.packedQ, tile, 0, TS, kn, qn, d);
+                int keyOff = w.keyTile(s, h, start, end, j0); // may grow the array: read it after
+                GemmDriver.productPacked(w.keys.data, keyOff, w.packedQ, tile, 0, TS, kn, qn, d);
             } else {
                 GemmDriver.product(new GemmDriver.Matrix(s.k(), s.ld(), j0, s.kCol() + h * d), queries, true, tile, 0,
                         TS, kn, qn, d, false, null, 0, Activations.IDENTITY);
@@ -194,8 +229,9 @@ public final class VectorFusedAttention {
                     AttentionVectors.scale(out, (i0 + i) * od + h * d, d, w.correction[i]);
                 }
             }
-            GemmDriver.productColumns(tile, 0, new GemmDriver.Matrix(s.v(), s.ld(), j0, s.vCol() + h * d), out,
-                    i0 * od + h * d, od, qn, d, kn);
+            int valueOff = w.valueTile(s, h, start, end, j0);
+            GemmDriver.productColumns(tile, 0, w.values.data, valueOff, Math.min(KB, end - j0), out, i0 * od + h * d,
+                    od, qn, d, kn);
         }
         for (int i = 0; i < qn; i++) {
             float inv = w.runSum[i] > 0f ? 1f / w.runSum[i] : 0f;
