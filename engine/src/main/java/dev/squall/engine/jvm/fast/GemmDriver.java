@@ -7,9 +7,9 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Cache- and register-blocked fp32 GEMM on the Vector API, {@code C = A·B} or {@code A·Bᵀ} on strided
  * views of arrays, for the GEMM and attention fast paths. GotoBLAS/BLIS loop order: row blocks of {@link #MC}
- * rows, depth blocks of {@link #KC}; per (row block, depth block) the A block is packed into micro-panels of {@link #MR} rows (L2), and for
- * every {@code NR}-column panel of B the {@code KC × NR} panel is packed (L1) and swept by the
- * {@code MR × NR} micro-kernel, which keeps {@code MR · 2} vector accumulators in registers, broadcasts
+ * rows, depth blocks of {@link #KC}; per (row block, depth block) the A block is packed into micro-panels of
+ * {@link #MR} rows (L2), and for every {@code NR}-column panel of B the {@code KC × NR} panel is packed (L1) and
+ * swept by the {@code MR × NR} micro-kernel, which keeps {@code MR · 2} vector accumulators in registers, broadcasts
  * one A value per row and issues one FMA per accumulator per depth step. For fused attention, A and B can also
  * be packed once and reused over many products ({@link #packRows}, {@link #packPanels}, {@link #productPacked}),
  * and A can be read in place from a column-major tile ({@link #productColumns}).
@@ -107,13 +107,16 @@ final class GemmDriver {
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 packA(a.data(), a.ld(), a.row() + ic, mc, a.col() + pc, kc, ap, 0);
-                sweep(ap, 0, false, null, 0, 0, b, transB, pc, kc, c, cOff + ic * ldc, ldc, mc, n, pc == 0 && !accumulate,
-                        pc + kc >= k, bias, hasBias, activation);
+                sweep(ap, 0, false, null, 0, 0, b, transB, pc, kc, c, cOff + ic * ldc, ldc, mc, n,
+                        pc == 0 && !accumulate, pc + kc >= k, bias, hasBias, activation);
             }
         }
     }
 
-    /** Whether depth {@code k} fits one block, as {@link #packRows}, {@link #packPanels}, {@link #productColumns} need. */
+    /**
+     * Whether depth {@code k} fits one block, as {@link #packRows}, {@link #packPanels}, {@link #productColumns}
+     * need.
+     */
     static boolean fitsDepth(int k) {
         return k <= KC;
     }
@@ -165,12 +168,12 @@ final class GemmDriver {
     /**
      * One A block (rows at {@code c[cOff]}, depth {@code [pc, pc+kc)}) against every panel of B: A packed
      * ({@link #packA}) or, when {@code columnMajorA}, column-major at {@code a[aOff]}; B either already packed
-     * ({@code packedB} from {@code packedOff}, {@link #packPanels} with depth {@code packedK}) or packed here panel by panel from {@code b}.
+     * ({@code packedB} from {@code packedOff}, {@link #packPanels} with depth {@code packedK}) or packed here panel
+     * by panel from {@code b}.
      */
     private static void sweep(float[] a, int aOff, boolean columnMajorA, float[] packedB, int packedOff, int packedK,
-                              Matrix b, boolean transB,
-                              int pc, int kc, float[] c, int cOff, int ldc, int mc, int n, boolean first, boolean last,
-                              float[] bias, int hasBias, int activation) {
+                              Matrix b, boolean transB, int pc, int kc, float[] c, int cOff, int ldc, int mc, int n,
+                              boolean first, boolean last, float[] bias, int hasBias, int activation) {
         float[] bp = packedB != null ? packedB : PACKED_B.get();
         float[] scratch = SCRATCH.get();
         for (int jr = 0; jr < n; jr += NR) {

@@ -116,16 +116,17 @@ public final class VectorFusedAttention {
             values.forget();
         }
 
-        /** The offset in {@code keys.data} of the key tile at {@code j0} of head {@code h}, in {@code [start, end)}. */
-        int keyTile(Shape s, int h, int start, int end, int j0) {
-            int kn = Math.min(KB, end - j0);
+        /**
+         * The offset in {@code keys.data} of the key tile at {@code j0} of head {@code h} in the sequence at
+         * {@code start}: all {@code kn} keys the tile has there, so any group can use it.
+         */
+        int keyTile(Shape s, int h, int start, int j0, int kn) {
             return keys.tile(h, start, j0, KB * s.d(), (data, off) -> GemmDriver.packRows(
                     new GemmDriver.Matrix(s.k(), s.ld(), j0, s.kCol() + h * s.d()), kn, s.d(), data, off));
         }
 
         /** The offset in {@code values.data} of the value tile at {@code j0}, as {@link #keyTile}. */
-        int valueTile(Shape s, int h, int start, int end, int j0) {
-            int kn = Math.min(KB, end - j0);
+        int valueTile(Shape s, int h, int start, int j0, int kn) {
             return values.tile(h, start, j0, GemmDriver.panelFloats(s.d(), KB), (data, off) -> GemmDriver.packPanels(
                     new GemmDriver.Matrix(s.v(), s.ld(), j0, s.vCol() + h * s.d()), false, s.d(), kn, data, off));
         }
@@ -214,9 +215,10 @@ public final class VectorFusedAttention {
             keyStart = start + Math.max(0, i0 - radius - start) / KB * KB;
         }
         for (int j0 = keyStart; j0 < keyEnd; j0 += KB) {
-            int kn = Math.min(KB, keyEnd - j0);
+            int kn = Math.min(KB, keyEnd - j0); // keys this group uses: fewer than the tile's when causal
+            int tileKeys = Math.min(KB, end - j0);
             if (packed) {
-                int keyOff = w.keyTile(s, h, start, end, j0); // may grow the array: read it after
+                int keyOff = w.keyTile(s, h, start, j0, tileKeys); // may grow the array: read it after
                 GemmDriver.productPacked(w.keys.data, keyOff, w.packedQ, tile, 0, TS, kn, qn, d);
             } else {
                 GemmDriver.product(new GemmDriver.Matrix(s.k(), s.ld(), j0, s.kCol() + h * d), queries, true, tile, 0,
@@ -229,9 +231,8 @@ public final class VectorFusedAttention {
                     AttentionVectors.scale(out, (i0 + i) * od + h * d, d, w.correction[i]);
                 }
             }
-            int valueOff = w.valueTile(s, h, start, end, j0);
-            GemmDriver.productColumns(tile, 0, w.values.data, valueOff, Math.min(KB, end - j0), out, i0 * od + h * d,
-                    od, qn, d, kn);
+            int valueOff = w.valueTile(s, h, start, j0, tileKeys);
+            GemmDriver.productColumns(tile, 0, w.values.data, valueOff, tileKeys, out, i0 * od + h * d, od, qn, d, kn);
         }
         for (int i = 0; i < qn; i++) {
             float inv = w.runSum[i] > 0f ? 1f / w.runSum[i] : 0f;
