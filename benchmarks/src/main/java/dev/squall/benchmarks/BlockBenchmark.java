@@ -1,6 +1,5 @@
 package dev.squall.benchmarks;
 
-import dev.squall.engine.bench.BlockBench;
 import dev.squall.engine.graph.Backend;
 import dev.squall.engine.graph.ExecutionPlan;
 import dev.squall.engine.layers.BlockConfig;
@@ -28,7 +27,7 @@ public class BlockBenchmark extends BenchmarkDefaults {
     public void setUp() {
         BlockConfig config = BlockConfig.of(768, 12, 3072).withActivation(BlockConfig.Activation.GELU);
         runner = newBackend();
-        BlockGraph bg = BlockBench.block(config, BlockWeights.random(768, 3072, 42), GemmTilesPreference.of(runner))
+        BlockGraph bg = EncoderBlock.of(config, BlockWeights.random(768, 3072, 42), GemmTilesPreference.of(runner))
                 .build(variant, 1, n);
         System.arraycopy(Inputs.gaussian(bg.input().length, 5), 0, bg.input(), 0, bg.input().length);
         plan = runner.plan(bg.graph());

@@ -1,6 +1,5 @@
 package dev.squall.benchmarks;
 
-import dev.squall.engine.bench.BlockBench;
 import dev.squall.engine.bench.SkewedLengths;
 import dev.squall.engine.graph.Backend;
 import dev.squall.engine.graph.ExecutionPlan;
@@ -46,7 +45,7 @@ public class PackedBlockBenchmark extends BenchmarkDefaults {
         int[] lengths = new SkewedLengths(maxLen, meanFraction, SkewedLengths.DEFAULT_SIGMA, 42).draw(32);
         PaddedBatch batch = PaddedBatch.ofLengths(Arrays.stream(lengths).max().orElseThrow(), lengths);
         runner = newBackend();
-        BlockGraph bg = new PaddedBlock(BlockBench.block(config, BlockWeights.random(768, 3072, 42),
+        BlockGraph bg = new PaddedBlock(EncoderBlock.of(config, BlockWeights.random(768, 3072, 42),
                 GemmTilesPreference.of(runner))).build(mode, variant, batch);
         System.arraycopy(Inputs.gaussian(bg.input().length, 5), 0, bg.input(), 0, bg.input().length);
         plan = runner.plan(bg.graph());

@@ -7,7 +7,6 @@ import dev.squall.engine.layers.BlockConfig;
 import dev.squall.engine.layers.BlockGraph;
 import dev.squall.engine.layers.BlockWeights;
 import dev.squall.engine.layers.EncoderBlock;
-import dev.squall.engine.layers.GemmTiles;
 import dev.squall.engine.layers.GemmTilesPreference;
 import dev.squall.engine.report.Chart;
 import dev.squall.engine.report.Report;
@@ -78,7 +77,7 @@ public final class BlockBench implements BenchSuite {
 
     @Override
     public void run(Backend backend, Consumer<String> progress) {
-        EncoderBlock block = block(config, BlockWeights.random(config.dModel(), config.ffDim(), 42),
+        EncoderBlock block = EncoderBlock.of(config, BlockWeights.random(config.dModel(), config.ffDim(), 42),
                 GemmTilesPreference.of(backend));
         rows.clear();
         for (int n : lengths) {
@@ -131,12 +130,6 @@ public final class BlockBench implements BenchSuite {
                     mib(r.unfused().peakLiveBytes()), mib(r.fused().peakLiveBytes()), f("%.2e", r.maxAbsDiff()));
         }
         return t.build();
-    }
-
-    /** A block whose linear layers run the tiled GEMM with {@code tiles}. */
-    public static EncoderBlock block(BlockConfig config, BlockWeights w, GemmTiles tiles) {
-        return new EncoderBlock(config, w, w.inProj().withTiles(tiles), w.outProj().withTiles(tiles),
-                w.ffn1().withTiles(tiles), w.ffn2().withTiles(tiles));
     }
 
     /** Multiply-adds count two: the projections, the two attention products, and the feed-forward. */

@@ -116,7 +116,7 @@ public final class OffloadBench implements BenchSuite {
     /** Measures every variant and layout on {@code batch} sequences of {@code n} tokens. */
     public static List<Row> run(Backend backend, BlockConfig config, int batch, int n, Timing timing,
                                 Consumer<String> progress) {
-        EncoderBlock block = BlockBench.block(config, BlockWeights.random(config.dModel(), config.ffDim(), 42),
+        EncoderBlock block = EncoderBlock.of(config, BlockWeights.random(config.dModel(), config.ffDim(), 42),
                 GemmTilesPreference.of(backend));
         float[] x = BlockBench.input(batch * n * config.dModel(), n);
         List<Row> rows = new ArrayList<>();

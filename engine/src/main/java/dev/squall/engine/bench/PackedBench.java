@@ -92,7 +92,7 @@ public final class PackedBench implements BenchSuite {
 
     @Override
     public void run(Backend backend, Consumer<String> progress) {
-        PaddedBlock block = new PaddedBlock(BlockBench.block(config, BlockWeights.random(config.dModel(),
+        PaddedBlock block = new PaddedBlock(EncoderBlock.of(config, BlockWeights.random(config.dModel(),
                 config.ffDim(), 42), GemmTilesPreference.of(backend)));
         rows.clear();
         for (SkewedLengths dist : distributions) {

@@ -64,6 +64,12 @@ public final class EncoderBlock {
         this.ffn2 = ffn2;
     }
 
+    /** A block running the fp32 weights with the tiled GEMM's tiles set to {@code tiles} (e.g. a backend's preference). */
+    public static EncoderBlock of(BlockConfig config, BlockWeights weights, GemmTiles tiles) {
+        return new EncoderBlock(config, weights, weights.inProj().withTiles(tiles), weights.outProj().withTiles(tiles),
+                weights.ffn1().withTiles(tiles), weights.ffn2().withTiles(tiles));
+    }
+
     /** The block's configuration. */
     public BlockConfig config() {
         return config;

@@ -1,6 +1,5 @@
 package dev.squall.tornado;
 
-import dev.squall.engine.bench.BlockBench;
 import dev.squall.engine.jvm.JvmBackend;
 import dev.squall.engine.layers.BlockConfig;
 import dev.squall.engine.layers.BlockWeights;
@@ -27,7 +26,7 @@ class EncoderBlockOnTornadoTest {
         int d = 24;
         BlockConfig config = BlockConfig.of(d, 3, 40).withNormFirst(true).withCausal(true)
                 .withActivation(BlockConfig.Activation.GELU);
-        EncoderBlock block = BlockBench.block(config, BlockWeights.random(d, 40, seed), tornado.gemmTiles());
+        EncoderBlock block = EncoderBlock.of(config, BlockWeights.random(d, 40, seed), tornado.gemmTiles());
         Sequences seqs = Sequences.ofLengths(7, 20);
         float[] x = RandomArrays.withSeed(seed).gaussian(seqs.tokens() * d);
         float[] expected;

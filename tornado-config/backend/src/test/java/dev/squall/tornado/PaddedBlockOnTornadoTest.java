@@ -1,6 +1,5 @@
 package dev.squall.tornado;
 
-import dev.squall.engine.bench.BlockBench;
 import dev.squall.engine.jvm.JvmBackend;
 import dev.squall.engine.layers.BlockConfig;
 import dev.squall.engine.layers.BlockWeights;
@@ -37,7 +36,7 @@ class PaddedBlockOnTornadoTest {
         long seed = Seeds.fresh();
         int d = 24;
         BlockConfig config = BlockConfig.of(d, 3, 40).withActivation(BlockConfig.Activation.GELU);
-        PaddedBlock block = new PaddedBlock(BlockBench.block(config, BlockWeights.random(d, 40, seed),
+        PaddedBlock block = new PaddedBlock(EncoderBlock.of(config, BlockWeights.random(d, 40, seed),
                 tornado.gemmTiles()));
         PaddedBatch batch = PaddedBatch.ofLengths(22, 7, 0, 20, 3);
         float[] x = RandomArrays.withSeed(seed).gaussian(batch.rows() * d);
