@@ -1,6 +1,6 @@
 package dev.squall.benchmarks;
 
-import dev.squall.engine.bench.BlasPeer;
+import dev.squall.benchmarks.peer.BlasPeer;
 import dev.squall.engine.graph.Backend;
 import dev.squall.engine.graph.Backends;
 import dev.squall.engine.graph.DataTransferMode;

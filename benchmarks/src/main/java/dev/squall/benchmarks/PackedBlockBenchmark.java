@@ -1,6 +1,6 @@
 package dev.squall.benchmarks;
 
-import dev.squall.engine.bench.SkewedLengths;
+import dev.squall.benchmarks.suite.SkewedLengths;
 import dev.squall.engine.graph.Backend;
 import dev.squall.engine.graph.ExecutionPlan;
 import dev.squall.engine.layers.BlockConfig;

@@ -1,0 +1,194 @@
+package dev.squall.benchmarks.suite;
+
+import dev.squall.benchmarks.peer.BlasPeer;
+import dev.squall.engine.graph.Backend;
+import dev.squall.engine.graph.DataTransferMode;
+import dev.squall.engine.graph.ExecutionPlan;
+import dev.squall.engine.graph.TaskGraph;
+import dev.squall.engine.jvm.FastPaths;
+import dev.squall.engine.jvm.JvmBackend;
+import dev.squall.engine.layers.GemmTiles;
+import dev.squall.benchmarks.report.Chart;
+import dev.squall.benchmarks.report.Report;
+import dev.squall.benchmarks.report.Table;
+import dev.squall.tasks.activation.Activations;
+import dev.squall.tasks.gemm.Gemm;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+
+/**
+ * fp32 GEMM {@code C[M,N] = A[M,K]·B[K,N]} (the product every linear layer runs) side by side: Squall's
+ * {@code Gemm.tiledMatmul} on the given backend (with its fast paths), the same kernel plain, the system
+ * BLAS through netlib (OpenBLAS where installed) and netlib's pure-Java VectorBLAS, in GFLOP/s.
+ */
+public final class GemmBench implements BenchSuite {
+    /** 1024³ and the two feed-forward GEMMs of a BERT-base block at 512 tokens. */
+    public static final List<int[]> DEFAULT_SHAPES = List.of(new int[] {1024, 1024, 1024},
+            new int[] {512, 3072, 768}, new int[] {512, 768, 3072});
+    /** Implementation labels of the columns. */
+    public static final String FAST = "squall";
+    /** The plain kernel, no fast path. */
+    public static final String PLAIN = "squall plain";
+
+    /**
+     * One shape.
+     *
+     * @param m      rows of A and C
+     * @param n      columns of B and C
+     * @param k      columns of A, rows of B
+     * @param millis median time per implementation label, in column order
+     */
+    public record Row(int m, int n, int k, Map<String, Double> millis) {
+        /** GFLOP/s of implementation {@code label}: {@code 2·M·N·K} per run. */
+        public double gflops(String label) {
+            return 2.0 * m * n * k / millis.get(label) / 1e6;
+        }
+
+        /** {@code M×K·K×N}. */
+        public String shape() {
+            return m + "×" + k + "·" + k + "×" + n;
+        }
+    }
+
+    private final List<int[]> shapes;
+    private final Timing timing;
+    private final List<Row> rows = new ArrayList<>();
+    private final List<String> labels = new ArrayList<>();
+    private final List<String> notes = new ArrayList<>();
+
+    /** A suite over {@code shapes} ({M, N, K} each), at least {@code timing}'s runs (GEMMs take milliseconds). */
+    public GemmBench(List<int[]> shapes, Timing timing) {
+        for (int[] s : shapes) {
+            if (s.length != 3 || s[0] < 1 || s[1] < 1 || s[2] < 1) {
+                throw new IllegalArgumentException("GEMM shapes are M,N,K >= 1");
+            }
+        }
+        this.shapes = List.copyOf(shapes);
+        this.timing = new Timing(Math.max(timing.warmup(), 5), Math.max(timing.repetitions(), 5));
+    }
+
+    /** The measured rows, once {@link #run} has run. */
+    public List<Row> rows() {
+        return List.copyOf(rows);
+    }
+
+    /** The best GFLOP/s of Squall's GEMM over the shapes (its peak in this run), or 0 before {@link #run}. */
+    public double peakGflops() {
+        return rows.stream().mapToDouble(r -> r.gflops(FAST)).max().orElse(0);
+    }
+
+    @Override
+    public void run(Backend backend, Consumer<String> progress) {
+        rows.clear();
+        labels.clear();
+        notes.clear();
+        Backend runner = backend instanceof ProfilingBackend p ? p.delegate() : backend;
+        int threads = runner instanceof JvmBackend jvm ? jvm.threads() : Runtime.getRuntime().availableProcessors();
+        BlasPeer system = BlasPeer.system();
+        BlasPeer java = BlasPeer.java();
+        labels.add(FAST);
+        labels.add(PLAIN);
+        labels.add(system.name());
+        notes.add(FAST + ": Gemm.tiledMatmul on " + backend.description());
+        notes.add(PLAIN + ": the same kernel without fast paths, " + threads + " threads");
+        notes.add(system.name() + ": " + system.describe());
+        if (!java.implementation().equals(system.implementation())) {
+            labels.add(java.name());
+            notes.add(java.name() + ": " + java.describe());
+        }
+        try (JvmBackend plain = new JvmBackend(threads, FastPaths.none())) {
+            for (int[] s : shapes) {
+                int m = s[0];
+                int n = s[1];
+                int k = s[2];
+                SplittableRandom rnd = new SplittableRandom(31L * m + n + k);
+                float[] a = gaussian(rnd, m * k);
+                float[] b = gaussian(rnd, k * n);
+                float[] c = new float[m * n];
+                ExecutionPlan fast = backend.plan(graph(a, b, c, m, n, k));
+                ExecutionPlan slow = plain.plan(graph(a, b, c, m, n, k));
+                List<Runnable> runs = new ArrayList<>(List.of(fast::execute, slow::execute,
+                        () -> system.sgemm(m, n, k, a, b, c)));
+                if (labels.size() > 3) {
+                    runs.add(() -> java.sgemm(m, n, k, a, b, c));
+                }
+                // Interleaved rounds: on a shared machine a slow spell hits Squall and its peers alike.
+                double[] medians = timing.interleavedMedianMillis(runs, (r, i) -> progress.accept("gemm " + m + "x"
+                        + k + "·" + k + "x" + n + " " + labels.get(r)
+                        + " " + timing.round(i)));
+                Map<String, Double> ms = new LinkedHashMap<>();
+                for (int r = 0; r < runs.size(); r++) {
+                    ms.put(labels.get(r), medians[r]);
+                }
+                rows.add(new Row(m, n, k, ms));
+            }
+        }
+    }
+
+    @Override
+    public String text() {
+        return "gemm: C[M,N] = A[M,K]·B[K,N], fp32, GFLOP/s\n" + table().text() + String.join("\n", notes) + "\n";
+    }
+
+    @Override
+    public void addTo(Report report) {
+        Chart chart = Chart.bars("GEMM GFLOP/s: Squall vs BLAS peers", "shape (M×K·K×N)", "GFLOP/s",
+                rows.stream().map(Row::shape).toList());
+        for (String label : labels) {
+            chart.series(label, null, rows.stream().mapToDouble(r -> r.gflops(label)).toArray());
+        }
+        report.section("GEMM: Squall vs OpenBLAS and VectorBLAS")
+                .text(String.format(Locale.ROOT, "fp32 C = A·B, row-major. Median of %d runs after %d warm-up. %s",
+                        timing.repetitions(), timing.warmup(), String.join("; ", notes) + "."))
+                .table(table())
+                .chart(chart);
+    }
+
+    private Table table() {
+        String peer = labels.get(2);
+        List<String> header = new ArrayList<>(List.of("shape"));
+        labels.forEach(l -> header.add(l + " GFLOP/s"));
+        header.add(FAST + " / " + peer);
+        if (labels.size() > 3) {
+            header.add(FAST + " / " + labels.get(3));
+        }
+        Table.Builder t = Table.of(header.toArray(String[]::new));
+        for (Row r : rows) {
+            List<String> cells = new ArrayList<>(List.of(r.shape()));
+            labels.forEach(l -> cells.add(f("%.1f", r.gflops(l))));
+            cells.add(f("%.0f%%", 100 * r.gflops(FAST) / r.gflops(peer)));
+            if (labels.size() > 3) {
+                cells.add(f("%.2fx", r.gflops(FAST) / r.gflops(labels.get(3))));
+            }
+            t.row(cells.toArray(String[]::new));
+        }
+        return t.build();
+    }
+
+    private static TaskGraph graph(float[] a, float[] b, float[] c, int m, int n, int k) {
+        GemmTiles t = GemmTiles.DEFAULT;
+        float[] noBias = new float[1];
+        return new TaskGraph("gemm").transferToDevice(DataTransferMode.FIRST_EXECUTION, a, b, noBias)
+                .task("gemm", t.bands(m), Gemm::tiledMatmul, a, b, noBias, c, m, n, k, 0, Activations.IDENTITY,
+                        t.m(), t.n(), t.k())
+                .transferToHost(DataTransferMode.EVERY_EXECUTION, c);
+    }
+
+    private static float[] gaussian(SplittableRandom rnd, int size) {
+        float[] x = new float[size];
+        for (int i = 0; i < size; i++) {
+            x[i] = (float) rnd.nextGaussian();
+        }
+        return x;
+    }
+
+    private static String f(String format, double v) {
+        return String.format(Locale.ROOT, format, v);
+    }
+}

@@ -1,0 +1,74 @@
+package dev.squall.cli;
+
+import dev.squall.engine.graph.DataTransferMode;
+import dev.squall.engine.graph.TaskGraph;
+import dev.squall.engine.io.NdArray;
+import dev.squall.engine.layers.AttentionOp;
+import dev.squall.engine.layers.FusedAttentionOp;
+import dev.squall.engine.layers.QkvLayout;
+import dev.squall.engine.layers.Sequences;
+import dev.squall.engine.layers.UnfusedAttention;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code squall op attention Q K V -o OUT [--causal] [--fused] [--pattern P [--mask-out M.npy]]}. */
+@Command(name = "attention", description = "softmax(Q·Kᵀ/√D)·V per head, for Q, K, V shaped [H, N, D] or [B, H, N, D].")
+final class AttentionCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "Q.npy")
+    Path q;
+    @Parameters(index = "1", paramLabel = "K.npy")
+    Path k;
+    @Parameters(index = "2", paramLabel = "V.npy")
+    Path v;
+    @Option(names = "--causal", description = "Query i attends only to keys j <= i.")
+    boolean causal;
+    @Option(names = "--fused", description = "FlashAttention-style kernel (no N×N buffer) instead of the unfused three steps.")
+    boolean fused;
+    @Option(names = "--pattern", paramLabel = "PATTERN", description = {"Sparse, low-rank or linear attention: "
+            + PatternAttention.GRAMMAR + ". With --fused its kernel, else dense scores with its mask."})
+    String pattern;
+    @Option(names = "--mask-out", paramLabel = "M.npy",
+            description = "With --pattern: write the effective boolean mask, [H, N, N] or [B, H, N, N] as Q.")
+    Path maskOut;
+    @Mixin
+    OutputOption output;
+    @Mixin
+    RunOptions run;
+
+    @Override
+    public Integer call() {
+        NdArray qa = Inputs.read("Q", q);
+        NdArray ka = Inputs.read("K", k);
+        NdArray va = Inputs.read("V", v);
+        Inputs.rank("Q", qa, 3, 4);
+        Inputs.sameShape("Q", qa, "K", ka);
+        Inputs.sameShape("Q", qa, "V", va);
+        int n = qa.dim(-2);
+        int d = qa.dim(-1);
+        int sequences = Math.toIntExact(qa.size() / ((long) n * d)); // B·H: each head is its own sequence
+        float[] qv = Inputs.floats("Q", qa);
+        float[] kv = Inputs.floats("K", ka);
+        float[] vv = Inputs.floats("V", va);
+        if (pattern != null || maskOut != null) {
+            if (pattern == null) {
+                throw new IllegalArgumentException("--mask-out needs --pattern");
+            }
+            Inputs.write(output.file, PatternAttention.run(pattern, qa.shape(), qv, kv, vv, causal, fused, maskOut, run),
+                    qa.shape());
+            return 0;
+        }
+        float[] out = new float[qv.length];
+        AttentionOp op = fused ? new FusedAttentionOp() : new UnfusedAttention();
+        TaskGraph g = new TaskGraph("attention").transferToDevice(DataTransferMode.EVERY_EXECUTION, qv, kv, vv);
+        op.addTo(g, "attention", QkvLayout.separate(qv, kv, vv, d), out, Sequences.uniform(sequences, n), 1, d, causal);
+        g.transferToHost(DataTransferMode.EVERY_EXECUTION, out);
+        run.runOnce(g);
+        Inputs.write(output.file, out, qa.shape());
+        return 0;
+    }
+}

@@ -1,0 +1,124 @@
+package dev.squall.cli;
+
+import dev.squall.benchmarks.suite.AttentionBench;
+import dev.squall.benchmarks.suite.BenchSuite;
+import dev.squall.benchmarks.suite.BlockBench;
+import dev.squall.benchmarks.suite.GemmBench;
+import dev.squall.benchmarks.suite.OffloadBench;
+import dev.squall.benchmarks.suite.PeakFraction;
+import dev.squall.benchmarks.suite.ProfilingBackend;
+import dev.squall.benchmarks.suite.Timing;
+import dev.squall.engine.graph.Backend;
+import dev.squall.engine.layers.BlockConfig;
+import dev.squall.benchmarks.report.Report;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code squall bench}: side-by-side measurements, printed and optionally written as a report. */
+@Command(name = "bench", description = {"Benchmark side by side: by default the fused and unfused transformer block",
+        "(median time, speed-up, peak working set, max difference per sequence length).",
+        "--suite adds attention alone (fused vs unfused) and GEMM against OpenBLAS/VectorBLAS.",
+        "With --offload, or on a device backend (--backend tornado), each block also runs split into one graph",
+        "per task, chained on the device or with host round trips, to show the transfers fusion avoids."})
+final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--d", defaultValue = "768", description = "Model width (default: ${DEFAULT-VALUE}).")
+    int d;
+    @Option(names = "--heads", defaultValue = "12", description = "Attention heads (default: ${DEFAULT-VALUE}).")
+    int heads;
+    @Option(names = "--ff", defaultValue = "3072", description = "Feed-forward width (default: ${DEFAULT-VALUE}).")
+    int ff;
+    @Option(names = "--n", split = ",", defaultValue = "128,512,1024,2048,4096",
+            description = "Sequence lengths (default: ${DEFAULT-VALUE}).")
+    int[] lengths;
+    @Option(names = "--batch", defaultValue = "1", description = "Sequences per batch (default: ${DEFAULT-VALUE}).")
+    int batch;
+    @Option(names = "--causal", description = "Causal self-attention.")
+    boolean causal;
+    @Option(names = "--norm-first", description = "Pre-LN block.")
+    boolean normFirst;
+    @Option(names = "--warmup", defaultValue = "5",
+            description = "Untimed runs per graph, for the JIT to compile the vector loops (default: ${DEFAULT-VALUE}).")
+    int warmup;
+    @Option(names = "--reps", defaultValue = "3", description = "Timed runs per graph; the median is shown (default: ${DEFAULT-VALUE}).")
+    int reps;
+    @Option(names = "--suite", split = ",", defaultValue = "block",
+            description = "Suites to run, comma-separated: block, attention, gemm, or all (default: ${DEFAULT-VALUE}).")
+    List<String> suiteNames;
+    @Option(names = "--attention-n", split = ",", defaultValue = "512,1024,2048,4096",
+            description = "Sequence lengths of the attention suite (default: ${DEFAULT-VALUE}).")
+    int[] attentionLengths;
+    @Option(names = "--report", paramLabel = "DIR", description = "Also write DIR/report.md with PNG charts.")
+    Path report;
+    @Option(names = "--offload", description = "Compare one graph with graphs split per task (on by default on device backends).")
+    boolean offload;
+    @Mixin
+    PackedBenchOptions packed;
+    @Mixin
+    AttentionBenchOptions attention;
+    @Mixin
+    RunOptions run;
+    @Mixin
+    QuantBenchOptions quant;
+
+    @Override
+    public Integer call() throws IOException {
+        Timing timing = new Timing(warmup, reps);
+        BlockConfig block = new BlockConfig(d, heads, ff, normFirst, BlockConfig.Activation.GELU, causal, 1e-5f);
+        List<BenchSuite> suites = new ArrayList<>();
+        if (attention.enabled) {
+            suites.add(attention.suite(d, heads, causal, timing));
+        }
+        if (packed.enabled) {
+            suites.add(packed.suite(block, timing));
+        }
+        for (String name : quant.enabled || packed.enabled || attention.enabled ? List.<String>of() : suiteNames) {
+            boolean all = name.equals("all");
+            if (all || name.equals("block")) {
+                suites.add(offload || !run.jvm() ? new OffloadBench(block, batch, lengths, timing)
+                        : new BlockBench(block, batch, lengths, timing));
+            }
+            if (all || name.equals("attention")) {
+                suites.add(new AttentionBench(heads, d / heads, causal, attentionLengths, timing));
+            }
+            if (all || name.equals("gemm")) {
+                suites.add(new GemmBench(GemmBench.DEFAULT_SHAPES, timing));
+            }
+            if (!all && !List.of("block", "attention", "gemm").contains(name)) {
+                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                        "--suite: unknown suite '" + name + "' (block, attention, gemm, all)");
+            }
+        }
+        if (quant.enabled) {
+            suites.add(quant.suite(block, timing));
+        }
+        try (Backend backend = run.profile ? new ProfilingBackend(run.backend()) : run.backend()) {
+            String machine = MachineInfo.describe();
+            System.out.println(machine);
+            System.out.println("backend:   " + backend.description());
+            Report r = new Report("Squall benchmark report", List.of(machine, "backend: " + backend.description()));
+            for (BenchSuite suite : suites) {
+                suite.run(backend, line -> System.err.println("bench: " + line));
+                System.out.println(suite.text());
+                suite.addTo(r);
+            }
+            PeakFraction.of(suites).ifPresent(p -> {
+                System.out.println(p.text());
+                p.addTo(r);
+            });
+            if (report != null) {
+                System.out.println("report:    " + r.writeTo(report));
+            }
+            if (backend instanceof ProfilingBackend profiled) {
+                profiled.lastProfiles().forEach(p -> System.err.print(p.table()));
+            }
+        }
+        return 0;
+    }
+}

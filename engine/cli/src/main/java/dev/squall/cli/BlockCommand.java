@@ -1,0 +1,103 @@
+package dev.squall.cli;
+
+import dev.squall.engine.compress.CompressedBlock;
+import dev.squall.engine.compress.WeightFormats;
+import dev.squall.engine.io.NdArray;
+import dev.squall.engine.layers.BlockConfig;
+import dev.squall.engine.layers.BlockGraph;
+import dev.squall.engine.layers.BlockWeights;
+import dev.squall.engine.layers.EncoderBlock;
+import dev.squall.engine.layers.Sequences;
+import dev.squall.engine.layers.pattern.AttentionPattern;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code squall op block X WEIGHTS.npz --heads H -o OUT}: one transformer encoder block. */
+@Command(name = "block", description = {"One transformer encoder block (PyTorch nn.TransformerEncoderLayer,",
+        "batch_first, eval) on X shaped [N, d] or [B, N, d], weights from a state-dict .npz.",
+        "Sequences of different lengths: X [B, N, d] padded, with --lengths or",
+        "--mask (padding rows of the output are zero), or X [T, d] packed, with",
+        "--lengths or --cu-seqlens."})
+final class BlockCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "X.npy", description = "[N, d] or [B, N, d]")
+    Path x;
+    @Parameters(index = "1", paramLabel = "WEIGHTS.npz", description = "state dict: self_attn.in_proj_weight, ...")
+    Path weights;
+    @Option(names = "--heads", required = true, paramLabel = "H", description = "Attention heads (must divide d).")
+    int heads;
+    @Option(names = "--norm-first", description = "Pre-LN (norm_first=True); default post-LN.")
+    boolean normFirst;
+    @Option(names = "--activation", defaultValue = "relu", description = "relu or gelu (default: ${DEFAULT-VALUE}).")
+    ActivationName activation;
+    @Option(names = "--causal", description = "Each token attends only to itself and earlier tokens.")
+    boolean causal;
+    @Option(names = "--eps", defaultValue = "1e-5", description = "LayerNorm epsilon (default: ${DEFAULT-VALUE}).")
+    float eps;
+    @Option(names = "--weights", paramLabel = "FORMAT", description = {"Run the linear layers in this weight format:",
+            WeightFormats.NAMES + " (default: as stored in WEIGHTS: fp32, fp16, or what squall quantize wrote)."})
+    String weightFormat;
+    @Option(names = "--pattern", paramLabel = "PATTERN", description = {"Sparse, low-rank or linear attention in the block: "
+            + PatternAttention.GRAMMAR + ". The fused block runs its kernel, the unfused one dense scores with its mask."})
+    String pattern;
+    @ArgGroup
+    Fusion fusion;
+    @Mixin
+    SequenceOptions sequences;
+    @Mixin
+    OutputOption output;
+    @Mixin
+    RunOptions run;
+
+    /** The activations PyTorch's encoder layer names. */
+    enum ActivationName {
+        relu(BlockConfig.Activation.RELU), gelu(BlockConfig.Activation.GELU);
+
+        final BlockConfig.Activation value;
+
+        ActivationName(BlockConfig.Activation value) {
+            this.value = value;
+        }
+    }
+
+    /** {@code --fused} (the default) or {@code --unfused}. */
+    static final class Fusion {
+        @Option(names = "--fused", description = "Fused graph (default).")
+        boolean fused;
+        @Option(names = "--unfused", description = "One kernel per operation, scores materialised.")
+        boolean unfused;
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        NdArray xa = Inputs.read("X", x);
+        Inputs.rank("X", xa, 2, 3);
+        CompressedBlock cb = WeightsFile.read("WEIGHTS", weights, weightFormat);
+        BlockWeights w = cb.reference();
+        int d = xa.dim(-1);
+        if (d != w.dModel()) {
+            throw new IllegalArgumentException("X's last axis must be d_model = " + w.dModel() + " (from WEIGHTS), got "
+                    + xa.describe());
+        }
+        LayerNormOp.checkEps(eps);
+        if (heads < 1 || d % heads != 0) {
+            throw new IllegalArgumentException("--heads must be >= 1 and divide d_model = " + d + ", got " + heads);
+        }
+        BlockConfig config = new BlockConfig(d, heads, w.ffDim(), normFirst, activation.value, causal, eps);
+        EncoderBlock.Variant variant = fusion != null && fusion.unfused ? EncoderBlock.Variant.UNFUSED
+                : EncoderBlock.Variant.FUSED;
+        BlockGraph bg = sequences.build(cb.block(config), variant, xa,
+                pattern == null ? null : AttentionPattern.parse(pattern).op(variant));
+        float[] xv = Inputs.floats("X", xa);
+        System.arraycopy(xv, 0, bg.input(), 0, xv.length);
+        run.runOnce(bg.graph());
+        Inputs.write(output.file, bg.output(), xa.shape());
+        return 0;
+    }
+}

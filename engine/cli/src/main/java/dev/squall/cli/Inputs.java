@@ -1,0 +1,61 @@
+package dev.squall.cli;
+
+import dev.squall.engine.io.DType;
+import dev.squall.engine.io.NdArray;
+import dev.squall.engine.io.Npy;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/** Reading, checking and writing the arrays of CLI commands, with errors that name the argument. */
+final class Inputs {
+    private Inputs() {
+    }
+
+    /** Reads {@code file}, the CLI argument called {@code name}. */
+    static NdArray read(String name, Path file) {
+        try {
+            return Npy.read(file);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(name + " (" + file + "): " + e.getMessage(), e);
+        }
+    }
+
+    /** The values of a float32 or float16 array; any other dtype is an error naming {@code name}. */
+    static float[] floats(String name, NdArray a) {
+        if (a.dtype() != DType.FLOAT32 && a.dtype() != DType.FLOAT16) {
+            throw new IllegalArgumentException(name + " must be float32 or float16, got " + a.describe());
+        }
+        if (a.size() == 0) {
+            throw new IllegalArgumentException(name + " must not be empty, got " + a.describe());
+        }
+        return a.toFloats();
+    }
+
+    /** Requires {@code a} to have one of the given ranks. */
+    static void rank(String name, NdArray a, int... ranks) {
+        if (Arrays.stream(ranks).noneMatch(r -> r == a.rank())) {
+            throw new IllegalArgumentException(name + " must have rank " + Arrays.toString(ranks).replace(", ", " or ")
+                    .replaceAll("[\\[\\]]", "") + ", got " + a.describe());
+        }
+    }
+
+    /** Requires {@code a} and {@code b} to have the same shape. */
+    static void sameShape(String nameA, NdArray a, String nameB, NdArray b) {
+        if (!Arrays.equals(a.shape(), b.shape())) {
+            throw new IllegalArgumentException(nameB + " must have the shape of " + nameA + " " + Arrays.toString(a.shape())
+                    + ", got " + b.describe());
+        }
+    }
+
+    /** Writes a float32 array of {@code shape} to {@code file}. */
+    static void write(Path file, float[] data, int... shape) {
+        try {
+            Npy.write(file, NdArray.of(data, shape));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+}

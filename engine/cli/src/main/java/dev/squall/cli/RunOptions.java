@@ -1,0 +1,56 @@
+package dev.squall.cli;
+
+import dev.squall.engine.graph.Backend;
+import dev.squall.engine.graph.Backends;
+import dev.squall.engine.graph.Profile;
+import dev.squall.engine.graph.TaskGraph;
+import dev.squall.engine.jvm.FastPaths;
+import dev.squall.engine.jvm.JvmBackend;
+import picocli.CommandLine.Option;
+
+/** Options shared by every command that runs a graph. */
+final class RunOptions {
+    @Option(names = "--backend", paramLabel = "NAME", defaultValue = Backends.JVM,
+            description = "Backend: jvm (built in) or tornado (TornadoVM, under tornado-config/run) (default: ${DEFAULT-VALUE}).")
+    String backend;
+
+    @Option(names = "--threads", paramLabel = "T", description = "Threads of the JVM backend (default: available processors).")
+    Integer threads;
+
+    @Option(names = "--profile", description = "Print the per-task profile to standard error.")
+    boolean profile;
+
+    @Option(names = "--plain", description = "JVM backend: run the plain kernels, not the CPU fast paths (to compare them).")
+    boolean plain;
+
+    /** A backend configured by these options. */
+    Backend backend() {
+        if (!Backends.JVM.equals(backend)) {
+            if (threads != null || plain) {
+                throw new IllegalArgumentException("--threads and --plain apply to the jvm backend only, not to '"
+                        + backend + "'");
+            }
+            return Backends.create(backend);
+        }
+        if (threads != null && threads < 1) {
+            throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
+        }
+        int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+        return new JvmBackend(t, plain ? FastPaths.none() : FastPaths.standard());
+    }
+
+    /** Whether the selected backend is the built-in JVM one. */
+    boolean jvm() {
+        return Backends.JVM.equals(backend);
+    }
+
+    /** Runs {@code graph} once and prints its profile when asked. */
+    void runOnce(TaskGraph graph) {
+        try (Backend backend = backend()) {
+            Profile p = backend.plan(graph).execute();
+            if (profile) {
+                System.err.print(p.table());
+            }
+        }
+    }
+}
