@@ -19,21 +19,21 @@ import java.util.Optional;
 public final class FastPaths {
     /** Fast-path classes, each annotated {@link FastPathFor}. */
     private static final List<String> STANDARD = List.of(
-            "dev.squall.engine.jvm.fast.VectorGemm",
-            "dev.squall.engine.jvm.fast.VectorFusedAttention",
-            "dev.squall.engine.jvm.fast.VectorDenseAttention",
-            "dev.squall.engine.jvm.fast.VectorSoftmax",
-            "dev.squall.engine.jvm.fast.VectorNorms",
-            "dev.squall.engine.jvm.fast.VectorActivations",
+            "dev.squall.engine.jvm.fast.gemm.GemmVector",
+            "dev.squall.engine.jvm.fast.attention.FusedAttentionVector",
+            "dev.squall.engine.jvm.fast.attention.DenseAttentionVector",
+            "dev.squall.engine.jvm.fast.softmax.SoftmaxVector",
+            "dev.squall.engine.jvm.fast.norm.NormsVector",
+            "dev.squall.engine.jvm.fast.activation.ActivationsVector",
             // compressed weights (quantised, 16-bit, sparse)
-            "dev.squall.engine.jvm.fast.DenseGemmVector", "dev.squall.engine.jvm.fast.BlockQ8Vector",
-            "dev.squall.engine.jvm.fast.BlockQ4Vector", "dev.squall.engine.jvm.fast.Int8WeightsVector",
-            "dev.squall.engine.jvm.fast.TernaryVector", "dev.squall.engine.jvm.fast.BinaryVector",
-            "dev.squall.engine.jvm.fast.CsrVector", "dev.squall.engine.jvm.fast.Sparse24Vector",
-            "dev.squall.engine.jvm.fast.Int8ActivationsVector", "dev.squall.engine.jvm.fast.TernaryA8Vector",
+            "dev.squall.engine.jvm.fast.precision.DenseGemmVector", "dev.squall.engine.jvm.fast.quant.BlockQ8Vector",
+            "dev.squall.engine.jvm.fast.quant.BlockQ4Vector", "dev.squall.engine.jvm.fast.quant.Int8WeightsVector",
+            "dev.squall.engine.jvm.fast.quant.TernaryVector", "dev.squall.engine.jvm.fast.quant.BinaryVector",
+            "dev.squall.engine.jvm.fast.sparse.CsrVector", "dev.squall.engine.jvm.fast.sparse.Sparse24Vector",
+            "dev.squall.engine.jvm.fast.quant.Int8ActivationsVector", "dev.squall.engine.jvm.fast.quant.TernaryA8Vector",
             // sparse attention patterns
-            "dev.squall.engine.jvm.fast.VectorWindowAttention",
-            "dev.squall.engine.jvm.fast.VectorBlockSparseAttention");
+            "dev.squall.engine.jvm.fast.attention.WindowAttentionVector",
+            "dev.squall.engine.jvm.fast.attention.BlockSparseAttentionVector");
 
     private static FastPaths standard;
 

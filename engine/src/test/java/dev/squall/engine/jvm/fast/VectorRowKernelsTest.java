@@ -1,5 +1,9 @@
 package dev.squall.engine.jvm.fast;
 
+import dev.squall.engine.jvm.fast.activation.ActivationsVector;
+import dev.squall.engine.jvm.fast.gemm.GemmVectorTest;
+import dev.squall.engine.jvm.fast.norm.NormsVector;
+import dev.squall.engine.jvm.fast.softmax.SoftmaxVector;
 import dev.squall.tasks.activation.ActivationReference;
 import dev.squall.tasks.activation.Activations;
 import dev.squall.tasks.norm.NormReference;
@@ -16,7 +20,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The row-kernel fast paths ({@link VectorSoftmax}, {@link VectorNorms}, {@link VectorActivations}) against
+ * The row-kernel fast paths ({@link SoftmaxVector}, {@link NormsVector}, {@link ActivationsVector}) against
  * float64 and against the plain kernels, on rows shorter than, equal to and longer than a vector, with
  * outputs poisoned and rows split at random (bit-identical for any split).
  *
@@ -48,14 +52,14 @@ class VectorRowKernelsTest {
             }
         }
         float[] out = new float[x.length];
-        Subject subject = Subject.of("VectorSoftmax.softmax", "rows=" + rows + " cols=" + cols, rnd.seed()).rowsOf(cols);
-        RowSlices.run(subject, rnd, rows, (off, cnt) -> VectorSoftmax.softmax(x, out, cols, off, cnt), out);
+        Subject subject = Subject.of("SoftmaxVector.softmax", "rows=" + rows + " cols=" + cols, rnd.seed()).rowsOf(cols);
+        RowSlices.run(subject, rnd, rows, (off, cnt) -> SoftmaxVector.softmax(x, out, cols, off, cnt), out);
         float[] plain = new float[x.length];
         Softmax.softmax(x, plain, cols, 0, rows);
 
         double[] ref = SoftmaxReference.softmax(x, rows, cols);
         Tolerance.FP32.assertClose(subject.with("vs float64"), out, ref, Tolerance.absOf(ref));
-        Tolerance.relative(2e-5).assertClose(subject.with("vs plain"), out, VectorGemmTest.toDouble(plain),
+        Tolerance.relative(2e-5).assertClose(subject.with("vs plain"), out, GemmVectorTest.toDouble(plain),
                 Tolerance.absOf(ref));
     }
 
@@ -72,18 +76,18 @@ class VectorRowKernelsTest {
         }
         float[] gamma = rnd.gaussian(cols, 1, 0.5);
         float[] beta = rnd.gaussian(cols, 0, 0.5);
-        Subject subject = Subject.of("VectorNorms", "rows=" + rows + " cols=" + cols, rnd.seed()).rowsOf(cols);
+        Subject subject = Subject.of("NormsVector", "rows=" + rows + " cols=" + cols, rnd.seed()).rowsOf(cols);
 
         float[] out = new float[x.length];
         RowSlices.run(subject.with("layerNorm"), rnd, rows,
-                (off, cnt) -> VectorNorms.layerNorm(x, gamma, beta, out, cols, EPS, off, cnt), out);
+                (off, cnt) -> NormsVector.layerNorm(x, gamma, beta, out, cols, EPS, off, cnt), out);
         float[] plain = new float[x.length];
         Norms.layerNorm(x, gamma, beta, plain, cols, EPS, 0, rows);
         checkLayerNorm(subject.with("layerNorm"), NormReference.toDouble(x), gamma, beta, rows, cols, out, plain);
 
         float[] sum = new float[x.length];
         RowSlices.run(subject.with("addLayerNorm"), rnd, rows,
-                (off, cnt) -> VectorNorms.addLayerNorm(residual, x, gamma, beta, sum, out, cols, EPS, off, cnt), sum, out);
+                (off, cnt) -> NormsVector.addLayerNorm(residual, x, gamma, beta, sum, out, cols, EPS, off, cnt), sum, out);
         float[] plainSum = new float[x.length];
         Norms.addLayerNorm(residual, x, gamma, beta, plainSum, plain, cols, EPS, 0, rows);
         org.junit.jupiter.api.Assertions.assertArrayEquals(plainSum, sum, "the sum is one exact fp32 add");
@@ -97,14 +101,14 @@ class VectorRowKernelsTest {
         float[] x = rnd.gaussian(rows * cols, 3e4, 1e4);
         float[] gamma = rnd.gaussian(cols, 1, 0.5);
         float[] out = new float[x.length];
-        Subject subject = Subject.of("VectorNorms.rmsNorm", "rows=" + rows + " cols=" + cols, rnd.seed()).rowsOf(cols);
-        RowSlices.run(subject, rnd, rows, (off, cnt) -> VectorNorms.rmsNorm(x, gamma, out, cols, 1e-6f, off, cnt), out);
+        Subject subject = Subject.of("NormsVector.rmsNorm", "rows=" + rows + " cols=" + cols, rnd.seed()).rowsOf(cols);
+        RowSlices.run(subject, rnd, rows, (off, cnt) -> NormsVector.rmsNorm(x, gamma, out, cols, 1e-6f, off, cnt), out);
         float[] plain = new float[x.length];
         Norms.rmsNorm(x, gamma, plain, cols, 1e-6f, 0, rows);
 
         double[] ref = NormReference.rmsNorm(x, gamma, rows, cols, 1e-6f);
         Tolerance.FP32.assertClose(subject.with("vs float64"), out, ref, Tolerance.absOf(ref));
-        Tolerance.relative(2e-5).assertClose(subject.with("vs plain"), out, VectorGemmTest.toDouble(plain),
+        Tolerance.relative(2e-5).assertClose(subject.with("vs plain"), out, GemmVectorTest.toDouble(plain),
                 Tolerance.absOf(ref));
     }
 
@@ -129,9 +133,9 @@ class VectorRowKernelsTest {
         x[3] = Float.POSITIVE_INFINITY;
         RandomArrays rnd = RandomArrays.fresh();
         float[] out = new float[x.length];
-        Subject subject = Subject.of("VectorActivations.activation kind " + kind, "sweep [-110, 40]", rnd.seed())
+        Subject subject = Subject.of("ActivationsVector.activation kind " + kind, "sweep [-110, 40]", rnd.seed())
                 .rowsOf(cols);
-        RowSlices.run(subject, rnd, rows, (off, cnt) -> VectorActivations.activation(x, out, cols, kind, off, cnt), out);
+        RowSlices.run(subject, rnd, rows, (off, cnt) -> ActivationsVector.activation(x, out, cols, kind, off, cnt), out);
         float[] plain = new float[x.length];
         Activations.activation(x, plain, cols, kind, 0, rows);
 
@@ -142,7 +146,7 @@ class VectorRowKernelsTest {
             scale[i] = conditionedScale(kind, x[i]);
         }
         Tolerance.relative(2e-6).assertClose(subject.with("vs float64"), out, ref, scale);
-        Tolerance.relative(3e-6).assertClose(subject.with("vs plain"), out, VectorGemmTest.toDouble(plain), scale);
+        Tolerance.relative(3e-6).assertClose(subject.with("vs plain"), out, GemmVectorTest.toDouble(plain), scale);
     }
 
     /** NaN in, NaN out, in the vector lanes and in the tail (NaN payloads may differ, so no bit comparison). */
@@ -153,7 +157,7 @@ class VectorRowKernelsTest {
         x[3] = Float.NaN;
         x[17] = Float.NaN;
         float[] out = new float[x.length];
-        VectorActivations.activation(x, out, x.length, kind, 0, 1);
+        ActivationsVector.activation(x, out, x.length, kind, 0, 1);
         org.junit.jupiter.api.Assertions.assertTrue(Float.isNaN(out[3]) && Float.isNaN(out[17]), "NaN in, NaN out");
     }
 
@@ -177,6 +181,6 @@ class VectorRowKernelsTest {
         }
         Tolerance.FP32.assertClose(subject.with("vs float64"), out, NormReference.affine(y, gamma, beta, rows, cols),
                 scale);
-        Tolerance.relative(2e-5).assertClose(subject.with("vs plain"), out, VectorGemmTest.toDouble(plain), scale);
+        Tolerance.relative(2e-5).assertClose(subject.with("vs plain"), out, GemmVectorTest.toDouble(plain), scale);
     }
 }

@@ -1,0 +1,50 @@
+package dev.squall.engine.jvm.fast.attention;
+
+import dev.squall.engine.jvm.FastPathFor;
+import dev.squall.tasks.attention.AttentionMask;
+import dev.squall.tasks.attention.BlockSparseAttention;
+import dev.squall.tasks.attention.KeyStream;
+import dev.squall.tasks.attention.QueryBlocks;
+
+/**
+ * {@link BlockSparseAttention} (explicit, fixed, strided and BigBird layouts) on the Vector API: the
+ * kernel's walk over each query's listed key blocks, in the same order, with the tiles scored and folded by
+ * {@link KeyStreamVector}.
+ */
+@FastPathFor(BlockSparseAttention.class)
+public final class BlockSparseAttentionVector {
+    private BlockSparseAttentionVector() {
+    }
+
+    /** Same contract as {@link BlockSparseAttention#attention}. */
+    public static void attention(float[] q, float[] k, float[] v, float[] out, int[] seqStart, int[] pattern,
+                                 int[] layout, int heads, int d, int ld, int kCol, int vCol, int rowOffset,
+                                 int rowCount) {
+        boolean causal = (pattern[BlockSparseAttention.FLAGS] & AttentionMask.CAUSAL) != 0;
+        int block = pattern[BlockSparseAttention.BLOCK];
+        int[] ctx = new int[KeyStream.CTX];
+        int[] keys = new int[KeyStream.TILE];
+        float[] scores = new float[KeyStream.TILE];
+        float[] st = new float[KeyStream.STATE];
+        for (int row = rowOffset; row < rowOffset + rowCount; row++) {
+            int blk = row / heads;
+            int h = row % heads;
+            int b = QueryBlocks.sequence(seqStart, blk);
+            int start = seqStart[b];
+            int n = seqStart[b + 1] - start;
+            int i0 = QueryBlocks.firstQuery(seqStart, b, blk);
+            int csr = layout[b];
+            for (int t = i0; t < QueryBlocks.endQuery(seqStart, b, i0); t++) {
+                int i = t - start;
+                int last = causal ? i : n - 1;
+                KeyStream.beginToken(ctx, st, out, t, h, heads, d, ld, kCol, vCol);
+                for (int p = layout[csr + i / block]; p < layout[csr + i / block + 1] && layout[p] * block <= last; p++) {
+                    for (int j = layout[p] * block; j <= Math.min(layout[p] * block + block - 1, last); j++) {
+                        KeyStreamVector.add(start + j, ctx, keys, scores, st, q, k, v, out);
+                    }
+                }
+                KeyStreamVector.end(ctx, keys, scores, st, q, k, v, out);
+            }
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package dev.squall.engine.jvm.fast.attention;
+
+import dev.squall.engine.jvm.FastPathFor;
+import dev.squall.tasks.attention.AttentionMask;
+import dev.squall.tasks.attention.KeyStream;
+import dev.squall.tasks.attention.QueryBlocks;
+import dev.squall.tasks.attention.WindowAttention;
+
+/**
+ * {@link WindowAttention} (local, dilated, Longformer) on the Vector API: the kernel's walk over each
+ * query's keys — the same rows, the same window and global positions, in the same order — with the tiles
+ * scored and folded by {@link KeyStreamVector}.
+ */
+@FastPathFor(WindowAttention.class)
+public final class WindowAttentionVector {
+    private WindowAttentionVector() {
+    }
+
+    /** Same contract as {@link WindowAttention#attention}. */
+    public static void attention(float[] q, float[] k, float[] v, float[] out, int[] seqStart, int[] pattern,
+                                 int heads, int d, int ld, int kCol, int vCol, int rowOffset, int rowCount) {
+        boolean causal = (pattern[WindowAttention.FLAGS] & AttentionMask.CAUSAL) != 0;
+        int radius = pattern[WindowAttention.RADIUS];
+        int globals = pattern[WindowAttention.GLOBALS];
+        int g0 = WindowAttention.FIRST + pattern[WindowAttention.DILATIONS];
+        if (globals == 0 && pattern[WindowAttention.DILATIONS] == 1 && pattern[WindowAttention.FIRST] == 1) {
+            // A plain local window: blocked products over each query group's keys, not one key at a time
+            // (local:256 at N = 16384, 12 heads of 64, 2 threads: 731 ms instead of 3060 ms).
+            FusedAttentionVector.window(q, k, v, out, seqStart, heads, d, ld, kCol, vCol, causal, radius, rowOffset,
+                    rowCount);
+            return;
+        }
+        int[] ctx = new int[KeyStream.CTX];
+        int[] keys = new int[KeyStream.TILE];
+        float[] scores = new float[KeyStream.TILE];
+        float[] st = new float[KeyStream.STATE];
+        for (int row = rowOffset; row < rowOffset + rowCount; row++) {
+            int blk = row / heads;
+            int h = row % heads;
+            int b = QueryBlocks.sequence(seqStart, blk);
+            int start = seqStart[b];
+            int n = seqStart[b + 1] - start;
+            int i0 = QueryBlocks.firstQuery(seqStart, b, blk);
+            int dil = pattern[WindowAttention.FIRST + h % pattern[WindowAttention.DILATIONS]];
+            for (int t = i0; t < QueryBlocks.endQuery(seqStart, b, i0); t++) {
+                int i = t - start;
+                int last = causal ? i : n - 1;
+                KeyStream.beginToken(ctx, st, out, t, h, heads, d, ld, kCol, vCol);
+                if (WindowAttention.isGlobal(pattern, g0, globals, i)) {
+                    for (int j = 0; j <= last; j++) {
+                        KeyStreamVector.add(start + j, ctx, keys, scores, st, q, k, v, out);
+                    }
+                } else {
+                    int hi = causal ? 0 : Math.min(radius, (n - 1 - i) / dil);
+                    int g = 0;
+                    for (int m = -Math.min(radius, i / dil); m <= hi; m++) {
+                        int j = i + m * dil;
+                        while (g < globals && pattern[g0 + g] < j) {
+                            g++;
+                        }
+                        if (g >= globals || pattern[g0 + g] != j) {
+                            KeyStreamVector.add(start + j, ctx, keys, scores, st, q, k, v, out);
+                        }
+                    }
+                    for (int e = 0; e < globals && pattern[g0 + e] <= last; e++) {
+                        KeyStreamVector.add(start + pattern[g0 + e], ctx, keys, scores, st, q, k, v, out);
+                    }
+                }
+                KeyStreamVector.end(ctx, keys, scores, st, q, k, v, out);
+            }
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package dev.squall.engine.jvm.fast.gemm;
+
+import dev.squall.engine.jvm.FastPathFor;
+import dev.squall.engine.jvm.fast.driver.GemmDriver;
+import dev.squall.tasks.gemm.Gemm;
+
+/**
+ * Fast paths of the five {@link Gemm} kernels: all run the Vector API GEMM of {@link GemmDriver} on the
+ * output rows their parallel rows cover (one row each for the naive kernels, a band of {@code tileM} rows
+ * for the tiled ones), or on the output columns ({@link #panelMatmul}: panels of {@code tileN} columns).
+ * The plain kernels' other tiles are their own tuning; the driver blocks for itself.
+ */
+@FastPathFor(Gemm.class)
+public final class GemmVector {
+    private GemmVector() {
+    }
+
+    /** Fast {@link Gemm#matmulTransB}. */
+    public static void matmulTransB(float[] a, float[] b, float[] bias, float[] c, int n, int k, int hasBias,
+                                    int activation, int rowOffset, int rowCount) {
+        GemmDriver.gemm(a, b, true, bias, c, n, k, hasBias, activation, rowOffset, rowOffset + rowCount);
+    }
+
+    /** Fast {@link Gemm#matmul}. */
+    public static void matmul(float[] a, float[] b, float[] bias, float[] c, int n, int k, int hasBias,
+                              int activation, int rowOffset, int rowCount) {
+        GemmDriver.gemm(a, b, false, bias, c, n, k, hasBias, activation, rowOffset, rowOffset + rowCount);
+    }
+
+    /** Fast {@link Gemm#tiledMatmulTransB}. */
+    public static void tiledMatmulTransB(float[] a, float[] b, float[] bias, float[] c, int m, int n, int k,
+                                         int hasBias, int activation, int tileM, int tileN, int tileK,
+                                         int rowOffset, int rowCount) {
+        GemmDriver.gemm(a, b, true, bias, c, n, k, hasBias, activation, Math.min(m, rowOffset * tileM),
+                Math.min(m, (rowOffset + rowCount) * tileM));
+    }
+
+    /** Fast {@link Gemm#tiledMatmul}. */
+    public static void tiledMatmul(float[] a, float[] b, float[] bias, float[] c, int m, int n, int k, int hasBias,
+                                   int activation, int tileM, int tileN, int tileK, int rowOffset, int rowCount) {
+        GemmDriver.gemm(a, b, false, bias, c, n, k, hasBias, activation, Math.min(m, rowOffset * tileM),
+                Math.min(m, (rowOffset + rowCount) * tileM));
+    }
+
+    /** Fast {@link Gemm#panelMatmul}: the panels of a call are one range of columns. */
+    public static void panelMatmul(float[] a, float[] b, float[] bias, float[] c, int m, int n, int k, int hasBias,
+                                   int activation, int tileM, int tileN, int tileK, int rowOffset, int rowCount) {
+        GemmDriver.gemmColumns(a, b, bias, c, m, n, k, hasBias, activation, Math.min(n, rowOffset * tileN),
+                Math.min(n, (rowOffset + rowCount) * tileN));
+    }
+}

@@ -1,0 +1,108 @@
+package dev.squall.engine.jvm.fast.math;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
+
+/**
+ * Exponential and lane sum written with plain IEEE lane operations, so that a fast path computes the same
+ * bits whether its code runs interpreted, in C1 or in C2. The Vector API's own {@code EXP} (an SVML call
+ * in C2, {@code Math.exp} per lane otherwise) and {@code reduceLanes(ADD)} (any order) do not, which would
+ * let results depend on which thread ran a row while the JIT warms up.
+ */
+public final class VectorMath {
+    private static final float LOG2E = 1.44269504088896341f;
+    /** ln 2 split in a part exact in a few bits and the rest (Cody–Waite), as Cephes' {@code expf}. */
+    private static final float LN2_HI = 0.693359375f;
+    private static final float LN2_LO = -2.12194440e-4f;
+    /**
+     * 1.5·2²³: adding it rounds to an integer held in the low mantissa bits; conversely, for {@code |i| < 2²²}
+     * the float with bits {@code ROUNDER_BITS + i} is exactly {@code ROUNDER + i}.
+     */
+    public static final float ROUNDER = 12582912f;
+    public static final int ROUNDER_BITS = 0x4B400000;
+    /** Below this e^x rounds to 0 in fp32; above the upper bound it overflows to +∞. */
+    private static final float MIN_ARG = -104f;
+    private static final float MAX_ARG = 89f;
+    /** Where {@link #expNonPositive} reaches {@code n = −127}, whose exponent-bit factor is 0. */
+    private static final float FLUSH_ARG = -88f;
+    private static final VectorShuffle<Float>[] HALVES = halves();
+
+    private VectorMath() {
+    }
+
+    /**
+     * e^x per lane, within about 2 ulp (Cephes' {@code expf} polynomial on {@code |r| ≤ ln2/2}), subnormal
+     * results included; −∞ gives 0, +∞ gives +∞ and NaN stays NaN.
+     */
+    public static FloatVector exp(FloatVector x) {
+        // Clamped by compare and blend, which cost half of max/min (Java's NaN and −0 rules take extra
+        // instructions on x86); a NaN fails both compares and stays NaN through the arithmetic below.
+        FloatVector c = x.blend(MIN_ARG, x.compare(VectorOperators.LT, MIN_ARG));
+        c = c.blend(MAX_ARG, c.compare(VectorOperators.GT, MAX_ARG));
+        FloatVector t = c.fma(c.broadcast(LOG2E), c.broadcast(ROUNDER));
+        // 2^n as two factors so that results down to the subnormal range stay representable on the way.
+        IntVector ni = t.reinterpretAsInts().sub(ROUNDER_BITS);
+        IntVector half = ni.lanewise(VectorOperators.ASHR, 1);
+        FloatVector s1 = half.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector s2 = ni.sub(half).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        return reduced(c, t).mul(s1).mul(s2);
+    }
+
+    /**
+     * e^x per lane for {@code x ≤ 0} (or −∞), as {@link #exp} but with results below 2⁻¹²⁶ flushed to zero: one
+     * exponent factor instead of two and no upper clamp, about a third fewer operations. For softmax terms
+     * {@code exp(s − max)}, where a value below 2⁻¹²⁶ vanishes beside the maximum's term 1.
+     */
+    public static FloatVector expNonPositive(FloatVector x) {
+        // Below −88, n = −127 and the factor 2^n built from exponent bits 0 is exactly 0.
+        FloatVector c = x.blend(FLUSH_ARG, x.compare(VectorOperators.LT, FLUSH_ARG));
+        FloatVector t = c.fma(c.broadcast(LOG2E), c.broadcast(ROUNDER));
+        FloatVector scale = t.reinterpretAsInts().add(127 - ROUNDER_BITS).lanewise(VectorOperators.LSHL, 23)
+                .reinterpretAsFloats();
+        return reduced(c, t).mul(scale);
+    }
+
+    /** e^r for {@code r = c − n·ln 2}, {@code n = t − 1.5·2²³} the nearest integer to {@code c·log₂e}. */
+    private static FloatVector reduced(FloatVector c, FloatVector t) {
+        FloatVector n = t.sub(ROUNDER);
+        FloatVector r = n.fma(c.broadcast(-LN2_LO), n.fma(c.broadcast(-LN2_HI), c));
+        return r.fma(c.broadcast(1.9875691500e-4f), c.broadcast(1.3981999507e-3f))
+                .fma(r, c.broadcast(8.3334519073e-3f)).fma(r, c.broadcast(4.1665795894e-2f))
+                .fma(r, c.broadcast(1.6666665459e-1f)).fma(r, c.broadcast(5.0000001201e-1f))
+                .fma(r.mul(r), r).add(1f);
+    }
+
+    /**
+     * Sum of the lanes by halving: lane i plus lane i + L/2, and so on, in that order always. Eight lanes (one
+     * AVX2 register) take constant shuffles; other widths a small array: {@code slice} with a computed origin is
+     * not intrinsified and falls back to slow code.
+     */
+    public static float sum(FloatVector v) {
+        if (v.length() == 8) {
+            FloatVector four = v.add(v.rearrange(HALVES[0]));
+            FloatVector two = four.add(four.rearrange(HALVES[1]));
+            return two.add(two.rearrange(HALVES[2])).lane(0);
+        }
+        float[] lanes = new float[v.length()];
+        v.intoArray(lanes, 0);
+        for (int half = lanes.length / 2; half > 0; half /= 2) {
+            for (int i = 0; i < half; i++) {
+                lanes[i] += lanes[i + half];
+            }
+        }
+        return lanes[0];
+    }
+
+    /** Shuffles of 8 float lanes bringing lane {@code i + h} to lane {@code i}, for {@code h = 4, 2, 1}. */
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Float>[] halves() {
+        VectorShuffle<Float>[] s = new VectorShuffle[3];
+        for (int t = 0; t < 3; t++) {
+            int h = 4 >> t;
+            s[t] = VectorShuffle.fromOp(FloatVector.SPECIES_256, i -> (i + h) % 8);
+        }
+        return s;
+    }
+}
