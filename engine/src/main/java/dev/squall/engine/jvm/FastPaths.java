@@ -4,36 +4,26 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
 
 /**
  * The CPU fast paths the JVM backend may run instead of plain kernels: faster implementations (Java
- * Vector API, cache-blocked and register-blocked loops) of the same computation. Fast-path classes are
- * loaded by name, so that a JVM started without {@code --add-modules jdk.incubator.vector} still runs: it
- * falls back to the plain kernels with a one-line notice.
+ * Vector API, cache-blocked and register-blocked loops) of the same computation. The standard ones are the
+ * {@link FastPath} classes {@link ServiceLoader} finds (the twin of kernel class {@code tasks/<family>/X} is
+ * {@code engine/jvm/fast/<family>/XVector}). A JVM started without {@code --add-modules jdk.incubator.vector}
+ * still runs: it falls back to the plain kernels with a one-line notice.
  */
 public final class FastPaths {
-    /** Fast-path classes, each annotated {@link FastPathFor}. */
-    private static final List<String> STANDARD = List.of(
-            "dev.squall.engine.jvm.fast.gemm.GemmVector",
-            "dev.squall.engine.jvm.fast.attention.FusedAttentionVector",
-            "dev.squall.engine.jvm.fast.attention.DenseAttentionVector",
-            "dev.squall.engine.jvm.fast.softmax.SoftmaxVector",
-            "dev.squall.engine.jvm.fast.norm.NormsVector",
-            "dev.squall.engine.jvm.fast.activation.ActivationsVector",
-            // compressed weights (quantised, 16-bit, sparse)
-            "dev.squall.engine.jvm.fast.precision.DenseGemmVector", "dev.squall.engine.jvm.fast.quant.BlockQ8Vector",
-            "dev.squall.engine.jvm.fast.quant.BlockQ4Vector", "dev.squall.engine.jvm.fast.quant.Int8WeightsVector",
-            "dev.squall.engine.jvm.fast.quant.TernaryVector", "dev.squall.engine.jvm.fast.quant.BinaryVector",
-            "dev.squall.engine.jvm.fast.sparse.CsrVector", "dev.squall.engine.jvm.fast.sparse.Sparse24Vector",
-            "dev.squall.engine.jvm.fast.quant.Int8ActivationsVector", "dev.squall.engine.jvm.fast.quant.TernaryA8Vector",
-            // sparse attention patterns
-            "dev.squall.engine.jvm.fast.attention.WindowAttentionVector",
-            "dev.squall.engine.jvm.fast.attention.BlockSparseAttentionVector");
+    /** The module every standard fast path needs. */
+    private static final String VECTOR_MODULE = "jdk.incubator.vector";
 
     private static FastPaths standard;
 
@@ -77,19 +67,36 @@ public final class FastPaths {
     /** The fast paths shipped with Squall, or none (with a notice on standard error) where they cannot load. */
     public static synchronized FastPaths standard() {
         if (standard == null) {
-            try {
-                Class<?>[] classes = new Class<?>[STANDARD.size()];
-                for (int i = 0; i < classes.length; i++) {
-                    classes[i] = Class.forName(STANDARD.get(i));
-                }
-                standard = of(classes);
-            } catch (ClassNotFoundException | LinkageError e) {
-                System.err.println("squall: CPU fast paths unavailable (" + e
-                        + "); start Java with --add-modules jdk.incubator.vector for them. Running plain kernels.");
-                standard = new FastPaths(Map.of(), "off (" + e.getClass().getSimpleName() + ")");
-            }
+            standard = load();
         }
         return standard;
+    }
+
+    private static FastPaths load() {
+        String notice = "; start Java with --add-modules " + VECTOR_MODULE + " for them. Running plain kernels.";
+        if (ModuleLayer.boot().findModule(VECTOR_MODULE).isEmpty()) {
+            System.err.println("squall: CPU fast paths unavailable (module " + VECTOR_MODULE + " not added)" + notice);
+            return new FastPaths(Map.of(), "off (" + VECTOR_MODULE + " not added)");
+        }
+        try {
+            return of(registered().toArray(Class<?>[]::new));
+        } catch (ServiceConfigurationError | ClassNotFoundException | LinkageError e) {
+            System.err.println("squall: CPU fast paths unavailable (" + e + ")" + notice);
+            return new FastPaths(Map.of(), "off (" + e.getClass().getSimpleName() + ")");
+        }
+    }
+
+    /**
+     * The {@link FastPath} classes listed in {@code META-INF/services}, initialised (so that a class that cannot
+     * load fails here, not in a worker thread), in the order listed; none is instantiated.
+     */
+    public static List<Class<?>> registered() throws ClassNotFoundException {
+        List<Class<?>> classes = new ArrayList<>();
+        for (ServiceLoader.Provider<FastPath> p : ServiceLoader.load(FastPath.class, FastPaths.class.getClassLoader())
+                .stream().toList()) {
+            classes.add(Class.forName(p.type().getName(), true, p.type().getClassLoader()));
+        }
+        return classes;
     }
 
     /**
@@ -139,9 +146,13 @@ public final class FastPaths {
         return Optional.ofNullable(byKernel.get(kernel));
     }
 
-    /** Every replacement, for listings and tests. */
+    /** Every replacement, ordered by kernel class and name, for listings and tests. */
     public List<Implementation> all() {
-        return List.copyOf(byKernel.values());
+        return byKernel.values().stream()
+                .sorted(Comparator.comparing((Implementation i) -> i.kernel().getDeclaringClass().getName())
+                        .thenComparing(i -> i.kernel().getName())
+                        .thenComparing(i -> Arrays.toString(i.kernel().getParameterTypes())))
+                .toList();
     }
 
     /** One line for {@code squall info} and backend descriptions. */

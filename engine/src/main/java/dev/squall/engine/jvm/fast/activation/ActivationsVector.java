@@ -1,13 +1,15 @@
 package dev.squall.engine.jvm.fast.activation;
 
+import dev.squall.engine.jvm.FastPath;
 import dev.squall.engine.jvm.FastPathFor;
 import dev.squall.engine.jvm.fast.math.ActivationMath;
 import dev.squall.tasks.activation.Activations;
 
 /** Fast path of {@link Activations#activation}: whole vectors per row through {@link ActivationMath}. */
 @FastPathFor(Activations.class)
-public final class ActivationsVector {
-    private ActivationsVector() {
+public final class ActivationsVector implements FastPath {
+    /** For {@link java.util.ServiceLoader}, which only reads the class: never called. */
+    public ActivationsVector() {
     }
 
     /** Fast {@link Activations#activation}. */

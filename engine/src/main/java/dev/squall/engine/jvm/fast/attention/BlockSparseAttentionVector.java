@@ -1,5 +1,6 @@
 package dev.squall.engine.jvm.fast.attention;
 
+import dev.squall.engine.jvm.FastPath;
 import dev.squall.engine.jvm.FastPathFor;
 import dev.squall.tasks.attention.AttentionMask;
 import dev.squall.tasks.attention.BlockSparseAttention;
@@ -12,8 +13,9 @@ import dev.squall.tasks.attention.QueryBlocks;
  * {@link KeyStreamVector}.
  */
 @FastPathFor(BlockSparseAttention.class)
-public final class BlockSparseAttentionVector {
-    private BlockSparseAttentionVector() {
+public final class BlockSparseAttentionVector implements FastPath {
+    /** For {@link java.util.ServiceLoader}, which only reads the class: never called. */
+    public BlockSparseAttentionVector() {
     }
 
     /** Same contract as {@link BlockSparseAttention#attention}. */

@@ -1,5 +1,6 @@
 package dev.squall.engine.jvm.fast.attention;
 
+import dev.squall.engine.jvm.FastPath;
 import dev.squall.engine.jvm.FastPathFor;
 import dev.squall.engine.jvm.fast.driver.GemmDriver;
 import dev.squall.tasks.activation.Activations;
@@ -14,8 +15,9 @@ import dev.squall.tasks.attention.DenseAttention;
  * that fused-versus-unfused comparisons compare algorithms, not code quality.
  */
 @FastPathFor(DenseAttention.class)
-public final class DenseAttentionVector {
-    private DenseAttentionVector() {
+public final class DenseAttentionVector implements FastPath {
+    /** For {@link java.util.ServiceLoader}, which only reads the class: never called. */
+    public DenseAttentionVector() {
     }
 
     /** The rows of a run: tokens {@code [t0, t1)} of the sequence starting at {@code start}, head {@code h}. */

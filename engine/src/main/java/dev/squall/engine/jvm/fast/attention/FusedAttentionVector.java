@@ -1,5 +1,6 @@
 package dev.squall.engine.jvm.fast.attention;
 
+import dev.squall.engine.jvm.FastPath;
 import dev.squall.engine.jvm.FastPathFor;
 import dev.squall.engine.jvm.fast.driver.GemmDriver;
 import dev.squall.engine.jvm.fast.math.SoftmaxRows;
@@ -27,7 +28,7 @@ import dev.squall.tasks.attention.FusedAttention;
  * so its output stays zero.
  */
 @FastPathFor(FusedAttention.class)
-public final class FusedAttentionVector {
+public final class FusedAttentionVector implements FastPath {
     private static final int QB = FusedAttention.QUERY_BLOCK;
     /**
      * Keys per tile: more than the plain kernel's {@link FusedAttention#KEY_BLOCK}, so each tile's P·V runs
@@ -42,7 +43,8 @@ public final class FusedAttentionVector {
     private static final int TS = GemmDriver.COLUMN_STRIDE;
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
 
-    private FusedAttentionVector() {
+    /** For {@link java.util.ServiceLoader}, which only reads the class: never called. */
+    public FusedAttentionVector() {
     }
 
     /** Fast {@link FusedAttention#attention}. */

@@ -1,5 +1,6 @@
 package dev.squall.engine.jvm.fast.attention;
 
+import dev.squall.engine.jvm.FastPath;
 import dev.squall.engine.jvm.FastPathFor;
 import dev.squall.tasks.attention.AttentionMask;
 import dev.squall.tasks.attention.KeyStream;
@@ -12,8 +13,9 @@ import dev.squall.tasks.attention.WindowAttention;
  * scored and folded by {@link KeyStreamVector}.
  */
 @FastPathFor(WindowAttention.class)
-public final class WindowAttentionVector {
-    private WindowAttentionVector() {
+public final class WindowAttentionVector implements FastPath {
+    /** For {@link java.util.ServiceLoader}, which only reads the class: never called. */
+    public WindowAttentionVector() {
     }
 
     /** Same contract as {@link WindowAttention#attention}. */

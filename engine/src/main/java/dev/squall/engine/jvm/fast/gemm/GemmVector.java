@@ -1,5 +1,6 @@
 package dev.squall.engine.jvm.fast.gemm;
 
+import dev.squall.engine.jvm.FastPath;
 import dev.squall.engine.jvm.FastPathFor;
 import dev.squall.engine.jvm.fast.driver.GemmDriver;
 import dev.squall.tasks.gemm.Gemm;
@@ -11,8 +12,9 @@ import dev.squall.tasks.gemm.Gemm;
  * The plain kernels' other tiles are their own tuning; the driver blocks for itself.
  */
 @FastPathFor(Gemm.class)
-public final class GemmVector {
-    private GemmVector() {
+public final class GemmVector implements FastPath {
+    /** For {@link java.util.ServiceLoader}, which only reads the class: never called. */
+    public GemmVector() {
     }
 
     /** Fast {@link Gemm#matmulTransB}. */

@@ -1,5 +1,6 @@
 package dev.squall.engine.jvm.fast.norm;
 
+import dev.squall.engine.jvm.FastPath;
 import dev.squall.engine.jvm.FastPathFor;
 import dev.squall.engine.jvm.fast.math.VectorMath;
 import dev.squall.tasks.norm.Norms;
@@ -12,11 +13,12 @@ import jdk.incubator.vector.VectorSpecies;
  * the row sums taken in vector lanes and the normalisation applied a vector at a time.
  */
 @FastPathFor(Norms.class)
-public final class NormsVector {
+public final class NormsVector implements FastPath {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
 
-    private NormsVector() {
+    /** For {@link java.util.ServiceLoader}, which only reads the class: never called. */
+    public NormsVector() {
     }
 
     /** Fast {@link Norms#layerNorm}. */

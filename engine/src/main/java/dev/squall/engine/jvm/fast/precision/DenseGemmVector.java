@@ -1,5 +1,6 @@
 package dev.squall.engine.jvm.fast.precision;
 
+import dev.squall.engine.jvm.FastPath;
 import dev.squall.engine.jvm.FastPathFor;
 import dev.squall.engine.jvm.fast.driver.RowGemmDriver;
 import dev.squall.engine.jvm.fast.lanes.QuantLanes;
@@ -11,8 +12,9 @@ import dev.squall.tasks.precision.DenseGemm;
  * {@link RowGemmDriver#run} (vector GEMV with the weights widened in registers, blocked GEMM).
  */
 @FastPathFor(DenseGemm.class)
-public final class DenseGemmVector {
-    private DenseGemmVector() {
+public final class DenseGemmVector implements FastPath {
+    /** For {@link java.util.ServiceLoader}, which only reads the class: never called. */
+    public DenseGemmVector() {
     }
 
     /** As {@link DenseGemm#gemmF32}. */

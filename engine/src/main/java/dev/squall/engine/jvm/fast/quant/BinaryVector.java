@@ -1,5 +1,6 @@
 package dev.squall.engine.jvm.fast.quant;
 
+import dev.squall.engine.jvm.FastPath;
 import dev.squall.engine.jvm.FastPathFor;
 import dev.squall.engine.jvm.fast.driver.RowGemmDriver;
 import dev.squall.engine.jvm.fast.lanes.QuantLanes;
@@ -15,10 +16,11 @@ import static dev.squall.engine.jvm.fast.lanes.QuantLanes.L;
  * sum once. Blocked GEMM through {@link RowGemmDriver}.
  */
 @FastPathFor(Binary.class)
-public final class BinaryVector {
+public final class BinaryVector implements FastPath {
     private static final int WORD = Binary.WORD;
 
-    private BinaryVector() {
+    /** For {@link java.util.ServiceLoader}, which only reads the class: never called. */
+    public BinaryVector() {
     }
 
     /** As {@link Binary#gemm}. */

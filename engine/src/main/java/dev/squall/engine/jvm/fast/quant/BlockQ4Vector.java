@@ -1,5 +1,6 @@
 package dev.squall.engine.jvm.fast.quant;
 
+import dev.squall.engine.jvm.FastPath;
 import dev.squall.engine.jvm.FastPathFor;
 import dev.squall.engine.jvm.fast.driver.RowGemmDriver;
 import dev.squall.engine.jvm.fast.lanes.QuantLanes;
@@ -18,11 +19,12 @@ import static dev.squall.engine.jvm.fast.lanes.QuantLanes.L;
  * from the high ones) multiplied with the activations; blocked GEMM through {@link RowGemmDriver}.
  */
 @FastPathFor(BlockQ4.class)
-public final class BlockQ4Vector {
+public final class BlockQ4Vector implements FastPath {
     private static final int BLOCK = BlockQ4.BLOCK;
     private static final int BYTES = BlockQ4.BLOCK_BYTES;
 
-    private BlockQ4Vector() {
+    /** For {@link java.util.ServiceLoader}, which only reads the class: never called. */
+    public BlockQ4Vector() {
     }
 
     /** As {@link BlockQ4#gemm}. */

@@ -1,5 +1,6 @@
 package dev.squall.engine.jvm.fast.quant;
 
+import dev.squall.engine.jvm.FastPath;
 import dev.squall.engine.jvm.FastPathFor;
 import dev.squall.engine.jvm.fast.driver.RowGemmDriver;
 import dev.squall.engine.jvm.fast.lanes.QuantLanes;
@@ -15,10 +16,11 @@ import static dev.squall.engine.jvm.fast.lanes.QuantLanes.L;
  * fp16 scale; the GEMM is blocked through {@link RowGemmDriver}.
  */
 @FastPathFor(BlockQ8.class)
-public final class BlockQ8Vector {
+public final class BlockQ8Vector implements FastPath {
     private static final int BLOCK = BlockQ8.BLOCK;
 
-    private BlockQ8Vector() {
+    /** For {@link java.util.ServiceLoader}, which only reads the class: never called. */
+    public BlockQ8Vector() {
     }
 
     /** As {@link BlockQ8#gemm}. */

@@ -1,5 +1,6 @@
 package dev.squall.engine.jvm.fast.quant;
 
+import dev.squall.engine.jvm.FastPath;
 import dev.squall.engine.jvm.FastPathFor;
 import dev.squall.engine.jvm.fast.driver.RowGemmDriver;
 import dev.squall.tasks.quant.Int8Activations;
@@ -14,10 +15,11 @@ import dev.squall.tasks.quant.Int8Activations;
  * product instruction on the AVX2 machines this targets.
  */
 @FastPathFor(Int8Activations.class)
-public final class Int8ActivationsVector {
+public final class Int8ActivationsVector implements FastPath {
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[1][0]);
 
-    private Int8ActivationsVector() {
+    /** For {@link java.util.ServiceLoader}, which only reads the class: never called. */
+    public Int8ActivationsVector() {
     }
 
     /** As {@link Int8Activations#gemm}: the GEMV in integer lanes ({@link Int8Gemv}), the GEMM as above. */

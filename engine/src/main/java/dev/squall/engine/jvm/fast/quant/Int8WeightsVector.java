@@ -1,5 +1,6 @@
 package dev.squall.engine.jvm.fast.quant;
 
+import dev.squall.engine.jvm.FastPath;
 import dev.squall.engine.jvm.FastPathFor;
 import dev.squall.engine.jvm.fast.driver.RowGemmDriver;
 import dev.squall.engine.jvm.fast.lanes.QuantLanes;
@@ -15,8 +16,9 @@ import static dev.squall.engine.jvm.fast.lanes.QuantLanes.L;
  * activations, the group sum scaled once (GEMV); blocked GEMM through {@link RowGemmDriver}.
  */
 @FastPathFor(Int8Weights.class)
-public final class Int8WeightsVector {
-    private Int8WeightsVector() {
+public final class Int8WeightsVector implements FastPath {
+    /** For {@link java.util.ServiceLoader}, which only reads the class: never called. */
+    public Int8WeightsVector() {
     }
 
     /**

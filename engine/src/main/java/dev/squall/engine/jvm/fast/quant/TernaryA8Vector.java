@@ -1,5 +1,6 @@
 package dev.squall.engine.jvm.fast.quant;
 
+import dev.squall.engine.jvm.FastPath;
 import dev.squall.engine.jvm.FastPathFor;
 import dev.squall.engine.jvm.fast.driver.RowGemmDriver;
 import dev.squall.tasks.gemm.Gemm;
@@ -23,7 +24,7 @@ import static dev.squall.engine.jvm.fast.lanes.QuantLanes.L;
  * fp32 through {@link RowGemmDriver} (fp32 sums of exact products, within the GEMM tests' fp32 bound).
  */
 @FastPathFor(TernaryA8.class)
-public final class TernaryA8Vector {
+public final class TernaryA8Vector implements FastPath {
     private static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
     private static final int GROUP = TernaryA8.GROUP;
     private static final int WORDS = TernaryA8.GROUP_WORDS;
@@ -31,7 +32,8 @@ public final class TernaryA8Vector {
     private static final int FLUSH = 16;
     private static final ThreadLocal<short[][]> SCRATCH = ThreadLocal.withInitial(() -> new short[1][0]);
 
-    private TernaryA8Vector() {
+    /** For {@link java.util.ServiceLoader}, which only reads the class: never called. */
+    public TernaryA8Vector() {
     }
 
     /** As {@link TernaryA8#gemm}. */

@@ -1,5 +1,6 @@
 package dev.squall.engine.jvm.fast.quant;
 
+import dev.squall.engine.jvm.FastPath;
 import dev.squall.engine.jvm.FastPathFor;
 import dev.squall.engine.jvm.fast.driver.RowGemmDriver;
 import dev.squall.engine.jvm.fast.lanes.QuantLanes;
@@ -16,10 +17,11 @@ import static dev.squall.engine.jvm.fast.lanes.QuantLanes.L;
  * {@link RowGemmDriver}.
  */
 @FastPathFor(Ternary.class)
-public final class TernaryVector {
+public final class TernaryVector implements FastPath {
     private static final int WORD = Ternary.WORD;
 
-    private TernaryVector() {
+    /** For {@link java.util.ServiceLoader}, which only reads the class: never called. */
+    public TernaryVector() {
     }
 
     /** As {@link Ternary#gemm}. */

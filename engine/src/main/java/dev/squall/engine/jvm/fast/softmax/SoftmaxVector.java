@@ -1,13 +1,15 @@
 package dev.squall.engine.jvm.fast.softmax;
 
+import dev.squall.engine.jvm.FastPath;
 import dev.squall.engine.jvm.FastPathFor;
 import dev.squall.engine.jvm.fast.math.SoftmaxRows;
 import dev.squall.tasks.softmax.Softmax;
 
 /** Fast path of {@link Softmax#softmax}: vector maximum, vector exponentials and sum, vector scaling. */
 @FastPathFor(Softmax.class)
-public final class SoftmaxVector {
-    private SoftmaxVector() {
+public final class SoftmaxVector implements FastPath {
+    /** For {@link java.util.ServiceLoader}, which only reads the class: never called. */
+    public SoftmaxVector() {
     }
 
     /** Fast {@link Softmax#softmax}. */

@@ -1,5 +1,6 @@
 package dev.squall.engine.jvm.fast.sparse;
 
+import dev.squall.engine.jvm.FastPath;
 import dev.squall.engine.jvm.FastPathFor;
 import dev.squall.engine.jvm.fast.driver.SparseGemmDriver;
 import dev.squall.tasks.sparse.Csr;
@@ -12,8 +13,9 @@ import java.util.Arrays;
  * per stored weight, into four independent sums.
  */
 @FastPathFor(Csr.class)
-public final class CsrVector {
-    private CsrVector() {
+public final class CsrVector implements FastPath {
+    /** For {@link java.util.ServiceLoader}, which only reads the class: never called. */
+    public CsrVector() {
     }
 
     /** As {@link Csr#gemm}. */

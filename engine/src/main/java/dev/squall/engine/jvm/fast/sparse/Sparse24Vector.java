@@ -1,5 +1,6 @@
 package dev.squall.engine.jvm.fast.sparse;
 
+import dev.squall.engine.jvm.FastPath;
 import dev.squall.engine.jvm.FastPathFor;
 import dev.squall.engine.jvm.fast.driver.SparseGemmDriver;
 import dev.squall.engine.jvm.fast.lanes.QuantLanes;
@@ -20,8 +21,9 @@ import static dev.squall.engine.jvm.fast.lanes.QuantLanes.L;
  * {@code IntVector} is.)
  */
 @FastPathFor(Sparse24.class)
-public final class Sparse24Vector {
-    private Sparse24Vector() {
+public final class Sparse24Vector implements FastPath {
+    /** For {@link java.util.ServiceLoader}, which only reads the class: never called. */
+    public Sparse24Vector() {
     }
 
     /** As {@link Sparse24#gemm}. */
