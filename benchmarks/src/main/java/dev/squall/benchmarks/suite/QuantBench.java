@@ -39,10 +39,8 @@ import java.util.function.Consumer;
  * weight; GEMM parallel over bands of 16 activation rows, GEMV over panels of output columns).
  */
 public final class QuantBench implements BenchSuite {
-    /** The formats measured by default. */
-    public static final List<String> DEFAULT_FORMATS = List.of("fp32", "fp32-rows", "fp16", "bf16", "q8_0", "q4_0",
-            "q4_0-a8", "int8", "int8g:128", "ternary", "ternary-a8", "binary", "w8a8", "pruned:0.5", "pruned:0.9",
-            "pruned:0.95", "2:4");
+    /** The formats measured by default: every format's examples in the weight-format table. */
+    public static final List<String> DEFAULT_FORMATS = WeightFormats.examples();
     /** The speed-up baseline. */
     public static final String BASELINE = "fp32-rows";
     /** GEMVs timed together in one round (a single one takes about a millisecond). */

@@ -1,7 +1,6 @@
 package dev.squall.cli;
 
 import dev.squall.engine.compress.CompressedBlock;
-import dev.squall.engine.compress.WeightFormats;
 import dev.squall.engine.io.NdArray;
 import dev.squall.engine.layers.BlockConfig;
 import dev.squall.engine.layers.BlockGraph;
@@ -20,7 +19,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /** {@code squall op block X WEIGHTS.npz --heads H -o OUT}: one transformer encoder block. */
-@Command(name = "block", description = {"One transformer encoder block (PyTorch nn.TransformerEncoderLayer,",
+@Command(name = "block", resourceBundle = "dev.squall.cli.FormatHelp", description = {"One transformer encoder block (PyTorch nn.TransformerEncoderLayer,",
         "batch_first, eval) on X shaped [N, d] or [B, N, d], weights from a state-dict .npz.",
         "Sequences of different lengths: X [B, N, d] padded, with --lengths or",
         "--mask (padding rows of the output are zero), or X [T, d] packed, with",
@@ -41,7 +40,7 @@ final class BlockCommand implements Callable<Integer> {
     @Option(names = "--eps", defaultValue = "1e-5", description = "LayerNorm epsilon (default: ${DEFAULT-VALUE}).")
     float eps;
     @Option(names = "--weights", paramLabel = "FORMAT", description = {"Run the linear layers in this weight format:",
-            WeightFormats.NAMES + " (default: as stored in WEIGHTS: fp32, fp16, or what squall quantize wrote)."})
+            "${bundle:formats} (default: as stored in WEIGHTS: fp32, fp16, or what squall quantize wrote)."})
     String weightFormat;
     @Option(names = "--pattern", paramLabel = "PATTERN", description = {"Sparse, low-rank or linear attention in the block: "
             + PatternAttention.GRAMMAR + ". The fused block runs its kernel, the unfused one dense scores with its mask."})

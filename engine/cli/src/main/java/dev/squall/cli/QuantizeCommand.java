@@ -20,9 +20,10 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code squall quantize WEIGHTS.npz --format F -o OUT.npz}: compress the linear weights of a state dict. */
-@Command(name = "quantize", description = {"Compress every linear weight (a float32/float16 matrix whose name ends in",
+@Command(name = "quantize", resourceBundle = "dev.squall.cli.FormatHelp",
+        description = {"Compress every linear weight (a float32/float16 matrix whose name ends in",
         "'weight') of a state-dict .npz to a weight format; biases, norms and other arrays are copied.",
-        "Formats: " + WeightFormats.NAMES + ".",
+        "Formats: ${bundle:formats}.",
         "squall op block reads the result directly."})
 final class QuantizeCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "WEIGHTS.npz", description = "fp32 (or fp16) state dict")

@@ -21,8 +21,10 @@ import java.util.Map;
  * @param out    output features
  */
 public record BinaryLinear(int[] bits, float[] scales, float[] bias, int in, int out) implements CompressedLinear {
-    /** Format name. */
-    public static final String NAME = "binary";
+    /** The format's facts. */
+    public static final FormatFacts FORMAT = new FormatFacts("binary", List.of(), "binary", "1",
+            "sign bit × mean-abs scale per row", BinaryLinear.class, false, a -> a.noParameter(BinaryLinear::quantize),
+            "binary", List.of("bits", "scales"), BinaryLinear::fromParts, List.of("binary"));
 
     /** Checks the packed sizes. */
     public BinaryLinear {
@@ -58,7 +60,12 @@ public record BinaryLinear(int[] bits, float[] scales, float[] bias, int in, int
 
     @Override
     public String format() {
-        return NAME;
+        return FORMAT.name();
+    }
+
+    @Override
+    public FormatFacts facts() {
+        return FORMAT;
     }
 
     @Override

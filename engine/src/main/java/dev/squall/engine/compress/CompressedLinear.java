@@ -14,6 +14,9 @@ public interface CompressedLinear extends LinearLayer {
     /** The format's name as {@link WeightFormats#parse} accepts it, e.g. {@code q8_0} or {@code int8g:64}. */
     String format();
 
+    /** The facts of its format (tag and parts in {@code .npz} files among them). */
+    FormatFacts facts();
+
     /** The weight the layer computes with, decoded to fp32, {@code [out, in]} row-major. */
     float[] dequantize();
 

@@ -21,21 +21,10 @@ import java.util.TreeSet;
  *   <li>fp16: as {@code W}, float16 {@code [out, in]} (NumPy's own type; a PyTorch {@code .half()} state dict
  *       is read as fp16 storage);</li>
  *   <li>any other format: no {@code W} entry, but {@code W.<tag>.shape} (int32 {@code [2]}: out, in) and the
- *       format's packed arrays {@code W.<tag>.<part>}, with {@code <tag>} and parts:
- *       <table>
- *         <caption>packed arrays per format</caption>
- *         <tr><th>tag</th><th>parts (dtype, shape)</th></tr>
- *         <tr><td>bf16</td><td>{@code w} int16 [out, in] (the bf16 bits)</td></tr>
- *         <tr><td>q8_0</td><td>{@code qs} int8 [out, B·32], {@code d} float16 [out, B], B = ceil(in/32)</td></tr>
- *         <tr><td>q4_0</td><td>{@code qs} int8 [out, B·16] (nibble pairs), {@code d} float16 [out, B]</td></tr>
- *         <tr><td>int8</td><td>{@code q} int8 [out, in], {@code scales} float32 [out, ceil(in/G)], {@code group}
- *             int32 [1] = G</td></tr>
- *         <tr><td>ternary</td><td>{@code planes} int32 [out, ceil(in/32), 2], {@code scales} float32 [out]</td></tr>
- *         <tr><td>binary</td><td>{@code bits} int32 [out, ceil(in/32)], {@code scales} float32 [out]</td></tr>
- *         <tr><td>w8a8</td><td>the int8 parts with G = in, {@code threshold} float32 [1] (inf: no outliers)</td></tr>
- *         <tr><td>csr</td><td>{@code row_ptr} int32 [out+1], {@code cols} int32 [nnz], {@code vals} float32 [nnz]</td></tr>
- *         <tr><td>sparse24</td><td>{@code vals} float32 [out, in/2], {@code meta} int8 [out, ceil(in/8)]</td></tr>
- *       </table></li>
+ *       format's packed arrays {@code W.<tag>.<part>}: the tag and the parts are the format's {@link FormatFacts}
+ *       ({@link WeightFormats#ALL}), their types and shapes are in its layer class (e.g. {@link Q8Linear}:
+ *       {@code qs} int8 {@code [out, B·32]}, {@code d} float16 {@code [out, B]}, {@code B = ceil(in/32)});
+ *       bf16 bits are int16, as NumPy has no bfloat16.</li>
  * </ul>
  * The meaning of every array is the format's definition in {@code dev.squall.tasks.quant} and {@code .sparse}.
  * Biases, norms and every other array are kept as they are. NumPy reads such a file as is: e.g.
@@ -48,33 +37,14 @@ public final class CompressedStateDict {
     private CompressedStateDict() {
     }
 
-    /** The tag a layer's parts are stored under. */
-    static String tag(CompressedLinear layer) {
-        return switch (layer) {
-            case HalfLinear h -> h.precision().label();
-            case Q8Linear q -> "q8_0";
-            case Q4Linear q -> "q4_0";
-            case Q4A8Linear q -> "q4_0-a8";
-            case Int8Linear q -> "int8";
-            case TernaryLinear t -> "ternary";
-            case TernaryA8Linear t -> "ternary-a8";
-            case BinaryLinear b -> "binary";
-            case W8A8Linear w -> "w8a8";
-            case CsrLinear c -> "csr";
-            case Sparse24Linear s -> "sparse24";
-            case RowsLinear r -> "fp32";
-            default -> throw new IllegalArgumentException("no storage defined for " + layer.getClass().getSimpleName());
-        };
-    }
-
     /** The entries that store {@code layer} as the weight called {@code name}. */
     public static Map<String, NdArray> entries(String name, LinearLayer layer) {
         Map<String, NdArray> m = new LinkedHashMap<>();
         if (layer instanceof Linear l) {
             m.put(name, NdArray.of(RowWeights.of(l).w(), l.out(), l.in()));
         } else if (layer instanceof CompressedLinear c) {
-            String tag = tag(c);
-            if (tag.equals("fp32") || tag.equals("fp16")) {
+            String tag = c.facts().tag();
+            if (c.facts().storedPlain()) {
                 m.put(name, c.parts().get("w"));
             } else {
                 m.put(name + "." + tag + "." + SHAPE, NdArray.of(new int[] {c.out(), c.in()}, 2));
@@ -124,21 +94,9 @@ public final class CompressedStateDict {
                     + bias.length);
         }
         Map<String, NdArray> parts = partsOf(dict, prefix);
-        String where = name + "." + tag;
-        return switch (tag) {
-            case "bf16" -> HalfLinear.fromParts(where, parts, out, in, bias, HalfLinear.Precision.BF16);
-            case "q8_0" -> Q8Linear.fromParts(where, parts, out, in, bias);
-            case "q4_0" -> Q4Linear.fromParts(where, parts, out, in, bias);
-            case "q4_0-a8" -> Q4A8Linear.fromParts(where, parts, out, in, bias);
-            case "int8" -> Int8Linear.fromParts(where, parts, out, in, bias);
-            case "ternary" -> TernaryLinear.fromParts(where, parts, out, in, bias);
-            case "ternary-a8" -> TernaryA8Linear.fromParts(where, parts, out, in, bias);
-            case "binary" -> BinaryLinear.fromParts(where, parts, out, in, bias);
-            case "w8a8" -> W8A8Linear.fromParts(where, parts, out, in, bias);
-            case "csr" -> CsrLinear.fromParts(where, parts, out, in, bias);
-            case "sparse24" -> Sparse24Linear.fromParts(where, parts, out, in, bias);
-            default -> throw new IllegalArgumentException(name + " is stored in an unknown format '" + tag + "'");
-        };
+        FormatFacts format = WeightFormats.byTag(tag).orElseThrow(() -> new IllegalArgumentException(name
+                + " is stored in an unknown format '" + tag + "'"));
+        return format.reader().read(name + "." + tag, parts, out, in, bias);
     }
 
     /** Names {@code W} of the compressed weights in {@code dict} (those with a {@code W.<tag>.shape} entry). */

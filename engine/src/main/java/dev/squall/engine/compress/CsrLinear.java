@@ -26,6 +26,12 @@ import java.util.Map;
 public record CsrLinear(int[] rowPtr, int[] cols, float[] vals, float[] bias, int in, int out)
         implements CompressedLinear {
 
+    /** The format's facts: magnitude pruning ({@link Pruning}), then CSR storage of the non-zeros. */
+    public static final FormatFacts FORMAT = new FormatFacts("pruned", List.of(), "pruned:S[:row|:global]", "64·(1−S)",
+            "magnitude pruning to sparsity S (per layer, row, or all layers), CSR",
+            CsrLinear.class, false, CsrLinear::pack, "csr", List.of("row_ptr", "cols", "vals"), CsrLinear::fromParts,
+            List.of("pruned:0.5", "pruned:0.9", "pruned:0.95"));
+
     /** Checks the structure: offsets ascending from 0 to the entry count, columns in range and ascending. */
     public CsrLinear {
         Parts.checkShape(in, out, bias);
@@ -71,6 +77,47 @@ public record CsrLinear(int[] rowPtr, int[] cols, float[] vals, float[] bias, in
         return new CsrLinear(rowPtr, cols, vals, w.bias(), w.in(), w.out());
     }
 
+    /** The format {@code pruned:S}, {@code pruned:S:row} or {@code pruned:S:global} names. */
+    static WeightFormat pack(FormatArgs a) {
+        List<String> p = a.params();
+        if (p.isEmpty() || p.size() > 2) {
+            throw a.bad("pruning is written pruned:S, pruned:S:row or pruned:S:global, S in [0, 1]");
+        }
+        double sparsity = a.number(p.get(0), "sparsity");
+        if (!(sparsity >= 0 && sparsity <= 1)) {
+            throw a.bad("sparsity must be in [0, 1]");
+        }
+        String scope = p.size() == 2 ? p.get(1) : "layer";
+        String name = "pruned:" + p.get(0) + (p.size() == 2 ? ":" + scope : "");
+        return switch (scope) {
+            case "layer" -> a.eachLayer(name, w -> pruned(w, sparsity, false));
+            case "row" -> a.eachLayer(name, w -> pruned(w, sparsity, true));
+            case "global" -> new GlobalPruning(name, sparsity);
+            default -> throw a.bad("pruning scope must be row or global");
+        };
+    }
+
+    private static CsrLinear pruned(RowWeights w, double sparsity, boolean perRow) {
+        float[] pruned = w.w().clone();
+        if (perRow) {
+            Pruning.perRow(pruned, w.out(), w.in(), sparsity);
+        } else {
+            Pruning.global(List.of(pruned), sparsity);
+        }
+        return of(new RowWeights(pruned, w.bias(), w.out(), w.in()));
+    }
+
+    /** Global magnitude pruning: every layer's weights compete together, then each is stored as CSR. */
+    private record GlobalPruning(String name, double sparsity) implements WeightFormat {
+        @Override
+        public List<LinearLayer> compress(List<RowWeights> layers) {
+            List<RowWeights> copies = layers.stream()
+                    .map(w -> new RowWeights(w.w().clone(), w.bias(), w.out(), w.in())).toList();
+            Pruning.global(copies.stream().map(RowWeights::w).toList(), sparsity);
+            return copies.stream().<LinearLayer>map(CsrLinear::of).toList();
+        }
+    }
+
     /** Reads the parts {@link #parts()} wrote for the weight called {@code name}. */
     public static CsrLinear fromParts(String name, Map<String, NdArray> parts, int out, int in, float[] bias) {
         NdArray cols = parts.get("cols");
@@ -83,6 +130,11 @@ public record CsrLinear(int[] rowPtr, int[] cols, float[] vals, float[] bias, in
     /** Fraction of zero weights. */
     public double sparsity() {
         return 1 - (double) vals.length / ((double) out * in);
+    }
+
+    @Override
+    public FormatFacts facts() {
+        return FORMAT;
     }
 
     @Override

@@ -55,6 +55,16 @@ public record HalfLinear(Precision precision, short[] w, float[] bias, int in, i
         }
     }
 
+    /** The facts of fp16, stored as NumPy's float16 {@code W}. */
+    public static final FormatFacts FP16_FORMAT = new FormatFacts("fp16", List.of(), "fp16", "16",
+            "IEEE half-precision storage, fp32 accumulation", HalfLinear.class, false,
+            a -> a.noParameter(w -> quantize(w, Precision.FP16)), "", List.of("w"), null, List.of("fp16"));
+    /** The facts of bf16, whose bits are stored as int16 (NumPy has no bfloat16). */
+    public static final FormatFacts BF16_FORMAT = new FormatFacts("bf16", List.of(), "bf16", "16",
+            "bfloat16 storage, fp32 accumulation", HalfLinear.class, false,
+            a -> a.noParameter(w -> quantize(w, Precision.BF16)), "bf16", List.of("w"),
+            (name, parts, out, in, bias) -> fromParts(name, parts, out, in, bias, Precision.BF16), List.of("bf16"));
+
     /** Checks the packed size. */
     public HalfLinear {
         Parts.checkShape(in, out, bias);
@@ -87,6 +97,11 @@ public record HalfLinear(Precision precision, short[] w, float[] bias, int in, i
     @Override
     public String format() {
         return precision.label();
+    }
+
+    @Override
+    public FormatFacts facts() {
+        return precision == Precision.FP16 ? FP16_FORMAT : BF16_FORMAT;
     }
 
     @Override

@@ -25,8 +25,13 @@ import java.util.Map;
  */
 public record Int8Linear(byte[] q, float[] scales, int groupSize, float[] bias, int in, int out)
         implements CompressedLinear {
-    /** Format name of the per-row variant; the grouped one is {@code int8g:G}. */
-    public static final String NAME = "int8";
+    /** Group size of {@code int8g} without {@code :G}. */
+    public static final int DEFAULT_GROUP = 128;
+    /** The format's facts: {@code int8} (scale per row) and {@code int8g[:G]} (per group of G). */
+    public static final FormatFacts FORMAT = new FormatFacts("int8", List.of("int8g"), "int8|int8g[:G]", "8 (+scales)",
+            "symmetric int8, fp32 scale per row, or per group of G (default 128)",
+            Int8Linear.class, false, Int8Linear::pack, "int8", List.of("q", "scales", "group"),
+            Int8Linear::fromParts, List.of("int8", "int8g:128"));
 
     /** Checks the group size and packed sizes. */
     public Int8Linear {
@@ -73,6 +78,15 @@ public record Int8Linear(byte[] q, float[] scales, int groupSize, float[] bias, 
         return new Int8Linear(q, scales, g, w.bias(), w.in(), w.out());
     }
 
+    /** The format {@code int8} (per row) or {@code int8g[:G]} names. */
+    static WeightFormat pack(FormatArgs a) {
+        if (a.called().equals("int8")) {
+            return a.noParameter(w -> quantize(w, w.in()));
+        }
+        int g = a.positiveInt("group size", DEFAULT_GROUP);
+        return a.eachLayer("int8g:" + g, w -> quantize(w, g));
+    }
+
     /** Reads the parts {@link #parts()} wrote for the weight called {@code name}. */
     public static Int8Linear fromParts(String name, Map<String, NdArray> parts, int out, int in, float[] bias) {
         int g = Parts.intParameter(name, parts, "group");
@@ -85,7 +99,12 @@ public record Int8Linear(byte[] q, float[] scales, int groupSize, float[] bias, 
 
     @Override
     public String format() {
-        return groupSize == in ? NAME : "int8g:" + groupSize;
+        return groupSize == in ? FORMAT.name() : "int8g:" + groupSize;
+    }
+
+    @Override
+    public FormatFacts facts() {
+        return FORMAT;
     }
 
     @Override

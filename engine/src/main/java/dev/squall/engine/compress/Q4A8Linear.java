@@ -18,8 +18,11 @@ import java.util.Map;
  * @param weight the Q4_0 weight
  */
 public record Q4A8Linear(Q4Linear weight) implements CompressedLinear {
-    /** Format name. */
-    public static final String NAME = "q4_0-a8";
+    /** The format's facts: the weight and its parts are Q4_0's, stored under their own tag. */
+    public static final FormatFacts FORMAT = new FormatFacts("q4_0-a8", List.of(), "q4_0-a8", "4.5",
+            "Q4_0 weights × activations quantised to Q8_0 blocks (ggml's CPU path)", Q4A8Linear.class,
+            true, a -> a.noParameter(Q4A8Linear::quantize), "q4_0-a8", List.of("qs", "d"), Q4A8Linear::fromParts,
+            List.of("q4_0-a8"));
 
     /** Quantises the weight as {@link Q4Linear#quantize}. */
     public static Q4A8Linear quantize(RowWeights w) {
@@ -48,7 +51,12 @@ public record Q4A8Linear(Q4Linear weight) implements CompressedLinear {
 
     @Override
     public String format() {
-        return NAME;
+        return FORMAT.name();
+    }
+
+    @Override
+    public FormatFacts facts() {
+        return FORMAT;
     }
 
     /** The Q4_0 weight; the activation quantisation happens at run time and is not part of it. */

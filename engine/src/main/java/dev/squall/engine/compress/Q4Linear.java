@@ -22,8 +22,11 @@ import java.util.Map;
  * @param out  output features
  */
 public record Q4Linear(byte[] qs, short[] d, float[] bias, int in, int out) implements CompressedLinear {
-    /** Format name. */
-    public static final String NAME = "q4_0";
+    /** The format's facts. */
+    public static final FormatFacts FORMAT = new FormatFacts("q4_0", List.of(), "q4_0", "4.5",
+            "ggml block format: 32 4-bit weights + an fp16 scale per block", Q4Linear.class, false,
+            a -> a.noParameter(Q4Linear::quantize), "q4_0", List.of("qs", "d"), Q4Linear::fromParts,
+            List.of("q4_0"));
 
     /** Checks the packed sizes. */
     public Q4Linear {
@@ -78,7 +81,12 @@ public record Q4Linear(byte[] qs, short[] d, float[] bias, int in, int out) impl
 
     @Override
     public String format() {
-        return NAME;
+        return FORMAT.name();
+    }
+
+    @Override
+    public FormatFacts facts() {
+        return FORMAT;
     }
 
     @Override

@@ -22,8 +22,11 @@ import java.util.Map;
  * @param out  output features
  */
 public record Q8Linear(byte[] qs, short[] d, float[] bias, int in, int out) implements CompressedLinear {
-    /** Format name. */
-    public static final String NAME = "q8_0";
+    /** The format's facts. */
+    public static final FormatFacts FORMAT = new FormatFacts("q8_0", List.of(), "q8_0", "8.5",
+            "ggml block format: 32 int8 weights + an fp16 scale per block", Q8Linear.class, false,
+            a -> a.noParameter(Q8Linear::quantize), "q8_0", List.of("qs", "d"), Q8Linear::fromParts,
+            List.of("q8_0"));
 
     /** Checks the packed sizes. */
     public Q8Linear {
@@ -55,7 +58,12 @@ public record Q8Linear(byte[] qs, short[] d, float[] bias, int in, int out) impl
 
     @Override
     public String format() {
-        return NAME;
+        return FORMAT.name();
+    }
+
+    @Override
+    public FormatFacts facts() {
+        return FORMAT;
     }
 
     @Override

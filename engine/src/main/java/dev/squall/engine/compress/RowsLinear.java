@@ -19,8 +19,10 @@ import java.util.Map;
  * @param out  output features
  */
 public record RowsLinear(float[] w, float[] bias, int in, int out) implements CompressedLinear {
-    /** Format name. */
-    public static final String NAME = "fp32-rows";
+    /** The format's facts: fp32 by output rows, stored as the plain fp32 weight. */
+    public static final FormatFacts FORMAT = new FormatFacts("fp32-rows", List.of(), "fp32-rows", "32",
+            "fp32 by output rows, the compressed formats' layout (baseline)", RowsLinear.class, false,
+            a -> a.noParameter(RowsLinear::of), "", List.of("w"), null, List.of("fp32-rows"));
 
     /** Checks the size. */
     public RowsLinear {
@@ -35,7 +37,12 @@ public record RowsLinear(float[] w, float[] bias, int in, int out) implements Co
 
     @Override
     public String format() {
-        return NAME;
+        return FORMAT.name();
+    }
+
+    @Override
+    public FormatFacts facts() {
+        return FORMAT;
     }
 
     @Override

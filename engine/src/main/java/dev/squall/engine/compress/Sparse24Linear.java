@@ -21,8 +21,14 @@ import java.util.Map;
  * @param out  output features
  */
 public record Sparse24Linear(float[] vals, byte[] meta, float[] bias, int in, int out) implements CompressedLinear {
-    /** Format name. */
-    public static final String NAME = "2:4";
+    /** The format's facts: magnitude pruning to the 2:4 pattern, then packing. */
+    public static final FormatFacts FORMAT = new FormatFacts("2:4", List.of("sparse24"), "2:4", "17",
+            "2 of every 4 consecutive weights kept (in_features a multiple of 4)", Sparse24Linear.class, false,
+            a -> a.noParameter(w -> {
+                float[] pruned = w.w().clone();
+                Pruning.twoFour(pruned, w.out(), w.in());
+                return of(new RowWeights(pruned, w.bias(), w.out(), w.in()));
+            }), "sparse24", List.of("vals", "meta"), Sparse24Linear::fromParts, List.of("2:4"));
 
     /** Checks that {@code in} is a multiple of 4 and the packed sizes. */
     public Sparse24Linear {
@@ -95,7 +101,12 @@ public record Sparse24Linear(float[] vals, byte[] meta, float[] bias, int in, in
 
     @Override
     public String format() {
-        return NAME;
+        return FORMAT.name();
+    }
+
+    @Override
+    public FormatFacts facts() {
+        return FORMAT;
     }
 
     @Override

@@ -27,8 +27,13 @@ import java.util.Map;
  */
 public record TernaryA8Linear(int[] codes, float[] scales, boolean perRow, float[] bias, int in, int out)
         implements CompressedLinear {
-    /** Format name of the per-tensor variant; the per-row one is {@code ternary-a8:row}. */
-    public static final String NAME = "ternary-a8";
+    /** The format's facts: {@code ternary-a8} (weight scale per tensor) or {@code ternary-a8:row}. */
+    public static final FormatFacts FORMAT = new FormatFacts("ternary-a8", List.of(), "ternary-a8[:row]", "2",
+            "ternary weights × int8 activations per row (W1.58A8, as published)",
+            TernaryA8Linear.class, true, a -> {
+                boolean perRow = a.perRow();
+                return a.eachLayer(perRow ? "ternary-a8:row" : "ternary-a8", w -> quantize(w, perRow));
+            }, "ternary-a8", List.of("codes", "scales"), TernaryA8Linear::fromParts, List.of("ternary-a8"));
 
     /** Checks the packed sizes. */
     public TernaryA8Linear {
@@ -74,7 +79,12 @@ public record TernaryA8Linear(int[] codes, float[] scales, boolean perRow, float
 
     @Override
     public String format() {
-        return perRow ? NAME + ":row" : NAME;
+        return perRow ? FORMAT.name() + ":row" : FORMAT.name();
+    }
+
+    @Override
+    public FormatFacts facts() {
+        return FORMAT;
     }
 
     /** The ternary weight {@code γ_j·t}; the activation quantisation happens at run time and is not part of it. */

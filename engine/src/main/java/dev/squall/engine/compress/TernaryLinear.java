@@ -24,8 +24,13 @@ import java.util.Map;
  */
 public record TernaryLinear(int[] planes, float[] scales, boolean perRow, float[] bias, int in, int out)
         implements CompressedLinear {
-    /** Format name of the per-tensor variant; the per-row one is {@code ternary:row}. */
-    public static final String NAME = "ternary";
+    /** The format's facts: {@code ternary} (scale per tensor) or {@code ternary:row}. */
+    public static final FormatFacts FORMAT = new FormatFacts("ternary", List.of(), "ternary[:row]", "2",
+            "BitNet b1.58 absmean ternary, scale per tensor (or per row)", TernaryLinear.class, false,
+            a -> {
+                boolean perRow = a.perRow();
+                return a.eachLayer(perRow ? "ternary:row" : "ternary", w -> quantize(w, perRow));
+            }, "ternary", List.of("planes", "scales"), TernaryLinear::fromParts, List.of("ternary"));
     /** BitNet's lower clamp of the absmean scale. */
     public static final float MIN_SCALE = 1e-5f;
 
@@ -97,7 +102,12 @@ public record TernaryLinear(int[] planes, float[] scales, boolean perRow, float[
 
     @Override
     public String format() {
-        return perRow ? NAME + ":row" : NAME;
+        return perRow ? FORMAT.name() + ":row" : FORMAT.name();
+    }
+
+    @Override
+    public FormatFacts facts() {
+        return FORMAT;
     }
 
     @Override

@@ -21,8 +21,13 @@ import java.util.Map;
  * @param threshold outlier threshold, {@code > 0}; {@link Float#POSITIVE_INFINITY} for none
  */
 public record W8A8Linear(Int8Linear weight, float threshold) implements CompressedLinear {
-    /** Format name without outliers; with them it is {@code w8a8:T}. */
-    public static final String NAME = "w8a8";
+    /** The format's facts: {@code w8a8} (no outliers) or {@code w8a8:T}. */
+    public static final FormatFacts FORMAT = new FormatFacts("w8a8", List.of(), "w8a8[:T]", "8",
+            "int8 weights × int8 activations per row (LLM.int8); |x| > T stays fp32",
+            W8A8Linear.class, true, a -> {
+                float t = (float) a.positiveNumber("outlier threshold", Double.POSITIVE_INFINITY);
+                return a.eachLayer(a.params().isEmpty() ? "w8a8" : "w8a8:" + t, w -> quantize(w, t));
+            }, "w8a8", List.of("q", "scales", "group", "threshold"), W8A8Linear::fromParts, List.of("w8a8"));
     /** LLM.int8's default outlier threshold. */
     public static final float DEFAULT_THRESHOLD = 6f;
 
@@ -64,7 +69,12 @@ public record W8A8Linear(Int8Linear weight, float threshold) implements Compress
 
     @Override
     public String format() {
-        return threshold == Float.POSITIVE_INFINITY ? NAME : NAME + ":" + threshold;
+        return threshold == Float.POSITIVE_INFINITY ? FORMAT.name() : FORMAT.name() + ":" + threshold;
+    }
+
+    @Override
+    public FormatFacts facts() {
+        return FORMAT;
     }
 
     /** The int8 weight; the activation quantisation happens at run time and is not part of it. */
