@@ -166,6 +166,32 @@ public final class TaskGraph {
     public <A, B, C, D, E, F, G, H, I, J, K, L, M> TaskGraph task(String name, int rows, Kernel.K13<A, B, C, D, E, F, G, H, I, J, K, L, M> kernel, A a, B b, C c, D d, E e, F f, G g, H h, I i, J j, K k, L l, M m) {
         return add(name, rows, kernel, a, b, c, d, e, f, g, h, i, j, k, l, m);
     }
+
+    /** Adds a task running a 14-argument kernel over {@code rows} parallel rows. */
+    public <A, B, C, D, E, F, G, H, I, J, K, L, M, N> TaskGraph task(String name, int rows, Kernel.K14<A, B, C, D, E, F, G, H, I, J, K, L, M, N> kernel, A a, B b, C c, D d, E e, F f, G g, H h, I i, J j, K k, L l, M m, N n) {
+        return add(name, rows, kernel, a, b, c, d, e, f, g, h, i, j, k, l, m, n);
+    }
+
+    /** Adds a task running a 15-argument kernel over {@code rows} parallel rows. */
+    public <A, B, C, D, E, F, G, H, I, J, K, L, M, N, O> TaskGraph task(String name, int rows, Kernel.K15<A, B, C, D, E, F, G, H, I, J, K, L, M, N, O> kernel, A a, B b, C c, D d, E e, F f, G g, H h, I i, J j, K k, L l, M m, N n, O o) {
+        return add(name, rows, kernel, a, b, c, d, e, f, g, h, i, j, k, l, m, n, o);
+    }
+
+    /** Adds a task running a 16-argument kernel over {@code rows} parallel rows. */
+    public <A, B, C, D, E, F, G, H, I, J, K, L, M, N, O, P> TaskGraph task(String name, int rows, Kernel.K16<A, B, C, D, E, F, G, H, I, J, K, L, M, N, O, P> kernel, A a, B b, C c, D d, E e, F f, G g, H h, I i, J j, K k, L l, M m, N n, O o, P p) {
+        return add(name, rows, kernel, a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p);
+    }
+
+    /** Adds a task running a 17-argument kernel over {@code rows} parallel rows. */
+    public <A, B, C, D, E, F, G, H, I, J, K, L, M, N, O, P, Q> TaskGraph task(String name, int rows, Kernel.K17<A, B, C, D, E, F, G, H, I, J, K, L, M, N, O, P, Q> kernel, A a, B b, C c, D d, E e, F f, G g, H h, I i, J j, K k, L l, M m, N n, O o, P p, Q q) {
+        return add(name, rows, kernel, a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q);
+    }
+
+    /** Adds a task running a 18-argument kernel over {@code rows} parallel rows. */
+    public <A, B, C, D, E, F, G, H, I, J, K, L, M, N, O, P, Q, R> TaskGraph task(String name, int rows, Kernel.K18<A, B, C, D, E, F, G, H, I, J, K, L, M, N, O, P, Q, R> kernel, A a, B b, C c, D d, E e, F f, G g, H h, I i, J j, K k, L l, M m, N n, O o, P p, Q q, R r) {
+        return add(name, rows, kernel, a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r);
+    }
+
     private TaskGraph add(String taskName, int rows, Kernel kernel, Object... args) {
         if (taskName == null || taskName.isBlank()) {
             throw new IllegalArgumentException("graph '" + name + "': task name must not be blank");

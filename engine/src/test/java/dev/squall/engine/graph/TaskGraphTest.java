@@ -3,6 +3,11 @@ package dev.squall.engine.graph;
 import dev.squall.engine.jvm.JvmBackend;
 import dev.squall.tasks.elementwise.Elementwise;
 import dev.squall.tasks.norm.Norms;
+import dev.squall.tasks.testing.Poison;
+import dev.squall.tasks.testing.RandomArrays;
+import dev.squall.tasks.testing.Subject;
+import dev.squall.tasks.testing.Tolerance;
+import dev.squall.tasks.testing.WideKernel;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -25,6 +30,28 @@ class TaskGraphTest {
         assertTrue(t.outputs().get(0) == c);
         assertEquals(96, t.bytesRead());
         assertEquals(48, t.bytesWritten());
+    }
+
+    @Test
+    void theWidestKernelBindsAndRuns() {
+        RandomArrays rnd = RandomArrays.fresh();
+        int rows = 5;
+        int cols = 7;
+        float[][] in = new float[16][];
+        for (int t = 0; t < in.length; t++) {
+            in[t] = rnd.gaussian(rows * cols);
+        }
+        float[] out = Poison.array(rows * cols);
+        TaskGraph g = new TaskGraph("wide").transferToDevice(DataTransferMode.EVERY_EXECUTION, (Object[]) in)
+                .task("sum", rows, WideKernel::weightedSum, in[0], in[1], in[2], in[3], in[4], in[5], in[6], in[7],
+                        in[8], in[9], in[10], in[11], in[12], in[13], in[14], in[15], out, cols)
+                .transferToHost(DataTransferMode.EVERY_EXECUTION, out);
+        assertEquals(Kernel.MAX_ARGUMENTS, g.tasks().get(0).args().size());
+        try (JvmBackend backend = new JvmBackend(2)) {
+            backend.plan(g).execute();
+        }
+        Tolerance.FP32.assertClose(Subject.of("WideKernel.weightedSum", rows + "x" + cols, rnd.seed()), out,
+                WideKernel.reference(in, false), WideKernel.reference(in, true));
     }
 
     @Test

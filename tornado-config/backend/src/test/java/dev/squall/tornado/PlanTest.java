@@ -2,6 +2,7 @@ package dev.squall.tornado;
 
 import dev.squall.engine.graph.DataTransferMode;
 import dev.squall.engine.graph.GraphSplit;
+import dev.squall.engine.graph.Kernel;
 import dev.squall.engine.graph.Profile;
 import dev.squall.engine.graph.TaskGraph;
 import dev.squall.engine.jvm.JvmBackend;
@@ -11,6 +12,8 @@ import dev.squall.tasks.norm.Norms;
 import dev.squall.tasks.testing.RandomArrays;
 import dev.squall.tasks.testing.Seeds;
 import dev.squall.tasks.testing.Subject;
+import dev.squall.tasks.testing.Tolerance;
+import dev.squall.tasks.testing.WideKernel;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -97,6 +100,30 @@ class PlanTest {
                 CrossCheck.assertRowsClose(s, b, expectedB, COLS);
             }
         }
+    }
+
+    /** A kernel of 18 arguments, the most a task binds: with the row range, TornadoVM's largest task. */
+    @Test
+    void theWidestKernelRunsOnTheDevice() {
+        TornadoBackend tornado = TornadoVm.backend();
+        long seed = Seeds.fresh();
+        RandomArrays r = RandomArrays.withSeed(seed);
+        float[][] in = new float[16][];
+        for (int t = 0; t < in.length; t++) {
+            in[t] = r.gaussian(ROWS * COLS);
+        }
+        float[] out = new float[ROWS * COLS];
+        TaskGraph g = new TaskGraph("wide").transferToDevice(DataTransferMode.EVERY_EXECUTION, (Object[]) in)
+                .task("sum", ROWS, WideKernel::weightedSum, in[0], in[1], in[2], in[3], in[4], in[5], in[6], in[7],
+                        in[8], in[9], in[10], in[11], in[12], in[13], in[14], in[15], out, COLS)
+                .transferToHost(DataTransferMode.EVERY_EXECUTION, out);
+        assertEquals(Kernel.MAX_ARGUMENTS, g.tasks().get(0).args().size());
+        try (TornadoPlan plan = tornado.plan(g)) {
+            CrossCheck.poisonOutputs(g);
+            plan.execute();
+        }
+        Tolerance.FP32.assertClose(Subject.of("WideKernel.weightedSum on TornadoVM", ROWS + "x" + COLS, seed), out,
+                WideKernel.reference(in, false), WideKernel.reference(in, true));
     }
 
     @Test
