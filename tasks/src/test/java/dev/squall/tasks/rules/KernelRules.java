@@ -60,6 +60,14 @@ import org.objectweb.asm.tree.TryCatchBlockNode;
  *       appears only on arrays. How stores are traced: {@link ParameterFlow}.</li>
  * </ol>
  *
+ * <h2>Where kernels live</h2>
+ * One package per kernel family ({@code dev.squall.tasks.norm}, {@code .attention}, {@code .quant}, ...). A
+ * family's backward kernels sit next to its forward ones: in the same class ({@code Norms.layerNorm} and
+ * {@code Norms.layerNormBackward}) or, when large, in a sibling class of the same package named after the forward
+ * one ({@code FusedAttention} and {@code FusedAttentionBackward}). So no package is named after a direction or a
+ * phase ({@link #NOT_FAMILIES}: {@code backward}, {@code grad}, {@code train}, ...), and a class
+ * {@code XBackward} has its {@code X} beside it. Checked by {@code KernelLayoutTest}.
+ *
  * <h2>Allowed library calls</h2>
  * {@link #ALLOWED_LIBRARY_CALLS}: the {@code java.lang.Math}, {@code Float} and {@code Integer} methods
  * that TornadoVM's OpenCL backend maps to OpenCL built-ins (its {@code OCLGraphBuilderPlugins} register
@@ -114,6 +122,9 @@ public final class KernelRules {
 
     /** Internal-name prefix of kernel classes; static methods there are kernels or helpers. */
     static final String KERNEL_PACKAGE = "dev/squall/tasks/";
+    /** Package names that would split a family by direction or phase instead of keeping it in one place. */
+    static final Set<String> NOT_FAMILIES = Set.of("backward", "backwards", "bwd", "grad", "grads", "gradient",
+            "gradients", "autograd", "train", "training", "forward", "fwd");
     static final String PARALLEL_DESCRIPTOR = "Ldev/squall/tasks/Parallel;";
     static final String OUT_DESCRIPTOR = "Ldev/squall/tasks/Out;";
     static final String ROW_OFFSET = "rowOffset";
