@@ -2,10 +2,12 @@ package dev.squall.cli;
 
 import dev.squall.engine.compress.CompressedBlock;
 import dev.squall.engine.io.NdArray;
+import dev.squall.engine.layers.AttentionOp;
 import dev.squall.engine.layers.BlockConfig;
 import dev.squall.engine.layers.BlockGraph;
 import dev.squall.engine.layers.BlockWeights;
 import dev.squall.engine.layers.EncoderBlock;
+import dev.squall.engine.layers.Int8KvAttentionOp;
 import dev.squall.engine.layers.Sequences;
 import dev.squall.engine.layers.pattern.AttentionPattern;
 import picocli.CommandLine.ArgGroup;
@@ -45,6 +47,10 @@ final class BlockCommand implements Callable<Integer> {
     @Option(names = "--pattern", paramLabel = "PATTERN", description = {"Sparse, low-rank or linear attention in the block: "
             + PatternAttention.GRAMMAR + ". The fused block runs its kernel, the unfused one dense scores with its mask."})
     String pattern;
+    @Option(names = "--kv-cache", paramLabel = "TYPE", defaultValue = "fp32", description = {"int8: attention reads its keys "
+            + "and values from an int8 cache, one scale per token and head, as a decoder would keep them (default: "
+            + "${DEFAULT-VALUE})."})
+    KvCache kvCache;
     @ArgGroup
     Fusion fusion;
     @Mixin
@@ -64,6 +70,9 @@ final class BlockCommand implements Callable<Integer> {
             this.value = value;
         }
     }
+
+    /** Where attention reads keys and values from. */
+    enum KvCache { fp32, int8 }
 
     /** {@code --fused} (the default) or {@code --unfused}. */
     static final class Fusion {
@@ -91,12 +100,22 @@ final class BlockCommand implements Callable<Integer> {
         BlockConfig config = new BlockConfig(d, heads, w.ffDim(), normFirst, activation.value, causal, eps);
         EncoderBlock.Variant variant = fusion != null && fusion.unfused ? EncoderBlock.Variant.UNFUSED
                 : EncoderBlock.Variant.FUSED;
-        BlockGraph bg = sequences.build(cb.block(config), variant, xa,
-                pattern == null ? null : AttentionPattern.parse(pattern).op(variant));
+        BlockGraph bg = sequences.build(cb.block(config), variant, xa, attention(variant));
         float[] xv = Inputs.floats("X", xa);
         System.arraycopy(xv, 0, bg.input(), 0, xv.length);
         run.runOnce(bg.graph());
         Inputs.write(output.file, bg.output(), xa.shape());
         return 0;
+    }
+
+    /** The attention of {@code --pattern} or {@code --kv-cache}, or null for the block's dense attention. */
+    private AttentionOp attention(EncoderBlock.Variant variant) {
+        if (pattern != null && kvCache == KvCache.int8) {
+            throw new IllegalArgumentException("--pattern and --kv-cache int8 cannot be combined");
+        }
+        if (pattern != null) {
+            return AttentionPattern.parse(pattern).op(variant);
+        }
+        return kvCache == KvCache.int8 ? new Int8KvAttentionOp() : null;
     }
 }

@@ -58,8 +58,8 @@ final class SequenceOptions {
         }
         PaddedBatch batch = paddedBatch(x.dim(0), x.dim(1));
         if (attention != null && !packed) {
-            throw new IllegalArgumentException("--pattern needs the padding removed: add --packed (only dense attention "
-                    + "masks padding keys)");
+            throw new IllegalArgumentException("--pattern and --kv-cache int8 need the padding removed: add --packed "
+                    + "(only dense attention masks padding keys)");
         }
         return new PaddedBlock(block).build(packed ? PaddedBlock.Mode.PACKED : PaddedBlock.Mode.PADDED, variant, batch,
                 op);

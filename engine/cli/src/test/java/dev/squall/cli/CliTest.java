@@ -135,6 +135,34 @@ class CliTest {
         }
     }
 
+    /** {@code --kv-cache int8}: the block's attention reads an int8 KV cache; close to fp32, but not its bits. */
+    @Test
+    void blockWithAnInt8KvCacheStaysCloseToFp32() throws IOException {
+        int n = 11, d = 24, ff = 40;
+        BlockWeights w = BlockWeights.random(d, ff, rnd.nextLong());
+        Path weights = dir.resolve("w.npz");
+        Npz.write(weights, w.toStateDict());
+        String x = save("x", random(2 * n * d), 2, n, d);
+        for (String variant : new String[]{"--fused", "--unfused"}) {
+            float[] fp32 = run(0, "op", "block", x, weights.toString(), "--heads", "4", "--causal", variant).toFloats();
+            float[] int8 = run(0, "op", "block", x, weights.toString(), "--heads", "4", "--causal", variant,
+                    "--kv-cache", "int8").toFloats();
+            double num = 0;
+            double den = 0;
+            for (int i = 0; i < fp32.length; i++) {
+                num += Math.pow(int8[i] - fp32[i], 2);
+                den += Math.pow(fp32[i], 2);
+            }
+            assertTrue(num > 0 && Math.sqrt(num / den) < 1e-2, variant + ": relative error " + Math.sqrt(num / den));
+        }
+        run(2, "op", "block", x, weights.toString(), "--heads", "4", "--kv-cache", "int8", "--pattern", "local:2");
+        assertError("--pattern and --kv-cache int8 cannot be combined");
+        run(2, "op", "block", x, weights.toString(), "--heads", "4", "--kv-cache", "int8", "--lengths", "3,11");
+        assertError("need the padding removed");
+        run(2, "op", "block", x, weights.toString(), "--heads", "4", "--kv-cache", "int4");
+        assertError("--kv-cache");
+    }
+
     @Test
     void shapeAndDtypeErrorsNameTheArgumentAndExitWith2() throws IOException {
         String a = save("a", random(6), 2, 3);

@@ -10,7 +10,8 @@ import dev.squall.tasks.quant.Int8KvAttention;
  * quantised per (token, head) into int8 caches with one fp32 scale each, and the attention task reads the
  * caches directly, one (query, head) per parallel row with an online softmax. The caches are a quarter of the
  * fp32 keys and values (plus 8 bytes per token and head); in a decoder the same caches would be appended to at
- * each step. Plug into a block with {@code EncoderBlock.build(variant, seqs, new Int8KvAttentionOp())}.
+ * each step. Plug into a block with {@code EncoderBlock.build(variant, seqs, new Int8KvAttentionOp())}, or run
+ * {@code squall op block ... --kv-cache int8}.
  */
 public final class Int8KvAttentionOp implements AttentionOp {
 
