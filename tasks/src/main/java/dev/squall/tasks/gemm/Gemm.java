@@ -5,37 +5,17 @@ import dev.squall.tasks.Parallel;
 import dev.squall.tasks.activation.Activations;
 
 /**
- * Single-precision matrix multiplication, row-major, in two forms:
- * <ul>
- *   <li>{@code C[M,N] = A[M,K] · B[N,K]ᵀ} ("transB"), the form of a linear layer whose weight is stored
- *       {@code [out, in]} as PyTorch does, and of attention scores {@code Q·Kᵀ};</li>
- *   <li>{@code C[M,N] = A[M,K] · B[K,N]}.</li>
- * </ul>
- * Each comes naive (one output row per parallel row) and tiled (one band of {@code tileM} output rows per
- * parallel row, blocked by {@code tileN} columns and {@code tileK} depth); {@code A·B} also comes split by
- * columns ({@link #panelMatmul}: one panel of {@code tileN} output columns per parallel row), for the few
- * activation rows of a decode step, which a split by rows would leave on a single thread. Every kernel ends
+ * Single-precision matrix multiplication {@code C[M,N] = A[M,K] · B[K,N]}, row-major (a linear layer keeps its
+ * weight transposed, {@code Wᵀ[in, out]}, to run as B): naive (one output row per parallel row), tiled (one band
+ * of {@code tileM} output rows per parallel row, blocked by {@code tileN} columns and {@code tileK} depth), and
+ * split by columns ({@link #panelMatmul}: one panel of {@code tileN} output columns per parallel row), for the
+ * few activation rows of a decode step, which a split by rows would leave on a single thread. Every kernel ends
  * with the same epilogue: {@code + bias[col]} when {@code hasBias != 0}, then activation {@code activation}
  * (see {@link Activations}). Each output element is accumulated in ascending {@code k} order from zero in all
- * five kernels, so their results are bit-identical.
+ * three kernels, so their results are bit-identical.
  */
 public final class Gemm {
     private Gemm() {
-    }
-
-    /** Naive {@code C = A·Bᵀ (+bias, activation)}; parallel rows are the {@code M} output rows. */
-    public static void matmulTransB(float[] a, float[] b, float[] bias, @Out float[] c, int n, int k,
-                                    int hasBias, int activation, int rowOffset, int rowCount) {
-        for (@Parallel int r = 0; r < rowCount; r++) {
-            int i = rowOffset + r;
-            for (int j = 0; j < n; j++) {
-                float acc = 0f;
-                for (int p = 0; p < k; p++) {
-                    acc += a[i * k + p] * b[j * k + p];
-                }
-                c[i * n + j] = epilogue(acc, bias, j, hasBias, activation);
-            }
-        }
     }
 
     /** Naive {@code C = A·B (+bias, activation)}; parallel rows are the {@code M} output rows. */
@@ -54,40 +34,9 @@ public final class Gemm {
     }
 
     /**
-     * Tiled {@code C = A·Bᵀ (+bias, activation)}. Parallel rows are bands of {@code tileM} output rows:
-     * pass {@code ceil(M / tileM)} rows. Within a band, {@code tileN × tileK} blocks of B are reused
-     * across the band's rows while they are in cache.
-     */
-    public static void tiledMatmulTransB(float[] a, float[] b, float[] bias, @Out float[] c, int m, int n, int k,
-                                         int hasBias, int activation, int tileM, int tileN, int tileK,
-                                         int rowOffset, int rowCount) {
-        for (@Parallel int t = 0; t < rowCount; t++) {
-            int i0 = (rowOffset + t) * tileM;
-            int i1 = Math.min(i0 + tileM, m);
-            for (int j0 = 0; j0 < n; j0 += tileN) {
-                int j1 = Math.min(j0 + tileN, n);
-                zeroTile(c, n, i0, i1, j0, j1);
-                for (int p0 = 0; p0 < k; p0 += tileK) {
-                    int p1 = Math.min(p0 + tileK, k);
-                    for (int i = i0; i < i1; i++) {
-                        for (int j = j0; j < j1; j++) {
-                            float acc = c[i * n + j];
-                            for (int p = p0; p < p1; p++) {
-                                acc += a[i * k + p] * b[j * k + p];
-                            }
-                            c[i * n + j] = acc;
-                        }
-                    }
-                }
-                epilogueTile(c, n, i0, i1, j0, j1, bias, hasBias, activation);
-            }
-        }
-    }
-
-    /**
-     * Tiled {@code C = A·B (+bias, activation)}, bands of {@code tileM} rows as in
-     * {@link #tiledMatmulTransB}. The innermost loop runs along a row of B and C, which the JIT can
-     * vectorise.
+     * Tiled {@code C = A·B (+bias, activation)}. Parallel rows are bands of {@code tileM} output rows: pass
+     * {@code ceil(M / tileM)} rows. Within a band, {@code tileN × tileK} blocks of B are reused across the band's
+     * rows while they are in cache; the innermost loop runs along a row of B and C, which the JIT can vectorise.
      */
     public static void tiledMatmul(float[] a, float[] b, float[] bias, @Out float[] c, int m, int n, int k,
                                    int hasBias, int activation, int tileM, int tileN, int tileK,

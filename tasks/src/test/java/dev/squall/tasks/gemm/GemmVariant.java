@@ -2,21 +2,16 @@ package dev.squall.tasks.gemm;
 
 import dev.squall.tasks.testing.RowSlices.RowKernel;
 
-/** The five {@link Gemm} kernels behind one call shape, for tests that run them all alike. */
+/** The three {@link Gemm} kernels behind one call shape, for tests that run them all alike. */
 public enum GemmVariant {
-    NAIVE_TRANS_B(true, false),
-    NAIVE(false, false),
-    TILED_TRANS_B(true, true),
-    TILED(false, true),
-    PANELS(false, true);
+    NAIVE(false),
+    TILED(true),
+    PANELS(true);
 
-    /** Whether B is {@code [N,K]} (the kernel computes {@code A·Bᵀ}) rather than {@code [K,N]}. */
-    public final boolean transB;
     /** Whether the kernel takes tiles (bands of {@code tileM} rows, or panels of {@code tileN} columns). */
     public final boolean tiled;
 
-    GemmVariant(boolean transB, boolean tiled) {
-        this.transB = transB;
+    GemmVariant(boolean tiled) {
         this.tiled = tiled;
     }
 
@@ -26,23 +21,20 @@ public enum GemmVariant {
      */
     public int rows(int m, int n, int[] tiles) {
         return switch (this) {
-            case NAIVE_TRANS_B, NAIVE -> m;
-            case TILED_TRANS_B, TILED -> (m + tiles[0] - 1) / tiles[0];
+            case NAIVE -> m;
+            case TILED -> (m + tiles[0] - 1) / tiles[0];
             case PANELS -> (n + tiles[1] - 1) / tiles[1];
         };
     }
 
     /**
      * The kernel with all arguments bound but the row range; {@code tiles} = {tileM, tileN, tileK} (ignored
-     * by the naive kernels).
+     * by the naive kernel).
      */
     public RowKernel bind(float[] a, float[] b, float[] bias, float[] c, int m, int n, int k, int hasBias,
                           int activation, int[] tiles) {
         return switch (this) {
-            case NAIVE_TRANS_B -> (off, cnt) -> Gemm.matmulTransB(a, b, bias, c, n, k, hasBias, activation, off, cnt);
             case NAIVE -> (off, cnt) -> Gemm.matmul(a, b, bias, c, n, k, hasBias, activation, off, cnt);
-            case TILED_TRANS_B -> (off, cnt) -> Gemm.tiledMatmulTransB(a, b, bias, c, m, n, k, hasBias, activation,
-                    tiles[0], tiles[1], tiles[2], off, cnt);
             case TILED -> (off, cnt) -> Gemm.tiledMatmul(a, b, bias, c, m, n, k, hasBias, activation,
                     tiles[0], tiles[1], tiles[2], off, cnt);
             case PANELS -> (off, cnt) -> Gemm.panelMatmul(a, b, bias, c, m, n, k, hasBias, activation,
@@ -53,9 +45,7 @@ public enum GemmVariant {
     /** {@code "Gemm.tiledMatmul"} and so on. */
     public String kernelName() {
         return "Gemm." + switch (this) {
-            case NAIVE_TRANS_B -> "matmulTransB";
             case NAIVE -> "matmul";
-            case TILED_TRANS_B -> "tiledMatmulTransB";
             case TILED -> "tiledMatmul";
             case PANELS -> "panelMatmul";
         };

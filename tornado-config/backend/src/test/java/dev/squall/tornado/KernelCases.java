@@ -123,25 +123,11 @@ final class KernelCases {
                             r.gaussian(k * n), r.gaussian(n), c, n, k, 1, Activations.GELU_ERF),
                             List.of(new Output("c", c, n)));
                 }),
-                new KernelCase("Gemm.matmulTransB no bias IDENTITY M=9 N=13 K=37", r -> {
-                    int m = 9, n = 13, k = 37;
-                    float[] c = new float[m * n];
-                    return new Built(new TaskGraph("matmulTransB").task("mmT", m, Gemm::matmulTransB, r.gaussian(m * k),
-                            r.gaussian(n * k), new float[n], c, n, k, 0, Activations.IDENTITY),
-                            List.of(new Output("c", c, n)));
-                }),
                 new KernelCase("Gemm.tiledMatmul +bias SILU M=17 N=33 K=67 tiles 4x8x16", r -> {
                     int m = 17, n = 33, k = 67;
                     float[] c = new float[m * n];
                     return new Built(new TaskGraph("tiledMatmul").task("tmm", (m + 3) / 4, Gemm::tiledMatmul,
                             r.gaussian(m * k), r.gaussian(k * n), r.gaussian(n), c, m, n, k, 1, Activations.SILU, 4, 8, 16),
-                            List.of(new Output("c", c, n)));
-                }),
-                new KernelCase("Gemm.tiledMatmulTransB +bias RELU M=17 N=33 K=67 tiles 5x7x11", r -> {
-                    int m = 17, n = 33, k = 67;
-                    float[] c = new float[m * n];
-                    return new Built(new TaskGraph("tiledMatmulTransB").task("tmmT", (m + 4) / 5, Gemm::tiledMatmulTransB,
-                            r.gaussian(m * k), r.gaussian(n * k), r.gaussian(n), c, m, n, k, 1, Activations.RELU, 5, 7, 11),
                             List.of(new Output("c", c, n)));
                 }),
                 new KernelCase("Gemm.panelMatmul +bias GELU_TANH M=3 N=37 K=67 tiles 2x8x16", r -> {
