@@ -115,7 +115,12 @@ public final class EncoderBlock {
             throw new IllegalArgumentException("x and y must be [tokens, d_model] = [" + seqs.tokens() + ", "
                     + config.dModel() + "] with tokens >= 1, got " + x.length + " and " + y.length + " values");
         }
-        new Builder(variant, seqs, attention, g, x, y).build();
+        Recipe recipe = new Recipe(g, seqs);
+        if (variant == Variant.FUSED) {
+            recipe.fused(x, attention, y);
+        } else {
+            recipe.unfused(x, attention, y);
+        }
     }
 
     /** Runs the block once on {@code x} ({@code [batch·n, d]}) and returns a new output array. */
@@ -144,44 +149,29 @@ public final class EncoderBlock {
         }
     }
 
-    /** Builds one graph; keeps the shape and the graph being built. */
-    private final class Builder {
-        private final Variant variant;
+    /**
+     * The two recipes of the block and their steps: each takes its input arrays and returns the array it writes,
+     * adding tasks to {@code g}; intermediate buffers are {@code [rows, cols]}.
+     */
+    private final class Recipe {
+        private final TaskGraph g;
         private final Sequences seqs;
         private final int rows;
         private final int d;
-        private final AttentionOp attention;
-        private final TaskGraph g;
-        private final float[] x;
-        private final float[] y;
 
-        Builder(Variant variant, Sequences seqs, AttentionOp attention, TaskGraph g, float[] x, float[] y) {
-            this.variant = variant;
+        Recipe(TaskGraph g, Sequences seqs) {
+            this.g = g;
             this.seqs = seqs;
             this.rows = seqs.tokens();
             this.d = config.dModel();
-            this.attention = attention;
-            this.g = g;
-            this.x = x;
-            this.y = y;
         }
 
-        void build() {
-            List<Object> constants = new ArrayList<>(List.of(weights.norm1Gamma(), weights.norm1Beta(),
-                    weights.norm2Gamma(), weights.norm2Beta()));
-            boolean fused = variant == Variant.FUSED;
-            List<LinearLayer> linears = fused ? List.of(inProj, outProj, ffn1, ffn2)
-                    : List.of(inProj.slice(0, d), inProj.slice(d, d), inProj.slice(2 * d, d), outProj, ffn1, ffn2);
-            linears.forEach(l -> constants.addAll(l.weightArrays()));
-            g.transferToDevice(DataTransferMode.FIRST_EXECUTION, constants.toArray());
-            if (fused) {
-                fused();
-            } else {
-                unfused(linears);
-            }
-        }
-
-        private void fused() {
+        /**
+         * The fused block on {@code x}, written to {@code y} (returned): residual + LayerNorm in one pass, Q/K/V as
+         * one GEMM, bias and activation in GEMM epilogues, {@code attention} on the packed QKV.
+         */
+        float[] fused(float[] x, AttentionOp attention, float[] y) {
+            transferWeights(List.of(inProj, outProj, ffn1, ffn2));
             float[] attnIn = config.normFirst() ? layerNorm("ln1", x, weights.norm1Gamma(), weights.norm1Beta()) : x;
             float[] qkv = buffer(3 * d);
             inProj.addTo(g, "qkv", attnIn, qkv, rows, true, Activations.IDENTITY);
@@ -201,35 +191,51 @@ public final class EncoderBlock {
             float[] ffn = buffer(d);
             ffn2.addTo(g, "linear2", hidden, ffn, rows, true, Activations.IDENTITY);
             if (config.normFirst()) {
-                g.task("residual2", rows, Elementwise::add, residual, ffn, y, d);
-            } else {
-                g.task("residual2+norm2", rows, Norms::addLayerNorm, residual, ffn, weights.norm2Gamma(),
-                        weights.norm2Beta(), buffer(d), y, d, config.eps());
+                return add("residual2", residual, ffn, y);
             }
+            g.task("residual2+norm2", rows, Norms::addLayerNorm, residual, ffn, weights.norm2Gamma(),
+                    weights.norm2Beta(), buffer(d), y, d, config.eps());
+            return y;
         }
 
-        private void unfused(List<LinearLayer> linears) {
+        /**
+         * The unfused block on {@code x}, written to {@code y} (returned): one kernel per operation, separate Q, K
+         * and V projections, bias and activation as their own tasks, {@code attention} on Q, K, V.
+         */
+        float[] unfused(float[] x, AttentionOp attention, float[] y) {
+            List<LinearLayer> qkv = List.of(inProj.slice(0, d), inProj.slice(d, d), inProj.slice(2 * d, d));
+            List<LinearLayer> linears = new ArrayList<>(qkv);
+            linears.addAll(List.of(outProj, ffn1, ffn2));
+            transferWeights(linears);
             float[] attnIn = config.normFirst() ? layerNorm("ln1", x, weights.norm1Gamma(), weights.norm1Beta()) : x;
-            float[] q = linear("q_proj", linears.get(0), attnIn, Activations.IDENTITY);
-            float[] k = linear("k_proj", linears.get(1), attnIn, Activations.IDENTITY);
-            float[] v = linear("v_proj", linears.get(2), attnIn, Activations.IDENTITY);
+            float[] q = linear("q_proj", qkv.get(0), attnIn, Activations.IDENTITY);
+            float[] k = linear("k_proj", qkv.get(1), attnIn, Activations.IDENTITY);
+            float[] v = linear("v_proj", qkv.get(2), attnIn, Activations.IDENTITY);
             float[] attn = buffer(d);
             attention.addTo(g, "attention", QkvLayout.separate(q, k, v, d), attn, seqs, config.heads(),
                     config.headDim(), config.causal());
-            float[] proj = linear("out_proj", linears.get(3), attn, Activations.IDENTITY);
+            float[] proj = linear("out_proj", outProj, attn, Activations.IDENTITY);
             float[] sum = add("residual1", x, proj, buffer(d));
             float[] ffnIn = config.normFirst()
                     ? layerNorm("ln2", sum, weights.norm2Gamma(), weights.norm2Beta())
                     : layerNorm("ln1", sum, weights.norm1Gamma(), weights.norm1Beta());
             float[] residual = config.normFirst() ? sum : ffnIn;
-            float[] hidden = linear("linear1", linears.get(4), ffnIn, config.activation().kernelCode());
-            float[] ffn = linear("linear2", linears.get(5), hidden, Activations.IDENTITY);
+            float[] hidden = linear("linear1", ffn1, ffnIn, config.activation().kernelCode());
+            float[] ffn = linear("linear2", ffn2, hidden, Activations.IDENTITY);
             if (config.normFirst()) {
-                add("residual2", residual, ffn, y);
-            } else {
-                float[] sum2 = add("residual2", residual, ffn, buffer(d));
-                g.task("ln2", rows, Norms::layerNorm, sum2, weights.norm2Gamma(), weights.norm2Beta(), y, d, config.eps());
+                return add("residual2", residual, ffn, y);
             }
+            float[] sum2 = add("residual2", residual, ffn, buffer(d));
+            g.task("ln2", rows, Norms::layerNorm, sum2, weights.norm2Gamma(), weights.norm2Beta(), y, d, config.eps());
+            return y;
+        }
+
+        /** The norms and the layers' weights, transferred to the device once. */
+        private void transferWeights(List<LinearLayer> linears) {
+            List<Object> constants = new ArrayList<>(List.of(weights.norm1Gamma(), weights.norm1Beta(),
+                    weights.norm2Gamma(), weights.norm2Beta()));
+            linears.forEach(l -> constants.addAll(l.weightArrays()));
+            g.transferToDevice(DataTransferMode.FIRST_EXECUTION, constants.toArray());
         }
 
         /** Unfused linear layer: GEMM, then bias, then (unless identity) activation, each its own task. */
