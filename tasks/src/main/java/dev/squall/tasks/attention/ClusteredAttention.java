@@ -150,21 +150,19 @@ public final class ClusteredAttention {
         boolean causal = (pattern[FLAGS] & AttentionMask.CAUSAL) != 0;
         int cc = pattern[CLUSTERS];
         for (@Parallel int r = 0; r < rowCount; r++) {
-            int row = rowOffset + r;
-            int blk = row / heads;
-            int h = row % heads;
-            int b = QueryBlocks.sequence(seqStart, blk);
-            int start = seqStart[b];
-            int n = seqStart[b + 1] - start;
-            int i0 = QueryBlocks.firstQuery(seqStart, b, blk);
-            int i1 = QueryBlocks.endQuery(seqStart, b, i0);
+            int[] at = new int[QueryBlocks.SIZE];
+            QueryBlocks.locate(seqStart, heads, rowOffset + r, at);
+            int h = at[QueryBlocks.HEAD];
+            int b = at[QueryBlocks.SEQUENCE];
+            int start = at[QueryBlocks.START];
+            int n = at[QueryBlocks.LENGTH];
             int starts = region(b, h, heads, cc, start, n);
             int members = starts + cc + 1;
             int[] ctx = new int[KeyStream.CTX];
             int[] keys = new int[KeyStream.TILE];
             float[] scores = new float[KeyStream.TILE];
             float[] st = new float[KeyStream.STATE];
-            for (int t = i0; t < i1; t++) {
+            for (int t = at[QueryBlocks.FIRST]; t < at[QueryBlocks.END]; t++) {
                 int i = t - start;
                 int last = causal ? i : n - 1;
                 int c = nearest(q, t * ld + h * d, centroids, (b * heads + h) * cc * d, cc, d, clusters, starts,

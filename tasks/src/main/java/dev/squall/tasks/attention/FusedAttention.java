@@ -40,19 +40,13 @@ public final class FusedAttention {
         float scale = AttentionMask.scale(d);
         int od = heads * d;
         for (@Parallel int r = 0; r < rowCount; r++) {
-            int row = rowOffset + r;
-            int blk = row / heads;
-            int h = row % heads;
-            int b = 0;
-            int firstBlock = 0;
-            while (blk >= firstBlock + blocksOf(seqStart, b)) {
-                firstBlock += blocksOf(seqStart, b);
-                b++;
-            }
-            int start = seqStart[b];
-            int end = seqStart[b + 1];
-            int i0 = start + (blk - firstBlock) * QUERY_BLOCK;
-            int i1 = Math.min(i0 + QUERY_BLOCK, end);
+            int[] at = new int[QueryBlocks.SIZE];
+            QueryBlocks.locate(seqStart, heads, rowOffset + r, at);
+            int h = at[QueryBlocks.HEAD];
+            int start = at[QueryBlocks.START];
+            int end = start + at[QueryBlocks.LENGTH];
+            int i0 = at[QueryBlocks.FIRST];
+            int i1 = at[QueryBlocks.END];
             float[] runMax = new float[QUERY_BLOCK];
             float[] runSum = new float[QUERY_BLOCK];
             float[] tile = new float[QUERY_BLOCK * KEY_BLOCK];

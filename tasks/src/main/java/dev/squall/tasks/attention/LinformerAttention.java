@@ -88,20 +88,17 @@ public final class LinformerAttention {
                                  int d, int ld, int rowOffset, int rowCount) {
         int rank = pattern[RANK];
         for (@Parallel int r = 0; r < rowCount; r++) {
-            int row = rowOffset + r;
-            int blk = row / heads;
-            int h = row % heads;
-            int b = QueryBlocks.sequence(seqStart, blk);
-            int n = seqStart[b + 1] - seqStart[b];
-            int i0 = QueryBlocks.firstQuery(seqStart, b, blk);
-            int i1 = QueryBlocks.endQuery(seqStart, b, i0);
+            int[] at = new int[QueryBlocks.SIZE];
+            QueryBlocks.locate(seqStart, heads, rowOffset + r, at);
+            int h = at[QueryBlocks.HEAD];
+            int b = at[QueryBlocks.SEQUENCE];
             int[] ctx = new int[KeyStream.CTX];
             int[] keys = new int[KeyStream.TILE];
             float[] scores = new float[KeyStream.TILE];
             float[] st = new float[KeyStream.STATE];
-            for (int t = i0; t < i1; t++) {
+            for (int t = at[QueryBlocks.FIRST]; t < at[QueryBlocks.END]; t++) {
                 attendProjected(q, t * ld + h * d, kv, (b * heads + h) * rank * 2 * d, out, (t * heads + h) * d,
-                        pattern, n - 1, d, ctx, keys, scores, st);
+                        pattern, at[QueryBlocks.LENGTH] - 1, d, ctx, keys, scores, st);
             }
         }
     }

@@ -7,7 +7,38 @@ package dev.squall.tasks.attention;
  * stay in one row, so a backend (or a fast path) sees neighbouring queries together.
  */
 public final class QueryBlocks {
+    /** {@link #locate} index: the row's head. */
+    public static final int HEAD = 0;
+    /** {@link #locate} index: the sequence of its queries. */
+    public static final int SEQUENCE = 1;
+    /** {@link #locate} index: that sequence's first token. */
+    public static final int START = 2;
+    /** {@link #locate} index: that sequence's length. */
+    public static final int LENGTH = 3;
+    /** {@link #locate} index: the row's first query (a token index). */
+    public static final int FIRST = 4;
+    /** {@link #locate} index: one past its last query. */
+    public static final int END = 5;
+    /** Size of the array {@link #locate} fills. */
+    public static final int SIZE = 6;
+
     private QueryBlocks() {
+    }
+
+    /**
+     * Where parallel row {@code row} is, into {@code at} ({@link #SIZE} ints, indexed by the constants above): its
+     * head, its sequence with that sequence's start and length, and its queries {@code [FIRST, END)}. The one
+     * preamble of the kernels that walk query blocks.
+     */
+    public static void locate(int[] seqStart, int heads, int row, int[] at) {
+        int blk = row / heads;
+        int b = sequence(seqStart, blk);
+        at[HEAD] = row % heads;
+        at[SEQUENCE] = b;
+        at[START] = seqStart[b];
+        at[LENGTH] = seqStart[b + 1] - seqStart[b];
+        at[FIRST] = firstQuery(seqStart, b, blk);
+        at[END] = endQuery(seqStart, b, at[FIRST]);
     }
 
     /** Parallel rows for {@code batch} sequences and {@code heads} heads. */

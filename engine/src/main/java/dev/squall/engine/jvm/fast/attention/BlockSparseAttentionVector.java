@@ -28,15 +28,14 @@ public final class BlockSparseAttentionVector implements FastPath {
         int[] keys = new int[KeyStream.TILE];
         float[] scores = new float[KeyStream.TILE];
         float[] st = new float[KeyStream.STATE];
+        int[] at = new int[QueryBlocks.SIZE];
         for (int row = rowOffset; row < rowOffset + rowCount; row++) {
-            int blk = row / heads;
-            int h = row % heads;
-            int b = QueryBlocks.sequence(seqStart, blk);
-            int start = seqStart[b];
-            int n = seqStart[b + 1] - start;
-            int i0 = QueryBlocks.firstQuery(seqStart, b, blk);
-            int csr = layout[b];
-            for (int t = i0; t < QueryBlocks.endQuery(seqStart, b, i0); t++) {
+            QueryBlocks.locate(seqStart, heads, row, at);
+            int h = at[QueryBlocks.HEAD];
+            int start = at[QueryBlocks.START];
+            int n = at[QueryBlocks.LENGTH];
+            int csr = layout[at[QueryBlocks.SEQUENCE]];
+            for (int t = at[QueryBlocks.FIRST]; t < at[QueryBlocks.END]; t++) {
                 int i = t - start;
                 int last = causal ? i : n - 1;
                 KeyStream.beginToken(ctx, st, out, t, h, heads, d, ld, kCol, vCol);
