@@ -59,11 +59,6 @@ public record BinaryLinear(int[] bits, float[] scales, float[] bias, int in, int
     }
 
     @Override
-    public String format() {
-        return FORMAT.name();
-    }
-
-    @Override
     public FormatFacts facts() {
         return FORMAT;
     }

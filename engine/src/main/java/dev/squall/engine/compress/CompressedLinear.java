@@ -11,8 +11,13 @@ import java.util.Map;
  * {@code dev.squall.tasks.quant}, {@code .precision} and {@code .sparse} read it. The bias stays fp32.
  */
 public interface CompressedLinear extends LinearLayer {
-    /** The format's name as {@link WeightFormats#parse} accepts it, e.g. {@code q8_0} or {@code int8g:64}. */
-    String format();
+    /**
+     * The format's name as {@link WeightFormats#parse} accepts it, e.g. {@code q8_0} or {@code int8g:64}: by
+     * default the name in its {@link #facts()}, for the formats without parameters.
+     */
+    default String format() {
+        return facts().name();
+    }
 
     /** The facts of its format (tag and parts in {@code .npz} files among them). */
     FormatFacts facts();

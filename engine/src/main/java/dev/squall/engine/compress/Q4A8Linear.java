@@ -17,7 +17,7 @@ import java.util.Map;
  *
  * @param weight the Q4_0 weight
  */
-public record Q4A8Linear(Q4Linear weight) implements CompressedLinear {
+public record Q4A8Linear(Q4Linear weight) implements QuantizedActivations {
     /** The format's facts: the weight and its parts are Q4_0's, stored under their own tag. */
     public static final FormatFacts FORMAT = new FormatFacts("q4_0-a8", List.of(), "q4_0-a8", "4.5",
             "Q4_0 weights × activations quantised to Q8_0 blocks (ggml's CPU path)", Q4A8Linear.class,
@@ -35,49 +35,8 @@ public record Q4A8Linear(Q4Linear weight) implements CompressedLinear {
     }
 
     @Override
-    public int in() {
-        return weight.in();
-    }
-
-    @Override
-    public int out() {
-        return weight.out();
-    }
-
-    @Override
-    public float[] bias() {
-        return weight.bias();
-    }
-
-    @Override
-    public String format() {
-        return FORMAT.name();
-    }
-
-    @Override
     public FormatFacts facts() {
         return FORMAT;
-    }
-
-    /** The Q4_0 weight; the activation quantisation happens at run time and is not part of it. */
-    @Override
-    public float[] dequantize() {
-        return weight.dequantize();
-    }
-
-    @Override
-    public long weightBytes() {
-        return weight.weightBytes();
-    }
-
-    @Override
-    public Map<String, NdArray> parts() {
-        return weight.parts();
-    }
-
-    @Override
-    public List<Object> weightArrays() {
-        return weight.weightArrays();
     }
 
     @Override

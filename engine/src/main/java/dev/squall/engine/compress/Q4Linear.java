@@ -80,11 +80,6 @@ public record Q4Linear(byte[] qs, short[] d, float[] bias, int in, int out) impl
     }
 
     @Override
-    public String format() {
-        return FORMAT.name();
-    }
-
-    @Override
     public FormatFacts facts() {
         return FORMAT;
     }
@@ -96,10 +91,7 @@ public record Q4Linear(byte[] qs, short[] d, float[] bias, int in, int out) impl
         for (int j = 0; j < out; j++) {
             for (int p = 0; p < in; p++) {
                 int block = j * blocks + p / BlockQ4.BLOCK;
-                int t = p % BlockQ4.BLOCK;
-                int packed = qs[block * BlockQ4.BLOCK_BYTES + t % BlockQ4.BLOCK_BYTES];
-                int nibble = t < BlockQ4.BLOCK_BYTES ? packed & 0xf : (packed >> 4) & 0xf;
-                w[j * in + p] = Float.float16ToFloat(d[block]) * (nibble - 8);
+                w[j * in + p] = Float.float16ToFloat(d[block]) * BlockQ4.weight(qs, block, p % BlockQ4.BLOCK);
             }
         }
         return w;

@@ -57,11 +57,6 @@ public record Q8Linear(byte[] qs, short[] d, float[] bias, int in, int out) impl
     }
 
     @Override
-    public String format() {
-        return FORMAT.name();
-    }
-
-    @Override
     public FormatFacts facts() {
         return FORMAT;
     }

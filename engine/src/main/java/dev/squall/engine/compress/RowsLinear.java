@@ -36,11 +36,6 @@ public record RowsLinear(float[] w, float[] bias, int in, int out) implements Co
     }
 
     @Override
-    public String format() {
-        return FORMAT.name();
-    }
-
-    @Override
     public FormatFacts facts() {
         return FORMAT;
     }

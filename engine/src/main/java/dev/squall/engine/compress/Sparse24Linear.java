@@ -100,11 +100,6 @@ public record Sparse24Linear(float[] vals, byte[] meta, float[] bias, int in, in
     }
 
     @Override
-    public String format() {
-        return FORMAT.name();
-    }
-
-    @Override
     public FormatFacts facts() {
         return FORMAT;
     }

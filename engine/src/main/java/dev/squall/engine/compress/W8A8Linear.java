@@ -20,7 +20,7 @@ import java.util.Map;
  * @param weight    the int8 per-row weight ({@code groupSize = in})
  * @param threshold outlier threshold, {@code > 0}; {@link Float#POSITIVE_INFINITY} for none
  */
-public record W8A8Linear(Int8Linear weight, float threshold) implements CompressedLinear {
+public record W8A8Linear(Int8Linear weight, float threshold) implements QuantizedActivations {
     /** The format's facts: {@code w8a8} (no outliers) or {@code w8a8:T}. */
     public static final FormatFacts FORMAT = new FormatFacts("w8a8", List.of(), "w8a8[:T]", "8",
             "int8 weights × int8 activations per row (LLM.int8); |x| > T stays fp32",
@@ -53,21 +53,6 @@ public record W8A8Linear(Int8Linear weight, float threshold) implements Compress
     }
 
     @Override
-    public int in() {
-        return weight.in();
-    }
-
-    @Override
-    public int out() {
-        return weight.out();
-    }
-
-    @Override
-    public float[] bias() {
-        return weight.bias();
-    }
-
-    @Override
     public String format() {
         return threshold == Float.POSITIVE_INFINITY ? FORMAT.name() : FORMAT.name() + ":" + threshold;
     }
@@ -77,27 +62,11 @@ public record W8A8Linear(Int8Linear weight, float threshold) implements Compress
         return FORMAT;
     }
 
-    /** The int8 weight; the activation quantisation happens at run time and is not part of it. */
-    @Override
-    public float[] dequantize() {
-        return weight.dequantize();
-    }
-
-    @Override
-    public long weightBytes() {
-        return weight.weightBytes();
-    }
-
     @Override
     public Map<String, NdArray> parts() {
         Map<String, NdArray> m = new LinkedHashMap<>(weight.parts());
         m.put("threshold", NdArray.of(new float[] {threshold}, 1));
         return m;
-    }
-
-    @Override
-    public List<Object> weightArrays() {
-        return weight.weightArrays();
     }
 
     @Override

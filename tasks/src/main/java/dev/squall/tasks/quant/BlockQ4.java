@@ -34,6 +34,15 @@ public final class BlockQ4 {
         }
     }
 
+    /**
+     * Weight {@code t} of block {@code block} without its scale, {@code nibble − 8} in {@code [−8, 7]}: the low
+     * nibble of byte {@code t} for {@code t < 16}, the high nibble of byte {@code t − 16} after.
+     */
+    public static int weight(byte[] qs, int block, int t) {
+        int packed = qs[block * BLOCK_BYTES + (t % BLOCK_BYTES)];
+        return (t < BLOCK_BYTES ? packed & 0xf : (packed >> 4) & 0xf) - 8;
+    }
+
     /** {@code Σ_p x[xBase + p] · ŵ[row, p]} over {@code p < k}: each block's integer-weighted sum, then its scale. */
     public static float dot(float[] x, int xBase, byte[] qs, short[] d, int row, int k) {
         int blocks = (k + BLOCK - 1) / BLOCK;
@@ -44,9 +53,7 @@ public final class BlockQ4 {
             int len = Math.min(BLOCK, k - p0);
             float s = 0f;
             for (int t = 0; t < len; t++) {
-                int packed = qs[block * BLOCK_BYTES + (t % BLOCK_BYTES)];
-                int nibble = t < BLOCK_BYTES ? packed & 0xf : (packed >> 4) & 0xf;
-                s += x[xBase + p0 + t] * (nibble - 8);
+                s += x[xBase + p0 + t] * weight(qs, block, t);
             }
             acc += s * Half.toFloat(d[block]);
         }
@@ -81,9 +88,7 @@ public final class BlockQ4 {
             int len = Math.min(BLOCK, k - b * BLOCK);
             int s = 0;
             for (int t = 0; t < len; t++) {
-                int packed = qs[block * BLOCK_BYTES + (t % BLOCK_BYTES)];
-                int nibble = t < BLOCK_BYTES ? packed & 0xf : (packed >> 4) & 0xf;
-                s += (int) ((nibble - 8) * (float) xq[xBlock * BLOCK + t]);
+                s += (int) (weight(qs, block, t) * (float) xq[xBlock * BLOCK + t]);
             }
             acc += s * (Half.toFloat(d[block]) * Half.toFloat(xd[xBlock]));
         }

@@ -67,7 +67,7 @@ public final class BlockQ4Vector implements FastPath {
     private static float tail(float[] x, int xb, byte[] qs, short[] d, int block, int p0, int k) {
         float s = 0f;
         for (int p = p0; p < k; p++) {
-            s += x[xb + p] * nibble(qs, block, p - p0);
+            s += x[xb + p] * BlockQ4.weight(qs, block, p - p0);
         }
         return s * Float.float16ToFloat(d[block]);
     }
@@ -102,12 +102,6 @@ public final class BlockQ4Vector implements FastPath {
         return FloatVector.broadcast(F, Float.float16ToFloat(d[block]));
     }
 
-    /** The signed 4-bit value (nibble − 8) of weight {@code t} of a block. */
-    private static int nibble(byte[] qs, int block, int t) {
-        int packed = qs[block * BYTES + t % BYTES];
-        return (t < BYTES ? packed & 0xf : (packed >> 4) & 0xf) - 8;
-    }
-
     static void decode(byte[] qs, short[] d, int block0, int p0, int p1, float[] dst, int off) {
         for (int p = p0; p < p1; p += BLOCK) {
             int block = block0 + p / BLOCK;
@@ -124,7 +118,7 @@ public final class BlockQ4Vector implements FastPath {
                 high(w).mul(s).intoArray(dst, o + 3 * L);
             } else {
                 for (int t = 0; t < len; t++) {
-                    dst[o + t] = nibble(qs, block, t) * scale;
+                    dst[o + t] = BlockQ4.weight(qs, block, t) * scale;
                 }
             }
         }
