@@ -1,11 +1,9 @@
 package dev.squall.engine.compress;
 
-import dev.squall.engine.graph.DataTransferMode;
 import dev.squall.engine.graph.TaskGraph;
 import dev.squall.engine.io.DType;
 import dev.squall.engine.io.NdArray;
 import dev.squall.engine.layers.LinearLayer;
-import dev.squall.tasks.quant.Int8Activations;
 import dev.squall.tasks.quant.TernaryA8;
 
 import java.util.LinkedHashMap;
@@ -32,7 +30,7 @@ public record TernaryA8Linear(int[] codes, float[] scales, boolean perRow, float
             "ternary weights × int8 activations per row (W1.58A8, as published)",
             TernaryA8Linear.class, true, a -> {
                 boolean perRow = a.perRow();
-                return a.eachLayer(perRow ? "ternary-a8:row" : "ternary-a8", w -> quantize(w, perRow));
+                return a.eachLayer(TernaryLinear.name(a.format(), perRow), w -> quantize(w, perRow));
             }, "ternary-a8", List.of("codes", "scales"), TernaryA8Linear::fromParts, List.of("ternary-a8"));
 
     /** Checks the packed sizes. */
@@ -79,7 +77,7 @@ public record TernaryA8Linear(int[] codes, float[] scales, boolean perRow, float
 
     @Override
     public String format() {
-        return perRow ? FORMAT.name() + ":row" : FORMAT.name();
+        return TernaryLinear.name(FORMAT.name(), perRow);
     }
 
     @Override
@@ -129,12 +127,8 @@ public record TernaryA8Linear(int[] codes, float[] scales, boolean perRow, float
     /** Adds the activation quantisation (no outlier columns: constant zero flags) and the integer GEMM. */
     @Override
     public void addTo(TaskGraph g, String name, float[] x, float[] y, int rows, boolean withBias, int activation) {
-        int[] flags = new int[in];
-        byte[] qx = new byte[Math.multiplyExact(rows, in)];
-        float[] sx = new float[rows];
-        g.transferToDevice(DataTransferMode.FIRST_EXECUTION, flags);
-        g.task(name + ".quantize", rows, Int8Activations::quantizeRows, x, flags, qx, sx, in);
-        g.task(name, out, TernaryA8::gemm, qx, sx, codes, scales, bias, y, rows, out, in, withBias ? 1 : 0,
+        Int8Rows a = Int8Rows.quantize(g, name, x, Int8Rows.noOutliers(g, in), rows, in);
+        g.task(name, out, TernaryA8::gemm, a.q(), a.scales(), codes, scales, bias, y, rows, out, in, withBias ? 1 : 0,
                 activation);
     }
 }

@@ -29,7 +29,7 @@ public record TernaryLinear(int[] planes, float[] scales, boolean perRow, float[
             "BitNet b1.58 absmean ternary, scale per tensor (or per row)", TernaryLinear.class, false,
             a -> {
                 boolean perRow = a.perRow();
-                return a.eachLayer(perRow ? "ternary:row" : "ternary", w -> quantize(w, perRow));
+                return a.eachLayer(name(a.format(), perRow), w -> quantize(w, perRow));
             }, "ternary", List.of("planes", "scales"), TernaryLinear::fromParts, List.of("ternary"));
     /** BitNet's lower clamp of the absmean scale. */
     public static final float MIN_SCALE = 1e-5f;
@@ -102,7 +102,12 @@ public record TernaryLinear(int[] planes, float[] scales, boolean perRow, float[
 
     @Override
     public String format() {
-        return perRow ? FORMAT.name() + ":row" : FORMAT.name();
+        return name(FORMAT.name(), perRow);
+    }
+
+    /** {@code format}'s name with {@code :row} for a scale per row (ternary formats). */
+    static String name(String format, boolean perRow) {
+        return perRow ? format + ":row" : format;
     }
 
     @Override

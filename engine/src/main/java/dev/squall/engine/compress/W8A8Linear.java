@@ -1,6 +1,5 @@
 package dev.squall.engine.compress;
 
-import dev.squall.engine.graph.DataTransferMode;
 import dev.squall.engine.graph.TaskGraph;
 import dev.squall.engine.io.DType;
 import dev.squall.engine.io.NdArray;
@@ -81,23 +80,19 @@ public record W8A8Linear(Int8Linear weight, float threshold) implements Quantize
     @Override
     public void addTo(TaskGraph g, String name, float[] x, float[] y, int rows, boolean withBias, int activation) {
         int in = in();
-        int[] flags = new int[in];
-        byte[] qx = new byte[Math.multiplyExact(rows, in)];
-        float[] sx = new float[rows];
         boolean outliers = threshold != Float.POSITIVE_INFINITY;
+        int[] flags = outliers ? new int[in] : Int8Rows.noOutliers(g, in);
         if (outliers) {
             g.task(name + ".outliers", in, Int8Activations::outlierColumns, x, flags, rows, in, threshold);
-        } else {
-            g.transferToDevice(DataTransferMode.FIRST_EXECUTION, flags);
         }
-        g.task(name + ".quantize", rows, Int8Activations::quantizeRows, x, flags, qx, sx, in);
+        Int8Rows a = Int8Rows.quantize(g, name, x, flags, rows, in);
         int hasBias = withBias ? 1 : 0;
         if (outliers) {
-            g.task(name, out(), Int8Activations::gemmWithOutliers, qx, sx, x, flags, weight.q(), weight.scales(),
-                    bias(), y, rows, out(), in, hasBias, activation);
+            g.task(name, out(), Int8Activations::gemmWithOutliers, a.q(), a.scales(), x, flags, weight.q(),
+                    weight.scales(), bias(), y, rows, out(), in, hasBias, activation);
         } else {
-            g.task(name, out(), Int8Activations::gemm, qx, sx, weight.q(), weight.scales(), bias(), y, rows, out(), in,
-                    hasBias, activation);
+            g.task(name, out(), Int8Activations::gemm, a.q(), a.scales(), weight.q(), weight.scales(), bias(), y, rows,
+                    out(), in, hasBias, activation);
         }
     }
 }
