@@ -66,9 +66,7 @@ final class AttentionCommand implements Callable<Integer> {
         AttentionOp op = fused ? new FusedAttentionOp() : new UnfusedAttention();
         TaskGraph g = new TaskGraph("attention").transferToDevice(DataTransferMode.EVERY_EXECUTION, qv, kv, vv);
         op.addTo(g, "attention", QkvLayout.separate(qv, kv, vv, d), out, Sequences.uniform(sequences, n), 1, d, causal);
-        g.transferToHost(DataTransferMode.EVERY_EXECUTION, out);
-        run.runOnce(g);
-        Inputs.write(output.file, out, qa.shape());
+        run.runAndWrite(g, out, output.file, qa.shape());
         return 0;
     }
 }

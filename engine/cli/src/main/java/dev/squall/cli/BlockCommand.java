@@ -93,7 +93,7 @@ final class BlockCommand implements Callable<Integer> {
             throw new IllegalArgumentException("X's last axis must be d_model = " + w.dModel() + " (from WEIGHTS), got "
                     + xa.describe());
         }
-        LayerNormOp.checkEps(eps);
+        RowOp.checkEps(eps);
         if (heads < 1 || d % heads != 0) {
             throw new IllegalArgumentException("--heads must be >= 1 and divide d_model = " + d + ", got " + heads);
         }

@@ -1,18 +1,17 @@
 package dev.squall.cli;
 
+import dev.squall.engine.graph.TaskGraph;
 import dev.squall.engine.io.NdArray;
 import dev.squall.tasks.norm.Norms;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 
 /** {@code squall op layernorm X GAMMA BETA -o OUT}. */
 @Command(name = "layernorm", description = "LayerNorm over the last axis of X.")
-final class LayerNormOp implements Callable<Integer> {
+final class LayerNormOp extends RowOp {
     @Parameters(index = "0", paramLabel = "X.npy", description = "[..., C]")
     Path x;
     @Parameters(index = "1", paramLabel = "GAMMA.npy", description = "[C]")
@@ -21,28 +20,21 @@ final class LayerNormOp implements Callable<Integer> {
     Path beta;
     @Option(names = "--eps", defaultValue = "1e-5", description = "Added to the variance (default: ${DEFAULT-VALUE}).")
     float eps;
-    @Mixin
-    OutputOption output;
-    @Mixin
-    RunOptions run;
 
     @Override
-    public Integer call() {
-        NdArray xa = Inputs.read("X", x);
-        Inputs.rank("X", xa, 1, 2, 3, 4);
-        float[] xv = Inputs.floats("X", xa);
-        float[] g = RowOp.vector("GAMMA", Inputs.read("GAMMA", gamma), xa);
-        float[] b = RowOp.vector("BETA", Inputs.read("BETA", beta), xa);
-        checkEps(eps);
-        int cols = xa.dim(-1);
-        RowOp.run("layernorm", xa, xv, output, run,
-                (graph, out) -> graph.task("layernorm", RowOp.rows(xa), Norms::layerNorm, xv, g, b, out, cols, eps), g, b);
-        return 0;
+    Path input() {
+        return x;
     }
 
-    static void checkEps(float eps) {
-        if (!(eps > 0f)) {
-            throw new IllegalArgumentException("--eps must be > 0, got " + eps);
-        }
+    @Override
+    float[][] prepare(NdArray xa) {
+        float[][] gammaBeta = {vector("GAMMA", Inputs.read("GAMMA", gamma), xa), vector("BETA", Inputs.read("BETA", beta), xa)};
+        checkEps(eps);
+        return gammaBeta;
+    }
+
+    @Override
+    void addTask(TaskGraph g, float[] xv, float[][] gammaBeta, float[] out, int rows, int cols) {
+        g.task("layernorm", rows, Norms::layerNorm, xv, gammaBeta[0], gammaBeta[1], out, cols, eps);
     }
 }

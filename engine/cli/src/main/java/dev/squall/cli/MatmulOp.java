@@ -57,9 +57,7 @@ final class MatmulOp implements Callable<Integer> {
             g.task("matmul", t.bands(m), Gemm::tiledMatmul, av, bv, noBias, c, m, n, k, 0, Activations.IDENTITY,
                     t.m(), t.n(), t.k());
         }
-        g.transferToHost(DataTransferMode.EVERY_EXECUTION, c);
-        run.runOnce(g);
-        Inputs.write(output.file, c, m, n);
+        run.runAndWrite(g, c, output.file, m, n);
         return 0;
     }
 }

@@ -2,11 +2,14 @@ package dev.squall.cli;
 
 import dev.squall.engine.graph.Backend;
 import dev.squall.engine.graph.Backends;
+import dev.squall.engine.graph.DataTransferMode;
 import dev.squall.engine.graph.Profile;
 import dev.squall.engine.graph.TaskGraph;
 import dev.squall.engine.jvm.FastPaths;
 import dev.squall.engine.jvm.JvmBackend;
 import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
 
 /** Options shared by every command that runs a graph. */
 final class RunOptions {
@@ -42,6 +45,16 @@ final class RunOptions {
     /** Whether the selected backend is the built-in JVM one. */
     boolean jvm() {
         return Backends.JVM.equals(backend);
+    }
+
+    /**
+     * Copies {@code out} back to the host after {@code graph}, runs it once and writes {@code out}, of
+     * {@code shape}, to {@code file}: the end of every {@code op} command.
+     */
+    void runAndWrite(TaskGraph graph, float[] out, Path file, int... shape) {
+        graph.transferToHost(DataTransferMode.EVERY_EXECUTION, out);
+        runOnce(graph);
+        Inputs.write(file, out, shape);
     }
 
     /** Runs {@code graph} once and prints its profile when asked. */
