@@ -8,16 +8,12 @@ import dev.squall.engine.layers.BlockWeights;
 import dev.squall.engine.layers.ReferenceBlock;
 import org.apache.commons.math3.special.Erf;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -25,12 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /** The {@code squall op} commands through real .npy files, and their errors. */
-class CliTest {
-    @TempDir
-    Path dir;
-
-    private final SplittableRandom rnd = new SplittableRandom();
-    private final StringWriter errors = new StringWriter();
+class CliTest extends CliFiles {
 
     @Test
     void matmulMatchesFloat64() throws IOException {
@@ -317,35 +308,6 @@ class CliTest {
         String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, all, a.length, b.length);
         return all;
-    }
-
-    private NdArray run(int expectedExit, String... args) throws IOException {
-        Path out = dir.resolve("out" + rnd.nextInt(1 << 30) + ".npy");
-        String[] all = java.util.Arrays.copyOf(args, args.length + 2);
-        all[args.length] = "-o";
-        all[args.length + 1] = out.toString();
-        errors.getBuffer().setLength(0);
-        int exit = Main.run(new PrintWriter(errors, true), all);
-        assertEquals(expectedExit, exit, "exit code of " + String.join(" ", args) + "; stderr: " + errors);
-        return expectedExit == 0 ? Npy.read(out) : null;
-    }
-
-    private void assertError(String fragment) {
-        assertTrue(errors.toString().contains(fragment), "expected '" + fragment + "' in: " + errors);
-    }
-
-    private String save(String name, float[] data, int... shape) throws IOException {
-        Path p = dir.resolve(name + rnd.nextInt(1 << 30) + ".npy");
-        Npy.write(p, NdArray.of(data, shape));
-        return p.toString();
-    }
-
-    private float[] random(int size) {
-        float[] x = new float[size];
-        for (int i = 0; i < size; i++) {
-            x[i] = (float) rnd.nextGaussian();
-        }
-        return x;
     }
 
     private static void close(double expected, float got, double bound) {

@@ -1,14 +1,10 @@
 package dev.squall.cli;
 
+import dev.squall.engine.jvm.ChildJvm;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -18,12 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class FallbackTest {
     @Test
     void withoutTheVectorModuleSquallFallsBackToPlainKernels() throws IOException, InterruptedException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
-                "dev.squall.cli.Main", "info")).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "squall info did not finish");
-        assertEquals(0, p.exitValue(), out);
+        String out = ChildJvm.run(Main.class.getName(), "info");
         assertTrue(out.contains("fast paths: off"), out);
         assertTrue(out.contains("CPU fast paths unavailable"), out);
         assertTrue(out.contains("vector:    none"), out);

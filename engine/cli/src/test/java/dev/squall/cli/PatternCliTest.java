@@ -9,31 +9,19 @@ import dev.squall.engine.io.NdArray;
 import dev.squall.engine.io.Npy;
 import dev.squall.engine.io.Npz;
 import dev.squall.engine.layers.BlockWeights;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code --pattern} on {@code op attention} and {@code op block}, {@code --mask-out}, and
  * {@code attention-error}, through real .npy files: outputs against float64 masked attention on the
  * head-major tensors, masks against the pattern's definition, errors naming the parameter.
  */
-class PatternCliTest {
-    @TempDir
-    Path dir;
-
-    private final SplittableRandom rnd = new SplittableRandom();
-    private final StringWriter errors = new StringWriter();
+class PatternCliTest extends CliFiles {
 
     /** Query {@code i} sees key {@code j} in head {@code h}. */
     @FunctionalInterface
@@ -176,49 +164,6 @@ class PatternCliTest {
             }
         }
         return new double[][] {out, scale};
-    }
-
-    private NdArray run(int expectedExit, String... args) throws IOException {
-        Path out = dir.resolve("out" + rnd.nextInt(1 << 30) + ".npy");
-        String[] all = Arrays.copyOf(args, args.length + 2);
-        all[args.length] = "-o";
-        all[args.length + 1] = out.toString();
-        errors.getBuffer().setLength(0);
-        int exit = Main.run(new PrintWriter(errors, true), all);
-        assertEquals(expectedExit, exit, "exit code of " + String.join(" ", args) + "; stderr: " + errors);
-        return expectedExit == 0 ? Npy.read(out) : null;
-    }
-
-    /** Runs a command that writes no file and returns its standard output. */
-    private String stdout(int expectedExit, String... args) {
-        PrintStream old = System.out;
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        errors.getBuffer().setLength(0);
-        try {
-            System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
-            assertEquals(expectedExit, Main.run(new PrintWriter(errors, true), args), "exit code; stderr: " + errors);
-        } finally {
-            System.setOut(old);
-        }
-        return bytes.toString(StandardCharsets.UTF_8);
-    }
-
-    private void assertError(String fragment) {
-        assertTrue(errors.toString().contains(fragment), "expected '" + fragment + "' in: " + errors);
-    }
-
-    private String save(String name, float[] data, int... shape) throws IOException {
-        Path p = dir.resolve(name + rnd.nextInt(1 << 30) + ".npy");
-        Npy.write(p, NdArray.of(data, shape));
-        return p.toString();
-    }
-
-    private float[] random(int size) {
-        float[] x = new float[size];
-        for (int i = 0; i < size; i++) {
-            x[i] = (float) rnd.nextGaussian();
-        }
-        return x;
     }
 
     private static void close(float[] expected, float[] got, double rel, String what) {

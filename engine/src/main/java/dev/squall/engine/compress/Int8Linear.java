@@ -3,7 +3,6 @@ package dev.squall.engine.compress;
 import dev.squall.engine.graph.TaskGraph;
 import dev.squall.engine.io.DType;
 import dev.squall.engine.io.NdArray;
-import dev.squall.engine.layers.LinearLayer;
 import dev.squall.tasks.precision.Rounding;
 import dev.squall.tasks.quant.Int8Weights;
 

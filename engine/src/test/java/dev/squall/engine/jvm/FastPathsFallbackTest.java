@@ -7,12 +7,7 @@ import dev.squall.tasks.softmax.Softmax;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -39,12 +34,7 @@ class FastPathsFallbackTest {
 
     @Test
     void withoutTheVectorModuleGraphsRunThePlainKernels() throws IOException, InterruptedException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
-                Probe.class.getName())).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the probe did not finish");
-        assertEquals(0, p.exitValue(), out);
+        String out = ChildJvm.run(Probe.class.getName());
         assertTrue(out.contains("CPU fast paths unavailable"), out);
         assertTrue(out.contains("status=off"), out);
         assertTrue(out.contains("ran=plain"), out);

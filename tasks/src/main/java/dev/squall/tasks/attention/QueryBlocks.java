@@ -7,20 +7,12 @@ package dev.squall.tasks.attention;
  * stay in one row, so a backend (or a fast path) sees neighbouring queries together.
  */
 public final class QueryBlocks {
-    /** {@link #locate} index: the row's head. */
-    public static final int HEAD = 0;
-    /** {@link #locate} index: the sequence of its queries. */
-    public static final int SEQUENCE = 1;
-    /** {@link #locate} index: that sequence's first token. */
-    public static final int START = 2;
-    /** {@link #locate} index: that sequence's length. */
-    public static final int LENGTH = 3;
-    /** {@link #locate} index: the row's first query (a token index). */
-    public static final int FIRST = 4;
-    /** {@link #locate} index: one past its last query. */
-    public static final int END = 5;
-    /** Size of the array {@link #locate} fills. */
-    public static final int SIZE = 6;
+    /**
+     * Indices into the array {@link #locate} fills ({@link #SIZE} ints): the row's head, the sequence of its
+     * queries, that sequence's first token and length, the row's first query (a token index) and one past its
+     * last.
+     */
+    public static final int HEAD = 0, SEQUENCE = 1, START = 2, LENGTH = 3, FIRST = 4, END = 5, SIZE = 6;
 
     private QueryBlocks() {
     }

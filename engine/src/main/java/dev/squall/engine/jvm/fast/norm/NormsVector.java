@@ -5,7 +5,6 @@ import dev.squall.engine.jvm.FastPathFor;
 import dev.squall.engine.jvm.fast.math.VectorMath;
 import dev.squall.tasks.norm.Norms;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
