@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.squall.engine.io.NdArray;
 import dev.squall.engine.io.Npz;
-import dev.squall.engine.jvm.JvmBackend;
+import dev.squall.engine.jvm.SharedJvmBackend;
 import dev.squall.engine.layers.BlockConfig;
 import dev.squall.engine.layers.BlockWeights;
 import dev.squall.engine.layers.EncoderBlock;
@@ -18,8 +18,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -37,25 +35,14 @@ import org.junit.jupiter.params.provider.ValueSource;
  * </ul>
  * d = 36 (not a multiple of 32: partial blocks), 4 heads, ff = 52, 2 sequences of 9 tokens, pre-LN, GELU.
  */
-class CompressedBlockTest {
+class CompressedBlockTest extends SharedJvmBackend {
     private static final BlockConfig CONFIG = BlockConfig.of(36, 4, 52).withNormFirst(true)
             .withActivation(BlockConfig.Activation.GELU).withCausal(true);
     private static final int BATCH = 2;
     private static final int N = 9;
-    private static JvmBackend backend;
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void start() {
-        backend = new JvmBackend(2);
-    }
-
-    @AfterAll
-    static void stop() {
-        backend.close();
-    }
 
     /** Sanity bounds of the relative block error against fp32, per format. */
     private static double errorBound(String format) {

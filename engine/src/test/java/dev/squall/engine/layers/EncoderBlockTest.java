@@ -2,8 +2,7 @@ package dev.squall.engine.layers;
 
 import dev.squall.engine.graph.GraphMemory;
 import dev.squall.engine.jvm.JvmBackend;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.squall.engine.jvm.SharedJvmBackend;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -25,19 +24,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * come out of a LayerNorm or add one to the input), hence the floor of 1. The errors seen at these
  * widths stay below 2e-6.
  */
-class EncoderBlockTest {
+class EncoderBlockTest extends SharedJvmBackend {
     private static final double BOUND = 1e-5;
-    private static JvmBackend backend;
-
-    @BeforeAll
-    static void start() {
-        backend = new JvmBackend(2);
-    }
-
-    @AfterAll
-    static void stop() {
-        backend.close();
-    }
 
     static Stream<Arguments> shapes() {
         // d, heads, ff, batch, n, normFirst, gelu, causal

@@ -1,10 +1,8 @@
 package dev.squall.engine.layers;
 
 import dev.squall.engine.graph.GraphMemory;
-import dev.squall.engine.jvm.JvmBackend;
+import dev.squall.engine.jvm.SharedJvmBackend;
 import dev.squall.tasks.testing.RandomArrays;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -26,18 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * float64 reference run on each sequence alone; no sequence's output depends on another sequence's tokens
  * or on the padding rows of the input (they hold NaN here).
  */
-class PaddedBlockTest {
-    private static JvmBackend backend;
-
-    @BeforeAll
-    static void start() {
-        backend = new JvmBackend(2);
-    }
-
-    @AfterAll
-    static void stop() {
-        backend.close();
-    }
+class PaddedBlockTest extends SharedJvmBackend {
 
     static Stream<Arguments> configs() {
         // d, heads, ff, normFirst, gelu, causal
