@@ -1,5 +1,6 @@
 package dev.squall.tornado;
 
+import dev.squall.engine.graph.ChainGraph;
 import dev.squall.engine.graph.DataTransferMode;
 import dev.squall.engine.graph.GraphSplit;
 import dev.squall.engine.graph.Kernel;
@@ -7,7 +8,6 @@ import dev.squall.engine.graph.Profile;
 import dev.squall.engine.graph.TaskGraph;
 import dev.squall.engine.jvm.JvmBackend;
 import dev.squall.tasks.activation.Activations;
-import dev.squall.tasks.elementwise.Elementwise;
 import dev.squall.tasks.norm.Norms;
 import dev.squall.tasks.testing.RandomArrays;
 import dev.squall.tasks.testing.Seeds;
@@ -26,36 +26,22 @@ class PlanTest {
     private static final int ROWS = 6;
     private static final int COLS = 40;
 
-    /** rmsNorm then SiLU then {@code out = a + b}: {@code a} is read two tasks after it is written. */
-    private record Chain(TaskGraph graph, float[] out) {
-        static Chain of(long seed) {
-            RandomArrays r = RandomArrays.withSeed(seed);
-            float[] x = r.gaussian(ROWS * COLS);
-            float[] gamma = r.gaussian(COLS);
-            float[] a = new float[ROWS * COLS];
-            float[] b = new float[ROWS * COLS];
-            float[] out = new float[ROWS * COLS];
-            TaskGraph g = new TaskGraph("chain")
-                    .transferToDevice(DataTransferMode.FIRST_EXECUTION, gamma)
-                    .transferToDevice(DataTransferMode.EVERY_EXECUTION, x)
-                    .task("norm", ROWS, Norms::rmsNorm, x, gamma, a, COLS, 1e-5f)
-                    .task("act", ROWS, Activations::activation, a, b, COLS, Activations.SILU)
-                    .task("add", ROWS, Elementwise::add, a, b, out, COLS)
-                    .transferToHost(DataTransferMode.EVERY_EXECUTION, out);
-            return new Chain(g, out);
-        }
+    /** The chain of {@link ChainGraph} on inputs drawn from {@code seed}. */
+    private static ChainGraph chain(long seed) {
+        RandomArrays r = RandomArrays.withSeed(seed);
+        return ChainGraph.of(r.gaussian(ROWS * COLS), r.gaussian(COLS), ROWS, COLS);
     }
 
     @Test
     void graphsSplitPerTaskComputeTheSameOnTheDeviceAndThroughTheHost() {
         TornadoBackend tornado = TornadoVm.backend();
         long seed = Seeds.fresh();
-        Chain reference = Chain.of(seed);
+        ChainGraph reference = chain(seed);
         try (JvmBackend jvm = new JvmBackend(1)) {
             jvm.plan(reference.graph()).execute();
         }
         for (GraphSplit.Boundary boundary : GraphSplit.Boundary.values()) {
-            Chain chain = Chain.of(seed);
+            ChainGraph chain = chain(seed);
             // PERSIST: graph 3 consumes what graph 1 persisted, which TornadoVM only allows between neighbours
             try (TornadoPlan plan = tornado.plan(GraphSplit.perTask(chain.graph(), boundary))) {
                 for (int run = 1; run <= 2; run++) {
@@ -129,7 +115,7 @@ class PlanTest {
     @Test
     void profileHoldsTornadoTimersAndRealTransfers() {
         TornadoBackend tornado = TornadoVm.backend();
-        Chain chain = Chain.of(Seeds.fresh());
+        ChainGraph chain = chain(Seeds.fresh());
         try (TornadoPlan plan = tornado.plan(chain.graph())) {
             Profile first = plan.execute();
             Profile second = plan.execute();
