@@ -56,8 +56,8 @@ public final class QuantLanes {
 
     /**
      * Byte {@code t} of each int lane of a {@link #chunk}, signed, as floats: chunk bytes {@code 4i + t} for
-     * {@code i < 8}. Shifts and one int-to-float conversion: with one 32-byte load per chunk this GEMV step ran
-     * about 20 % faster than four 8-byte loads widened by {@link #bytes} (single-core probe).
+     * {@code i < 8}. Shifts and one int-to-float conversion: one 32-byte load per chunk instead of four 8-byte
+     * loads widened by {@link #bytes}.
      */
     public static FloatVector byteLane(IntVector chunk, int t) {
         IntVector v = t == 3 ? chunk : chunk.lanewise(VectorOperators.LSHL, 24 - 8 * t);
