@@ -6,7 +6,6 @@ import dev.squall.engine.io.NdArray;
 import dev.squall.engine.layers.LinearLayer;
 import dev.squall.tasks.quant.Binary;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -83,10 +82,7 @@ public record BinaryLinear(int[] bits, float[] scales, float[] bias, int in, int
 
     @Override
     public Map<String, NdArray> parts() {
-        Map<String, NdArray> m = new LinkedHashMap<>();
-        m.put("bits", NdArray.of(bits, out, TernaryLinear.words(in)));
-        m.put("scales", NdArray.of(scales, out));
-        return m;
+        return Parts.named(FORMAT, NdArray.of(bits, out, TernaryLinear.words(in)), NdArray.of(scales, out));
     }
 
     @Override

@@ -7,7 +7,6 @@ import dev.squall.engine.layers.LinearLayer;
 import dev.squall.tasks.sparse.Csr;
 
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -160,11 +159,9 @@ public record CsrLinear(int[] rowPtr, int[] cols, float[] vals, float[] bias, in
 
     @Override
     public Map<String, NdArray> parts() {
-        Map<String, NdArray> m = new LinkedHashMap<>();
-        m.put("row_ptr", NdArray.of(rowPtr, out + 1));
-        m.put("cols", NdArray.of(cols, cols.length));
-        m.put("vals", NdArray.of(vals, vals.length));
-        return m;
+        return Parts.named(FORMAT, NdArray.of(rowPtr, out + 1),
+                NdArray.of(cols, cols.length),
+                NdArray.of(vals, vals.length));
     }
 
     @Override

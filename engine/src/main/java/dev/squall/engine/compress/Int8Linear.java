@@ -6,7 +6,6 @@ import dev.squall.engine.io.NdArray;
 import dev.squall.tasks.precision.Rounding;
 import dev.squall.tasks.quant.Int8Weights;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -123,11 +122,9 @@ public record Int8Linear(byte[] q, float[] scales, int groupSize, float[] bias, 
 
     @Override
     public Map<String, NdArray> parts() {
-        Map<String, NdArray> m = new LinkedHashMap<>();
-        m.put("q", NdArray.of(q, out, in));
-        m.put("scales", NdArray.of(scales, out, groups(in, groupSize)));
-        m.put("group", NdArray.of(new int[] {groupSize}, 1));
-        return m;
+        return Parts.named(FORMAT, NdArray.of(q, out, in),
+                NdArray.of(scales, out, groups(in, groupSize)),
+                NdArray.of(new int[] {groupSize}, 1));
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.squall.engine.io.DType;
 import dev.squall.engine.io.NdArray;
 
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Reading and checking the packed arrays of a compressed weight, with errors that name the array. */
@@ -26,6 +27,18 @@ final class Parts {
                     + Arrays.toString(shape) + ", got " + a.describe() + " (corrupt or mismatched packed data)");
         }
         return a.data();
+    }
+
+    /** The packed arrays of a layer of {@code format}, named by its facts' parts in order. */
+    static Map<String, NdArray> named(FormatFacts format, NdArray... arrays) {
+        if (arrays.length != format.parts().size()) {
+            throw new IllegalStateException(format.name() + " stores parts " + format.parts() + ", got " + arrays.length);
+        }
+        Map<String, NdArray> m = new LinkedHashMap<>();
+        for (int i = 0; i < arrays.length; i++) {
+            m.put(format.parts().get(i), arrays[i]);
+        }
+        return m;
     }
 
     /** A scalar int32 parameter of the format, e.g. the group size. */

@@ -6,7 +6,6 @@ import dev.squall.engine.io.NdArray;
 import dev.squall.engine.layers.LinearLayer;
 import dev.squall.tasks.quant.BlockQ4;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -104,10 +103,8 @@ public record Q4Linear(byte[] qs, short[] d, float[] bias, int in, int out) impl
 
     @Override
     public Map<String, NdArray> parts() {
-        Map<String, NdArray> m = new LinkedHashMap<>();
-        m.put("qs", NdArray.of(qs, out, Q8Linear.blocks(in) * BlockQ4.BLOCK_BYTES));
-        m.put("d", NdArray.ofHalf(d, out, Q8Linear.blocks(in)));
-        return m;
+        return Parts.named(FORMAT, NdArray.of(qs, out, Q8Linear.blocks(in) * BlockQ4.BLOCK_BYTES),
+                NdArray.ofHalf(d, out, Q8Linear.blocks(in)));
     }
 
     @Override

@@ -6,7 +6,6 @@ import dev.squall.engine.io.NdArray;
 import dev.squall.engine.layers.LinearLayer;
 import dev.squall.tasks.quant.BlockQ8;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -81,10 +80,7 @@ public record Q8Linear(byte[] qs, short[] d, float[] bias, int in, int out) impl
 
     @Override
     public Map<String, NdArray> parts() {
-        Map<String, NdArray> m = new LinkedHashMap<>();
-        m.put("qs", NdArray.of(qs, out, blocks(in) * BlockQ8.BLOCK));
-        m.put("d", NdArray.ofHalf(d, out, blocks(in)));
-        return m;
+        return Parts.named(FORMAT, NdArray.of(qs, out, blocks(in) * BlockQ8.BLOCK), NdArray.ofHalf(d, out, blocks(in)));
     }
 
     @Override

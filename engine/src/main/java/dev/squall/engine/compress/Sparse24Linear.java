@@ -6,7 +6,6 @@ import dev.squall.engine.io.NdArray;
 import dev.squall.engine.layers.LinearLayer;
 import dev.squall.tasks.sparse.Sparse24;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -126,10 +125,7 @@ public record Sparse24Linear(float[] vals, byte[] meta, float[] bias, int in, in
 
     @Override
     public Map<String, NdArray> parts() {
-        Map<String, NdArray> m = new LinkedHashMap<>();
-        m.put("vals", NdArray.of(vals, out, in / 2));
-        m.put("meta", NdArray.of(meta, out, metaPerRow(in)));
-        return m;
+        return Parts.named(FORMAT, NdArray.of(vals, out, in / 2), NdArray.of(meta, out, metaPerRow(in)));
     }
 
     @Override

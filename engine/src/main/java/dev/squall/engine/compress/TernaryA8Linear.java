@@ -6,7 +6,6 @@ import dev.squall.engine.io.NdArray;
 import dev.squall.engine.layers.LinearLayer;
 import dev.squall.tasks.quant.TernaryA8;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -106,10 +105,7 @@ public record TernaryA8Linear(int[] codes, float[] scales, boolean perRow, float
 
     @Override
     public Map<String, NdArray> parts() {
-        Map<String, NdArray> m = new LinkedHashMap<>();
-        m.put("codes", NdArray.of(codes, out, groups(in), TernaryA8.GROUP_WORDS));
-        m.put("scales", NdArray.of(scales, out));
-        return m;
+        return Parts.named(FORMAT, NdArray.of(codes, out, groups(in), TernaryA8.GROUP_WORDS), NdArray.of(scales, out));
     }
 
     @Override

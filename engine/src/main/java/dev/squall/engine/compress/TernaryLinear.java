@@ -6,7 +6,6 @@ import dev.squall.engine.io.NdArray;
 import dev.squall.engine.layers.LinearLayer;
 import dev.squall.tasks.quant.Ternary;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -137,10 +136,7 @@ public record TernaryLinear(int[] planes, float[] scales, boolean perRow, float[
 
     @Override
     public Map<String, NdArray> parts() {
-        Map<String, NdArray> m = new LinkedHashMap<>();
-        m.put("planes", NdArray.of(planes, out, words(in), 2));
-        m.put("scales", NdArray.of(scales, out));
-        return m;
+        return Parts.named(FORMAT, NdArray.of(planes, out, words(in), 2), NdArray.of(scales, out));
     }
 
     @Override
