@@ -4,7 +4,6 @@ import dev.squall.engine.jvm.FastPath;
 import dev.squall.engine.jvm.FastPathFor;
 import dev.squall.tasks.attention.AttentionMask;
 import dev.squall.tasks.attention.BlockSparseAttention;
-import dev.squall.tasks.attention.KeyStream;
 import dev.squall.tasks.attention.QueryBlocks;
 
 /**
@@ -24,10 +23,7 @@ public final class BlockSparseAttentionVector implements FastPath {
                                  int rowCount) {
         boolean causal = (pattern[BlockSparseAttention.FLAGS] & AttentionMask.CAUSAL) != 0;
         int block = pattern[BlockSparseAttention.BLOCK];
-        int[] ctx = new int[KeyStream.CTX];
-        int[] keys = new int[KeyStream.TILE];
-        float[] scores = new float[KeyStream.TILE];
-        float[] st = new float[KeyStream.STATE];
+        KeyStreamVector stream = new KeyStreamVector(q, k, v, out);
         int[] at = new int[QueryBlocks.SIZE];
         for (int row = rowOffset; row < rowOffset + rowCount; row++) {
             QueryBlocks.locate(seqStart, heads, row, at);
@@ -38,13 +34,13 @@ public final class BlockSparseAttentionVector implements FastPath {
             for (int t = at[QueryBlocks.FIRST]; t < at[QueryBlocks.END]; t++) {
                 int i = t - start;
                 int last = causal ? i : n - 1;
-                KeyStream.beginToken(ctx, st, out, t, h, heads, d, ld, kCol, vCol);
+                stream.beginToken(t, h, heads, d, ld, kCol, vCol);
                 for (int p = layout[csr + i / block]; p < layout[csr + i / block + 1] && layout[p] * block <= last; p++) {
                     for (int j = layout[p] * block; j <= Math.min(layout[p] * block + block - 1, last); j++) {
-                        KeyStreamVector.add(start + j, ctx, keys, scores, st, q, k, v, out);
+                        stream.add(start + j);
                     }
                 }
-                KeyStreamVector.end(ctx, keys, scores, st, q, k, v, out);
+                stream.end();
             }
         }
     }

@@ -5,9 +5,9 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link KeyStream} with its tile work on the Java Vector API: the same state arrays and the same protocol
- * (start a query with {@link KeyStream#begin} or {@link KeyStream#beginToken}, then {@link #add} its keys and
- * {@link #end} it), with the dot products four keys at a time along {@code d} and the weighted sum of
+ * {@link KeyStream} with its tile work on the Java Vector API: the same state arrays (held here, one stream per
+ * call of a fast path) and the same protocol (start a query with {@link #beginToken}, then {@link #add} its keys
+ * and {@link #end} it), with the dot products four keys at a time along {@code d} and the weighted sum of
  * values held in vector registers per chunk of {@code d}. Results differ from the plain stream only by the
  * order of the dot products' sums. Every operation gives the same bits interpreted and compiled — lane-wise
  * IEEE arithmetic, FMA, lane sums in a fixed order, {@code Math.exp} per key (the Vector API's
@@ -18,23 +18,41 @@ final class KeyStreamVector {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
 
-    private KeyStreamVector() {
+    private final int[] ctx = new int[KeyStream.CTX];
+    private final int[] keys = new int[KeyStream.TILE];
+    private final float[] scores = new float[KeyStream.TILE];
+    private final float[] st = new float[KeyStream.STATE];
+    private final float[] q;
+    private final float[] k;
+    private final float[] v;
+    private final float[] out;
+
+    /** A stream over queries of {@code q} and keys and values of {@code k}, {@code v}, writing {@code out}. */
+    KeyStreamVector(float[] q, float[] k, float[] v, float[] out) {
+        this.q = q;
+        this.k = k;
+        this.v = v;
+        this.out = out;
+    }
+
+    /** Starts query token {@code t} of head {@code h}, as {@link KeyStream#beginToken}. */
+    void beginToken(int t, int h, int heads, int d, int ld, int kCol, int vCol) {
+        KeyStream.beginToken(ctx, st, out, t, h, heads, d, ld, kCol, vCol);
     }
 
     /** Adds key {@code key} to the query's keys; folds the tile when it is full. */
-    static void add(int key, int[] ctx, int[] keys, float[] scores, float[] st, float[] q, float[] k, float[] v,
-                    float[] out) {
+    void add(int key) {
         int count = ctx[KeyStream.COUNT];
         keys[count] = key;
         ctx[KeyStream.COUNT] = count + 1;
         if (count + 1 == KeyStream.TILE) {
-            flush(ctx, keys, scores, st, q, k, v, out);
+            flush();
         }
     }
 
     /** Folds the keys still in the tile and divides the output by the softmax sum (zeros if no key was added). */
-    static void end(int[] ctx, int[] keys, float[] scores, float[] st, float[] q, float[] k, float[] v, float[] out) {
-        flush(ctx, keys, scores, st, q, k, v, out);
+    void end() {
+        flush();
         float inv = st[KeyStream.SUM] > 0f ? 1f / st[KeyStream.SUM] : 0f;
         int o = ctx[KeyStream.OUT_BASE];
         int d = ctx[KeyStream.D];
@@ -47,8 +65,7 @@ final class KeyStreamVector {
         }
     }
 
-    private static void flush(int[] ctx, int[] keys, float[] scores, float[] st, float[] q, float[] k, float[] v,
-                              float[] out) {
+    private void flush() {
         int count = ctx[KeyStream.COUNT];
         if (count == 0) {
             return;

@@ -3,7 +3,6 @@ package dev.squall.engine.jvm.fast.attention;
 import dev.squall.engine.jvm.FastPath;
 import dev.squall.engine.jvm.FastPathFor;
 import dev.squall.tasks.attention.AttentionMask;
-import dev.squall.tasks.attention.KeyStream;
 import dev.squall.tasks.attention.QueryBlocks;
 import dev.squall.tasks.attention.WindowAttention;
 
@@ -32,10 +31,7 @@ public final class WindowAttentionVector implements FastPath {
                     rowCount);
             return;
         }
-        int[] ctx = new int[KeyStream.CTX];
-        int[] keys = new int[KeyStream.TILE];
-        float[] scores = new float[KeyStream.TILE];
-        float[] st = new float[KeyStream.STATE];
+        KeyStreamVector stream = new KeyStreamVector(q, k, v, out);
         int[] at = new int[QueryBlocks.SIZE];
         for (int row = rowOffset; row < rowOffset + rowCount; row++) {
             QueryBlocks.locate(seqStart, heads, row, at);
@@ -46,10 +42,10 @@ public final class WindowAttentionVector implements FastPath {
             for (int t = at[QueryBlocks.FIRST]; t < at[QueryBlocks.END]; t++) {
                 int i = t - start;
                 int last = causal ? i : n - 1;
-                KeyStream.beginToken(ctx, st, out, t, h, heads, d, ld, kCol, vCol);
+                stream.beginToken(t, h, heads, d, ld, kCol, vCol);
                 if (WindowAttention.isGlobal(pattern, g0, globals, i)) {
                     for (int j = 0; j <= last; j++) {
-                        KeyStreamVector.add(start + j, ctx, keys, scores, st, q, k, v, out);
+                        stream.add(start + j);
                     }
                 } else {
                     int hi = causal ? 0 : Math.min(radius, (n - 1 - i) / dil);
@@ -60,14 +56,14 @@ public final class WindowAttentionVector implements FastPath {
                             g++;
                         }
                         if (g >= globals || pattern[g0 + g] != j) {
-                            KeyStreamVector.add(start + j, ctx, keys, scores, st, q, k, v, out);
+                            stream.add(start + j);
                         }
                     }
                     for (int e = 0; e < globals && pattern[g0 + e] <= last; e++) {
-                        KeyStreamVector.add(start + pattern[g0 + e], ctx, keys, scores, st, q, k, v, out);
+                        stream.add(start + pattern[g0 + e]);
                     }
                 }
-                KeyStreamVector.end(ctx, keys, scores, st, q, k, v, out);
+                stream.end();
             }
         }
     }
