@@ -12,6 +12,7 @@ import dev.squall.engine.graph.Profile;
 import dev.squall.engine.graph.TaskGraph;
 import dev.squall.engine.jvm.FastPaths;
 import dev.squall.engine.jvm.JvmBackend;
+import dev.squall.engine.jvm.fast.gemm.GemmVectorTest;
 import dev.squall.engine.jvm.fast.driver.RowGemmDriver;
 import dev.squall.engine.jvm.fast.quant.BlockQ4Vector;
 import dev.squall.engine.jvm.fast.quant.Int8ActivationsVector;
@@ -59,35 +60,51 @@ class CompressedFastPathsTest {
         fast3.close();
     }
 
+    /** A random layer of {@code format}, its dequantised weight and activations, for a shape {M, N, K}. */
+    private record Case(int m, int n, int k, RowWeights w, LinearLayer layer, float[] dense, float[] x) {
+        static Case of(String format, int[] shape, RandomArrays rnd) {
+            int n = shape[1];
+            int k = shape[2];
+            RowWeights w = new RowWeights(rnd.gaussian(n * k), rnd.gaussian(n), n, k);
+            LinearLayer layer = WeightFormats.parse(format).compress(List.of(w)).get(0);
+            return new Case(shape[0], n, k, w, layer, ((CompressedLinear) layer).dequantize(),
+                    rnd.gaussian(shape[0] * k));
+        }
+
+        String shape() {
+            return "M=" + m + " N=" + n + " K=" + k;
+        }
+
+        /** The fp32 bound's scale of {@code x·denseᵀ (+ bias)}. */
+        double[] scale(boolean bias) {
+            return GemmReference.scale(x, dense, w.bias(), m, n, k, true, bias);
+        }
+
+        /** {@code act(x·denseᵀ (+ bias))} in float64. */
+        double[] reference(boolean bias, int activation) {
+            double[] product = GemmReference.product(x, dense, m, n, k, true);
+            return GemmReference.epilogue(product, w.bias(), n, bias, activation);
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"fp32-rows", "fp16", "bf16", "q8_0", "q4_0", "int8", "int8g:32", "int8g:12", "ternary",
             "binary", "pruned:0.8", "2:4"})
     void fastPathMatchesThePlainKernel(String format) {
         for (int[] s : SHAPES) {
             RandomArrays rnd = RandomArrays.fresh();
-            int m = s[0];
-            int n = s[1];
-            int k = s[2];
-            RowWeights w = new RowWeights(rnd.gaussian(n * k), rnd.gaussian(n), n, k);
-            LinearLayer layer = WeightFormats.parse(format).compress(List.of(w)).get(0);
-            float[] dense = ((CompressedLinear) layer).dequantize();
-            float[] x = rnd.gaussian(m * k);
+            Case c = Case.of(format, s, rnd);
             for (int[] e : new int[][] {{0, Activations.IDENTITY}, {1, Activations.RELU}}) {
-                Subject subject = Subject.of(format + " fast path", "M=" + m + " N=" + n + " K=" + k + " bias=" + e[0],
-                        rnd.seed()).rowsOf(n);
-                float[] yPlain = run(plain, layer, x, m, e[0] != 0, e[1], null);
-                float[] yFast = run(fast, layer, x, m, e[0] != 0, e[1], "vector");
-                assertArrayEquals(yFast, run(fast3, layer, x, m, e[0] != 0, e[1], "vector"),
+                Subject subject = Subject.of(format + " fast path", c.shape() + " bias=" + e[0], rnd.seed())
+                        .rowsOf(c.n());
+                float[] yPlain = run(plain, c.layer(), c.x(), c.m(), e[0] != 0, e[1], null);
+                float[] yFast = run(fast, c.layer(), c.x(), c.m(), e[0] != 0, e[1], "vector");
+                assertArrayEquals(yFast, run(fast3, c.layer(), c.x(), c.m(), e[0] != 0, e[1], "vector"),
                         subject + ": 2 vs 3 threads");
-                double[] scale = GemmReference.scale(x, dense, w.bias(), m, n, k, true, e[0] != 0);
-                double[] ref = GemmReference.epilogue(GemmReference.product(x, dense, m, n, k, true), w.bias(), n,
-                        e[0] != 0, e[1]);
-                Tolerance.FP32.assertClose(subject.with("vs float64"), yFast, ref, scale);
-                double[] plainAsDouble = new double[yPlain.length];
-                for (int i = 0; i < yPlain.length; i++) {
-                    plainAsDouble[i] = yPlain[i];
-                }
-                Tolerance.relative(2e-5).assertClose(subject.with("vs plain kernel"), yFast, plainAsDouble, scale);
+                double[] scale = c.scale(e[0] != 0);
+                Tolerance.FP32.assertClose(subject.with("vs float64"), yFast, c.reference(e[0] != 0, e[1]), scale);
+                Tolerance.relative(2e-5).assertClose(subject.with("vs plain kernel"), yFast,
+                        GemmVectorTest.toDouble(yPlain), scale);
             }
         }
     }
@@ -104,38 +121,32 @@ class CompressedFastPathsTest {
     void int8ActivationsMatchThePlainKernels(String format) {
         for (int[] s : SHAPES) {
             RandomArrays rnd = RandomArrays.fresh();
-            int m = s[0];
-            int n = s[1];
-            int k = s[2];
-            RowWeights w = new RowWeights(rnd.gaussian(n * k), rnd.gaussian(n), n, k);
-            LinearLayer layer = WeightFormats.parse(format).compress(List.of(w)).get(0);
-            float[] dense = ((CompressedLinear) layer).dequantize();
-            float[] x = rnd.gaussian(m * k);
-            float[] xHat = new float[m * k];
-            for (int i = 0; i < m; i++) {
+            Case c = Case.of(format, s, rnd);
+            float[] xHat = new float[c.m() * c.k()];
+            for (int i = 0; i < c.m(); i++) {
                 float amax = 0f;
-                for (int p = 0; p < k; p++) {
-                    amax = Math.max(amax, Math.abs(x[i * k + p]));
+                for (int p = 0; p < c.k(); p++) {
+                    amax = Math.max(amax, Math.abs(c.x()[i * c.k() + p]));
                 }
                 // half a step, s_x/2 = amax/254; Q8_0 blocks also round their scale to fp16: (1/2 + 127·2⁻¹¹)·d_x
                 float slack = format.startsWith("q4_0") ? amax / 127 * 0.5625f : amax / 254;
-                for (int p = 0; p < k; p++) {
-                    xHat[i * k + p] = Math.abs(x[i * k + p]) + slack;
+                for (int p = 0; p < c.k(); p++) {
+                    xHat[i * c.k() + p] = Math.abs(c.x()[i * c.k() + p]) + slack;
                 }
             }
-            double[] scale = GemmReference.scale(xHat, dense, w.bias(), m, n, k, true, true);
-            float[] yPlain = run(plain, layer, x, m, true, Activations.IDENTITY, null);
-            float[] yFast = run(fast, layer, x, m, true, Activations.IDENTITY, "vector");
-            assertArrayEquals(yFast, run(fast3, layer, x, m, true, Activations.IDENTITY, "vector"));
-            if ((format.startsWith("ternary-a8") || format.equals("w8a8")) && m < RowGemmDriver.MIN_ROWS) {
-                assertArrayEquals(yPlain, yFast, format + " GEMV: exact integer sums, M=" + m + " N=" + n + " K=" + k);
+            double[] scale = GemmReference.scale(xHat, c.dense(), c.w().bias(), c.m(), c.n(), c.k(), true, true);
+            float[] yPlain = run(plain, c.layer(), c.x(), c.m(), true, Activations.IDENTITY, null);
+            float[] yFast = run(fast, c.layer(), c.x(), c.m(), true, Activations.IDENTITY, "vector");
+            assertArrayEquals(yFast, run(fast3, c.layer(), c.x(), c.m(), true, Activations.IDENTITY, "vector"));
+            if ((format.startsWith("ternary-a8") || format.equals("w8a8")) && c.m() < RowGemmDriver.MIN_ROWS) {
+                assertArrayEquals(yPlain, yFast, format + " GEMV: exact integer sums, " + c.shape());
             }
             double[] plainAsDouble = new double[yPlain.length];
             for (int i = 0; i < yPlain.length; i++) {
                 plainAsDouble[i] = yPlain[i];
             }
-            Tolerance.relative(2e-5).assertClose(Subject.of(format + " fast path", "M=" + m + " N=" + n + " K=" + k,
-                    rnd.seed()).rowsOf(n), yFast, plainAsDouble, scale);
+            Tolerance.relative(2e-5).assertClose(Subject.of(format + " fast path", c.shape(),
+                    rnd.seed()).rowsOf(c.n()), yFast, plainAsDouble, scale);
         }
     }
 
