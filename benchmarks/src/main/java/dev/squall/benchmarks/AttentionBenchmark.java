@@ -1,5 +1,6 @@
 package dev.squall.benchmarks;
 
+import dev.squall.benchmarks.suite.Inputs;
 import dev.squall.engine.graph.DataTransferMode;
 import dev.squall.engine.graph.Backend;
 import dev.squall.engine.graph.ExecutionPlan;

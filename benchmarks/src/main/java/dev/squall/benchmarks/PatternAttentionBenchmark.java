@@ -1,5 +1,6 @@
 package dev.squall.benchmarks;
 
+import dev.squall.benchmarks.suite.Inputs;
 import dev.squall.engine.graph.ExecutionPlan;
 import dev.squall.engine.jvm.JvmBackend;
 import dev.squall.engine.layers.AttentionOp;

@@ -1,5 +1,6 @@
 package dev.squall.benchmarks;
 
+import dev.squall.benchmarks.suite.Inputs;
 import dev.squall.engine.compress.RowWeights;
 import dev.squall.engine.compress.WeightFormats;
 import dev.squall.engine.graph.DataTransferMode;

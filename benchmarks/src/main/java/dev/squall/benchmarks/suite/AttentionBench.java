@@ -17,7 +17,6 @@ import dev.squall.benchmarks.report.Table;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.SplittableRandom;
 import java.util.function.Consumer;
 
 /**
@@ -80,7 +79,7 @@ public final class AttentionBench implements BenchSuite {
         rows.clear();
         int width = heads * headDim;
         for (int n : lengths) {
-            float[] qkv = gaussian(n * 3 * width, n);
+            float[] qkv = Inputs.gaussian(n * 3 * width, n);
             List<Prepared> ops = List.of(prepared(new UnfusedAttention(), qkv, n), prepared(new FusedAttentionOp(), qkv, n));
             List<ExecutionPlan> plans = ops.stream().map(p -> backend.plan(p.graph)).toList();
             double[] ms = timing.interleavedMedianMillis(plans.stream().<Runnable>map(p -> p::execute).toList(),
@@ -141,15 +140,6 @@ public final class AttentionBench implements BenchSuite {
         op.addTo(g, "attention", QkvLayout.packed(qkv, width), out, Sequences.uniform(1, n), heads, headDim, causal);
         g.transferToHost(DataTransferMode.EVERY_EXECUTION, out);
         return new Prepared(g, out);
-    }
-
-    private static float[] gaussian(int size, long seed) {
-        SplittableRandom rnd = new SplittableRandom(seed);
-        float[] x = new float[size];
-        for (int i = 0; i < size; i++) {
-            x[i] = (float) rnd.nextGaussian();
-        }
-        return x;
     }
 
     private static double maxAbsDiff(float[] a, float[] b) {

@@ -22,7 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.function.Consumer;
 
 /**
@@ -129,7 +128,7 @@ public final class AttentionPatternBench implements BenchSuite {
                     probes.add(rows.get(rows.size() - 1));
                     continue;
                 }
-                QkvLayout qkv = inputs.computeIfAbsent(n, len -> QkvLayout.packed(gaussian(Math.multiplyExact(len,
+                QkvLayout qkv = inputs.computeIfAbsent(n, len -> QkvLayout.packed(Inputs.gaussian(Math.multiplyExact(len,
                         3 * width), len), width));
                 float[] out = new float[n * width];
                 TaskGraph g;
@@ -273,15 +272,6 @@ public final class AttentionPatternBench implements BenchSuite {
 
     private Row find(String op, int n) {
         return rows.stream().filter(r -> r.op().equals(op) && r.n() == n).findFirst().orElse(null);
-    }
-
-    private static float[] gaussian(int size, long seed) {
-        SplittableRandom rnd = new SplittableRandom(seed);
-        float[] x = new float[size];
-        for (int i = 0; i < size; i++) {
-            x[i] = (float) rnd.nextGaussian();
-        }
-        return x;
     }
 
     private static String mib(long bytes) {

@@ -15,7 +15,6 @@ import dev.squall.benchmarks.report.Table;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.SplittableRandom;
 import java.util.function.Consumer;
 
 /**
@@ -81,7 +80,7 @@ public final class BlockBench implements BenchSuite {
                 GemmTilesPreference.of(backend));
         rows.clear();
         for (int n : lengths) {
-            float[] x = input(batch * n * config.dModel(), n);
+            float[] x = Inputs.gaussian(batch * n * config.dModel(), n);
             BlockGraph unfused = prepared(block, EncoderBlock.Variant.UNFUSED, x, n);
             BlockGraph fused = prepared(block, EncoderBlock.Variant.FUSED, x, n);
             ExecutionPlan unfusedPlan = backend.plan(unfused.graph());
@@ -151,16 +150,6 @@ public final class BlockBench implements BenchSuite {
         BlockGraph bg = block.build(variant, batch, n);
         System.arraycopy(x, 0, bg.input(), 0, x.length);
         return bg;
-    }
-
-    /** {@code size} standard normal floats from {@code seed}. */
-    static float[] input(int size, long seed) {
-        SplittableRandom rnd = new SplittableRandom(seed);
-        float[] x = new float[size];
-        for (int i = 0; i < size; i++) {
-            x[i] = (float) rnd.nextGaussian();
-        }
-        return x;
     }
 
     /** Largest {@code |a[i] − b[i]|}. */

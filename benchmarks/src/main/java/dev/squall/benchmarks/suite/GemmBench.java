@@ -108,8 +108,8 @@ public final class GemmBench implements BenchSuite {
                 int n = s[1];
                 int k = s[2];
                 SplittableRandom rnd = new SplittableRandom(31L * m + n + k);
-                float[] a = gaussian(rnd, m * k);
-                float[] b = gaussian(rnd, k * n);
+                float[] a = Inputs.gaussian(rnd, m * k, 1);
+                float[] b = Inputs.gaussian(rnd, k * n, 1);
                 float[] c = new float[m * n];
                 ExecutionPlan fast = backend.plan(graph(a, b, c, m, n, k));
                 ExecutionPlan slow = plain.plan(graph(a, b, c, m, n, k));
@@ -178,14 +178,6 @@ public final class GemmBench implements BenchSuite {
                 .task("gemm", t.bands(m), Gemm::tiledMatmul, a, b, noBias, c, m, n, k, 0, Activations.IDENTITY,
                         t.m(), t.n(), t.k())
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, c);
-    }
-
-    private static float[] gaussian(SplittableRandom rnd, int size) {
-        float[] x = new float[size];
-        for (int i = 0; i < size; i++) {
-            x[i] = (float) rnd.nextGaussian();
-        }
-        return x;
     }
 
     private static String f(String format, double v) {

@@ -118,7 +118,7 @@ public final class OffloadBench implements BenchSuite {
                                 Consumer<String> progress) {
         EncoderBlock block = EncoderBlock.of(config, BlockWeights.random(config.dModel(), config.ffDim(), 42),
                 GemmTilesPreference.of(backend));
-        float[] x = BlockBench.input(batch * n * config.dModel(), n);
+        float[] x = Inputs.gaussian(batch * n * config.dModel(), n);
         List<Row> rows = new ArrayList<>();
         float[] reference = null;
         for (EncoderBlock.Variant variant : List.of(EncoderBlock.Variant.FUSED, EncoderBlock.Variant.UNFUSED)) {

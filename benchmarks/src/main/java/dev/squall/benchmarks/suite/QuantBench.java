@@ -104,9 +104,9 @@ public final class QuantBench implements BenchSuite {
     public void run(Backend backend, Consumer<String> progress) {
         results.clear();
         SplittableRandom rnd = new SplittableRandom(42);
-        RowWeights w = new RowWeights(gaussian(rnd, size * size, 1 / Math.sqrt(size)), new float[size], size, size);
-        float[] x1 = gaussian(rnd, size, 1);
-        float[] xm = gaussian(rnd, rows * size, 1);
+        RowWeights w = new RowWeights(Inputs.gaussian(rnd, size * size, 1 / Math.sqrt(size)), new float[size], size, size);
+        float[] x1 = Inputs.gaussian(rnd, size, 1);
+        float[] xm = Inputs.gaussian(rnd, rows * size, 1);
         int n = formats.size();
         List<LinearLayer> layers = new ArrayList<>();
         ExecutionPlan[] gemv = new ExecutionPlan[n];
@@ -150,7 +150,7 @@ public final class QuantBench implements BenchSuite {
             }
         }
         BlockWeights blockWeights = BlockWeights.random(blockConfig.dModel(), blockConfig.ffDim(), 7);
-        float[] blockX = gaussian(rnd, blockTokens * blockConfig.dModel(), 1);
+        float[] blockX = Inputs.gaussian(rnd, blockTokens * blockConfig.dModel(), 1);
         float[] reference = new EncoderBlock(blockConfig, blockWeights).forward(backend, EncoderBlock.Variant.FUSED,
                 blockX, 1, blockTokens);
         for (int f = 0; f < n; f++) {
@@ -276,14 +276,6 @@ public final class QuantBench implements BenchSuite {
             den += (double) ref[i] * ref[i];
         }
         return Math.sqrt(num / den);
-    }
-
-    private static float[] gaussian(SplittableRandom rnd, int n, double std) {
-        float[] x = new float[n];
-        for (int i = 0; i < n; i++) {
-            x[i] = (float) (rnd.nextGaussian() * std);
-        }
-        return x;
     }
 
     private static String f(String format, double v) {

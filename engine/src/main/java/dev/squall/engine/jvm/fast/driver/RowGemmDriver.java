@@ -76,7 +76,7 @@ public final class RowGemmDriver {
             int mt = Math.min(MT, m - i0);
             for (int p0 = 0; p0 < k; p0 += KC) {
                 int kc = Math.min(KC, k - p0);
-                transpose(x, k, i0, mt, p0, kc, xT);
+                transpose(x, k, i0, mt, p0, kc, xT, MT);
                 for (int j = j0; j < j1; j += 2) {
                     boolean pair = j + 1 < j1;
                     w.decode(j, p0, p0 + kc, wb, 0);
@@ -92,17 +92,20 @@ public final class RowGemmDriver {
         }
     }
 
-    /** {@code xT[p·MT + t] = x[(i0 + t)·k + p0 + p]} for {@code p < kc}, zero for {@code t >= mt}. */
-    public static void transpose(float[] x, int k, int i0, int mt, int p0, int kc, float[] xT) {
-        for (int t = 0; t < MT; t++) {
+    /**
+     * {@code xT[p·tile + t] = x[(i0 + t)·k + p0 + p]} for {@code p < kc}, {@code t < tile}: rows {@code i0 ..} of
+     * {@code x} transposed into a tile of {@code tile} lanes, zero for {@code t >= mt}.
+     */
+    static void transpose(float[] x, int k, int i0, int mt, int p0, int kc, float[] xT, int tile) {
+        for (int t = 0; t < tile; t++) {
             if (t < mt) {
                 int base = (i0 + t) * k + p0;
                 for (int p = 0; p < kc; p++) {
-                    xT[p * MT + t] = x[base + p];
+                    xT[p * tile + t] = x[base + p];
                 }
             } else {
                 for (int p = 0; p < kc; p++) {
-                    xT[p * MT + t] = 0f;
+                    xT[p * tile + t] = 0f;
                 }
             }
         }

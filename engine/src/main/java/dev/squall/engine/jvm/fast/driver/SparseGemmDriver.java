@@ -63,7 +63,7 @@ public final class SparseGemmDriver {
             int mt = Math.min(MT, m - i0);
             for (int p0 = 0; p0 < k; p0 += KC) {
                 int kc = Math.min(KC, k - p0);
-                transpose(x, k, i0, mt, p0, kc, s.xT());
+                RowGemmDriver.transpose(x, k, i0, mt, p0, kc, s.xT(), MT);
                 for (int j = rowOffset; j < j1; j++) {
                     Segment seg = s.segment();
                     entries.segment(j, p0, p0 + kc, seg);
@@ -75,15 +75,6 @@ public final class SparseGemmDriver {
                 for (int j = rowOffset; j < j1; j++) {
                     y[i * n + j] = Gemm.epilogue(y[i * n + j], bias, j, hasBias, activation);
                 }
-            }
-        }
-    }
-
-    /** {@code xT[p·MT + t] = x[(i0 + t)·k + p0 + p]} for {@code p < kc}, zero for {@code t >= mt}. */
-    private static void transpose(float[] x, int k, int i0, int mt, int p0, int kc, float[] xT) {
-        for (int t = 0; t < MT; t++) {
-            for (int p = 0; p < kc; p++) {
-                xT[p * MT + t] = t < mt ? x[(i0 + t) * k + p0 + p] : 0f;
             }
         }
     }
