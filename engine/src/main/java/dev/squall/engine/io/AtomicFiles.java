@@ -83,6 +83,23 @@ public final class AtomicFiles {
     }
 
     /**
+     * Makes sure files can be written into {@code dir} (creating it if needed, and a file in it, deleted at once),
+     * so that a long computation whose outputs go there fails at the start rather than at the end.
+     *
+     * @throws IOException naming {@code dir} and the reason ("not a directory", "permission denied", ...)
+     */
+    public static void requireWritableDirectory(Path dir) throws IOException {
+        try {
+            Files.createDirectories(dir);
+            Path probe = createTemp(dir, dir, "squall-write-check");
+            Files.delete(probe);
+        } catch (IOException e) {
+            throw new IOException(e.getMessage().startsWith("cannot write ") ? e.getMessage()
+                    : "cannot write into " + dir + ": " + IoErrors.reason(e), e);
+        }
+    }
+
+    /**
      * Test hook: every later write streams through {@code wrapper} (e.g. one that fails after some bytes), until
      * the returned handle is closed. For tests of what a failed write leaves behind; not for production use.
      */
