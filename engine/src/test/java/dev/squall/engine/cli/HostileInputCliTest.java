@@ -5,13 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.squall.engine.io.AtomicFiles;
+import dev.squall.engine.io.FailingOutput;
 import dev.squall.engine.io.NdArray;
 import dev.squall.engine.io.Npy;
 import dev.squall.engine.io.Npz;
 import dev.squall.engine.layers.BlockWeights;
-import java.io.FilterOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.ByteBuffer;
@@ -46,7 +45,7 @@ class HostileInputCliTest {
         Npz.write(w, BlockWeights.random(32, 64, 1).toStateDict());
         byte[] vBytes = Files.readAllBytes(v);
         byte[] wBytes = Files.readAllBytes(w);
-        try (AutoCloseable hook = AtomicFiles.interceptWrites(out -> failingAfter(out, 2000))) {
+        try (AutoCloseable hook = AtomicFiles.interceptWrites(out -> FailingOutput.after(out, 2000, "File too large"))) {
             run(2, "op", "softmax", v.toString(), "-o", v.toString());
             assertError("softmax: -o: cannot write " + v + ": file too large");
             run(2, "quantize", w.toString(), "--format", "fp16", "-o", w.toString());
@@ -225,21 +224,6 @@ class HostileInputCliTest {
         Path p = dir.resolve(name + ".npz");
         Npz.write(p, dict);
         return p.toString();
-    }
-
-    static OutputStream failingAfter(OutputStream out, long limit) {
-        return new FilterOutputStream(out) {
-            private long written;
-
-            @Override
-            public void write(byte[] b, int off, int len) throws IOException {
-                if (written + len > limit) {
-                    throw new IOException("File too large");
-                }
-                out.write(b, off, len);
-                written += len;
-            }
-        };
     }
 
     private void run(int expectedExit, String... args) {

@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.FilterOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,29 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
 class AtomicFilesTest {
     @TempDir
     Path dir;
-
-    /** A stream that fails like a full disk once {@code limit} bytes have passed. */
-    static OutputStream failingAfter(OutputStream out, long limit) {
-        return new FilterOutputStream(out) {
-            private long written;
-
-            @Override
-            public void write(int b) throws IOException {
-                write(new byte[] {(byte) b}, 0, 1);
-            }
-
-            @Override
-            public void write(byte[] b, int off, int len) throws IOException {
-                if (written + len > limit) {
-                    out.write(b, off, (int) Math.max(0, limit - written));
-                    written = limit;
-                    throw new IOException("No space left on device");
-                }
-                out.write(b, off, len);
-                written += len;
-            }
-        };
-    }
 
     @Test
     void replacesTheFileAndLeavesNoTemporaryFile() throws IOException {
@@ -87,7 +62,7 @@ class AtomicFilesTest {
         byte[] npyBytes = Files.readAllBytes(npy);
         byte[] npzBytes = Files.readAllBytes(npz);
         NdArray big = NdArray.of(new float[100_000], 100_000);
-        try (AutoCloseable hook = AtomicFiles.interceptWrites(out -> failingAfter(out, 4096))) {
+        try (AutoCloseable hook = AtomicFiles.interceptWrites(out -> FailingOutput.after(out, 4096, "No space left on device"))) {
             IOException e = assertThrows(IOException.class, () -> Npy.write(npy, big));
             assertEquals("cannot write " + npy + ": no space left on device", e.getMessage());
             e = assertThrows(IOException.class, () -> Npz.write(npz, Map.of("w", big)));

@@ -28,13 +28,22 @@ import java.util.function.LongUnaryOperator;
  * first bytes of the input, and keep the input in {@code target/fuzz-failures}. {@code -Dsquall.fuzz.cases=N}
  * runs more cases.
  *
- * <p><b>Hook for further readers</b> (the {@code .safetensors} reader, checkpoint formats): give it a reader, its
- * exception type, a consistency check, an allowance, valid sample files and format-aware mutations, as
- * {@code NpyFuzzTest} and {@code NpzFuzzTest} do; e.g.
+ * <p><b>Hook for further readers</b> (TODO: the {@code .safetensors} reader and the checkpoint formats join here):
+ * give it a reader that reads everything, its exception type, a consistency check, an allowance, valid sample
+ * files and format-aware mutations, as {@code NpyFuzzTest} and {@code NpzFuzzTest} do; e.g.
  * <pre>{@code
- * new ReaderFuzz<>("safetensors", Safetensors::read, SafetensorsFormatException.class, t -> { ... },
- *         size -> 4 * size + ReaderFuzz.SLACK_BYTES)
- *     .mutation("header length", (bytes, rnd) -> ...)
+ * new ReaderFuzz<Map<String, float[]>>("safetensors", file -> {
+ *             try (Safetensors s = Safetensors.open(file)) {
+ *                 Map<String, float[]> all = new LinkedHashMap<>();
+ *                 for (String name : s.entries().keySet()) {
+ *                     all.put(name, s.floats(name));
+ *                 }
+ *                 return all;
+ *             }
+ *         }, SafetensorsFormatException.class, all -> { ... lengths match the shapes ... },
+ *         size -> 4 * size + ReaderFuzz.SLACK_BYTES)   // F16/BF16 widen to float: 2x, plus the header
+ *     .mutation("header length", (bytes, rnd) -> ...)  // the 8-byte length: 0, huge, past the end
+ *     .mutation("header json", (bytes, rnd) -> ...)    // dtype, shape, data_offsets out of range or overlapping
  *     .run(dir, validSamples, 2000);
  * }</pre>
  *
