@@ -88,7 +88,8 @@ final class AttentionCommand implements Callable<Integer> {
                     + UnfusedAttention.describeScores(seqs, 1) + ", " + (array ? "more than a Java array holds"
                     : String.format(java.util.Locale.ROOT, "more than the Java heap (at most %.1f GiB) can hold",
                     heap / (double) (1L << 30))) + ": use --fused (FlashAttention-style, no N×N matrix), a sparse"
-                    + " --pattern, or shorter sequences" + (array ? "" : " or a larger heap (SQUALL_JAVA_OPTS=-Xmx...)"));
+                    + " --pattern" + (array ? " or shorter sequences" : ", shorter sequences or a larger heap"
+                    + " (SQUALL_JAVA_OPTS=-Xmx...)"));
         }
     }
 }
