@@ -147,8 +147,7 @@ class AttentionPatternTest {
     void extremeParametersMatchTheirDefinitions(boolean causal) {
         int max = Integer.MAX_VALUE;
         int tokens = Arrays.stream(LENGTHS).sum();
-        for (int w : new int[] {max, max - 1, max - 69, max - 70, max - 71, max - tokens, max - tokens - 1,
-                max - 1000, max / 2, max / 3}) {
+        for (int w : new int[] {max, max - 70, max - tokens, max - tokens - 1, max / 2, max / 3}) {
             for (JvmBackend backend : List.of(BACKEND, PLAIN)) {
                 check(backend, "local:" + w, causal, (h, i, j) -> true);
                 check(backend, "dilated:" + w + ":1", causal, (h, i, j) -> true);
