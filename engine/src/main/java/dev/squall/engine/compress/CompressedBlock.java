@@ -70,7 +70,7 @@ public record CompressedBlock(BlockWeights reference, LinearLayer inProj, Linear
         for (int i = 0; i < WEIGHTS.size(); i++) {
             LinearLayer layer = CompressedStateDict.read(dict, WEIGHTS.get(i), dict.get(BIASES.get(i)).toFloats());
             layers.add(layer);
-            if (!(layer instanceof Linear)) { // fp32 weights stay as they are; the others are dequantised
+            if (!dict.containsKey(WEIGHTS.get(i))) { // fp32 and fp16 matrices stay as they are; the others dequantised
                 plain.put(WEIGHTS.get(i), NdArray.of(RowWeights.of(held(layer)).w(), layer.out(), layer.in()));
             }
         }

@@ -75,6 +75,17 @@ class BlockShapesTest {
         }
     }
 
+    @Test
+    void nonFiniteFp16WeightsAreRefusedByNameToo() {
+        Map<String, NdArray> dict = new LinkedHashMap<>(BlockWeights.random(D, FF, 6).toStateDict());
+        short[] half = new short[FF * D];
+        half[5] = (short) 0x7e00; // NaN
+        dict.put("linear1.weight", NdArray.ofHalf(half, FF, D));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CompressedBlock.read(dict));
+        assertTrue(e.getMessage().startsWith("linear1.weight[0, 5] is NaN"), e.getMessage());
+        assertFalse(e.getMessage().contains("compress"), e.getMessage());
+    }
+
     private static NdArray resized(NdArray a, int axis, int delta) {
         int[] shape = a.shape().clone();
         shape[axis] += delta;
