@@ -1,5 +1,6 @@
 package dev.squall.benchmarks.report;
 
+import dev.squall.engine.io.AtomicFiles;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
@@ -99,7 +100,7 @@ public final class Chart {
         return List.copyOf(series);
     }
 
-    /** Renders the chart to a PNG file. */
+    /** Renders the chart to a PNG file, replacing it only once complete ({@link AtomicFiles}). */
     public void writePng(Path file) throws IOException {
         System.setProperty("java.awt.headless", "true");
         if (categories != null) {
@@ -110,7 +111,7 @@ public final class Chart {
             for (Series s : series) {
                 chart.addSeries(s.name(), categories, java.util.Arrays.stream(s.y()).boxed().toList());
             }
-            BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+            AtomicFiles.write(file, out -> BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG));
             return;
         }
         boolean xLog = logX && spansADecade(series.stream().map(Series::x).toList());
@@ -125,7 +126,7 @@ public final class Chart {
         for (Series s : series) {
             chart.addSeries(s.name(), s.x(), s.y()).setMarker(SeriesMarkers.CIRCLE);
         }
-        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+        AtomicFiles.write(file, out -> BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG));
     }
 
     /** Whether the positive values span at least a factor of 10 (a log axis then gets tick labels). */

@@ -1,6 +1,8 @@
 package dev.squall.benchmarks.report;
 
+import dev.squall.engine.io.AtomicFiles;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -66,9 +68,13 @@ public final class Report {
             }
         }
         Path out = dir.resolve("report.md");
-        Files.writeString(out, md);
-        Files.writeString(dir.resolve("results.csv"), csv());
+        writeText(out, md.toString());
+        writeText(dir.resolve("results.csv"), csv());
         return out;
+    }
+
+    private static void writeText(Path file, String text) throws IOException {
+        AtomicFiles.write(file, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** {@code machine,section,row,column,value}: one line per table cell, the row named by its first cell. */

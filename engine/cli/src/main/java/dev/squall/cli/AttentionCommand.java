@@ -48,12 +48,12 @@ final class AttentionCommand implements Callable<Integer> {
         Inputs.rank("Q", qa, 3, 4);
         Inputs.sameShape("Q", qa, "K", ka);
         Inputs.sameShape("Q", qa, "V", va);
+        float[] qv = Inputs.floats("Q", qa); // an empty Q (N = 0, D = 0, ...) is an error here
+        float[] kv = Inputs.floats("K", ka);
+        float[] vv = Inputs.floats("V", va);
         int n = qa.dim(-2);
         int d = qa.dim(-1);
         int sequences = Math.toIntExact(qa.size() / ((long) n * d)); // B·H: each head is its own sequence
-        float[] qv = Inputs.floats("Q", qa);
-        float[] kv = Inputs.floats("K", ka);
-        float[] vv = Inputs.floats("V", va);
         if (pattern != null || maskOut != null) {
             if (pattern == null) {
                 throw new IllegalArgumentException("--mask-out needs --pattern");
@@ -62,11 +62,32 @@ final class AttentionCommand implements Callable<Integer> {
                     qa.shape());
             return 0;
         }
+        if (!fused) {
+            checkUnfusedFits(Sequences.uniform(sequences, n), 4L * (qv.length + kv.length + vv.length + qv.length));
+        }
         float[] out = new float[qv.length];
         AttentionOp op = fused ? new FusedAttentionOp() : new UnfusedAttention();
         TaskGraph g = new TaskGraph("attention").transferToDevice(DataTransferMode.EVERY_EXECUTION, qv, kv, vv);
         op.addTo(g, "attention", QkvLayout.separate(qv, kv, vv, d), out, Sequences.uniform(sequences, n), 1, d, causal);
         run.runAndWrite(g, out, output.file, qa.shape());
         return 0;
+    }
+
+    /**
+     * Refuses, before allocating them, score matrices that cannot fit: more elements than a Java array holds, or
+     * more bytes than the heap has beside the {@code otherBytes} of Q, K, V and the output.
+     */
+    private static void checkUnfusedFits(Sequences seqs, long otherBytes) {
+        long need = UnfusedAttention.scoreBytes(seqs, 1);
+        long heap = Runtime.getRuntime().maxMemory();
+        boolean array = need / (2L * Float.BYTES) > Integer.MAX_VALUE - 8;
+        if (array || need > heap - otherBytes) {
+            throw new IllegalArgumentException("the unfused form (without --fused) materialises "
+                    + UnfusedAttention.describeScores(seqs, 1) + ", " + (array ? "more than a Java array holds"
+                    : String.format(java.util.Locale.ROOT, "more than the Java heap (at most %.1f GiB) can hold",
+                    heap / (double) (1L << 30))) + ": use --fused (FlashAttention-style, no N×N matrix), a sparse"
+                    + " --pattern" + (array ? " or shorter sequences" : ", shorter sequences or a larger heap"
+                    + " (SQUALL_JAVA_OPTS=-Xmx...)"));
+        }
     }
 }

@@ -9,6 +9,7 @@ import dev.squall.benchmarks.suite.PeakFraction;
 import dev.squall.benchmarks.suite.ProfilingBackend;
 import dev.squall.benchmarks.suite.Timing;
 import dev.squall.engine.graph.Backend;
+import dev.squall.engine.io.AtomicFiles;
 import dev.squall.engine.layers.BlockConfig;
 import dev.squall.benchmarks.report.Report;
 import picocli.CommandLine.Command;
@@ -69,6 +70,13 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (report != null) { // before the benchmark, not after it
+            try {
+                AtomicFiles.requireWritableDirectory(report);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("--report: " + e.getMessage(), e);
+            }
+        }
         Timing timing = new Timing(warmup, reps);
         BlockConfig block = new BlockConfig(d, heads, ff, normFirst, BlockConfig.Activation.GELU, causal, 1e-5f);
         List<BenchSuite> suites = new ArrayList<>();

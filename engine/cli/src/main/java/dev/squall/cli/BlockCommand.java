@@ -86,6 +86,7 @@ final class BlockCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         NdArray xa = Inputs.read("X", x);
         Inputs.rank("X", xa, 2, 3);
+        float[] xv = Inputs.floats("X", xa); // an empty X is an error here
         CompressedBlock cb = WeightsFile.read("WEIGHTS", weights, weightFormat);
         BlockWeights w = cb.reference();
         int d = xa.dim(-1);
@@ -101,7 +102,6 @@ final class BlockCommand implements Callable<Integer> {
         EncoderBlock.Variant variant = fusion != null && fusion.unfused ? EncoderBlock.Variant.UNFUSED
                 : EncoderBlock.Variant.FUSED;
         BlockGraph bg = sequences.build(cb.block(config), variant, xa, attention(variant));
-        float[] xv = Inputs.floats("X", xa);
         System.arraycopy(xv, 0, bg.input(), 0, xv.length);
         run.runOnce(bg.graph());
         Inputs.write(output.file, bg.output(), xa.shape());

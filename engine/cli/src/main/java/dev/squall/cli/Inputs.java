@@ -1,6 +1,7 @@
 package dev.squall.cli;
 
 import dev.squall.engine.io.DType;
+import dev.squall.engine.io.IoErrors;
 import dev.squall.engine.io.NdArray;
 import dev.squall.engine.io.Npy;
 
@@ -19,7 +20,7 @@ final class Inputs {
         try {
             return Npy.read(file);
         } catch (IOException e) {
-            throw new IllegalArgumentException(name + " (" + file + "): " + e.getMessage(), e);
+            throw new IllegalArgumentException(name + " (" + file + "): " + IoErrors.reason(file, e), e);
         }
     }
 
@@ -50,12 +51,17 @@ final class Inputs {
         }
     }
 
-    /** Writes a float32 array of {@code shape} to {@code file}. */
+    /** Writes a float32 array of {@code shape} to {@code file}, the {@code -o} argument. */
     static void write(Path file, float[] data, int... shape) {
+        write("-o", file, NdArray.of(data, shape));
+    }
+
+    /** Writes {@code array} to {@code file}, the argument called {@code name}; the message names both. */
+    static void write(String name, Path file, NdArray array) {
         try {
-            Npy.write(file, NdArray.of(data, shape));
+            Npy.write(file, array);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(name + ": " + e.getMessage(), e);
         }
     }
 }

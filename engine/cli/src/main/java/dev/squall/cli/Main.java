@@ -20,7 +20,7 @@ public final class Main {
         System.exit(run(args));
     }
 
-    /** Runs the CLI and returns its exit status (0 ok, 1 failure, 2 usage or input error). */
+    /** Runs the CLI and returns its exit status (0 ok, 1 failure, out of memory included, 2 usage or input error). */
     public static int run(String... args) {
         return run(new PrintWriter(System.err, true), args);
     }
@@ -36,7 +36,16 @@ public final class Main {
             }
             throw e;
         });
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } catch (OutOfMemoryError e) {
+            // What up-front checks did not foresee: a failure (1), not an input error, with what to change.
+            err.println(cli.getColorScheme().errorText(String.format(java.util.Locale.ROOT, "squall: out of memory"
+                    + " (Java heap of at most %.1f GiB): use smaller inputs, --fused or a --pattern for long sequences,"
+                    + " or a larger heap (SQUALL_JAVA_OPTS=-Xmx<size> ./squall ...)",
+                    Runtime.getRuntime().maxMemory() / (double) (1L << 30))));
+            return CommandLine.ExitCode.SOFTWARE;
+        }
     }
 
     /** Version from the jar manifest, when there is one. */

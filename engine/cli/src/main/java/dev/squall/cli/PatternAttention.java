@@ -2,7 +2,6 @@ package dev.squall.cli;
 
 import dev.squall.engine.graph.Backend;
 import dev.squall.engine.io.NdArray;
-import dev.squall.engine.io.Npy;
 import dev.squall.engine.layers.EncoderBlock;
 import dev.squall.engine.layers.QkvLayout;
 import dev.squall.engine.layers.Sequences;
@@ -11,8 +10,6 @@ import dev.squall.engine.layers.pattern.AttentionRuns;
 import dev.squall.engine.layers.pattern.EffectiveMask;
 import dev.squall.engine.layers.pattern.MaskPattern;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 
 /**
@@ -71,10 +68,6 @@ final class PatternAttention {
         }
         int[] maskShape = shape.clone();
         maskShape[shape.length - 1] = n;
-        try {
-            Npy.write(file, NdArray.ofBool(bits, maskShape));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
-        }
+        Inputs.write("--mask-out", file, NdArray.ofBool(bits, maskShape));
     }
 }

@@ -4,6 +4,7 @@ import dev.squall.engine.compress.CompressedLinear;
 import dev.squall.engine.compress.CompressedStateDict;
 import dev.squall.engine.compress.WeightFormat;
 import dev.squall.engine.compress.WeightFormats;
+import dev.squall.engine.io.IoErrors;
 import dev.squall.engine.io.NdArray;
 import dev.squall.engine.io.Npz;
 import dev.squall.engine.layers.LinearLayer;
@@ -45,7 +46,7 @@ final class QuantizeCommand implements Callable<Integer> {
         try {
             dict = Npz.read(weights);
         } catch (IOException e) {
-            throw new IllegalArgumentException("WEIGHTS (" + weights + "): " + e.getMessage(), e);
+            throw new IllegalArgumentException("WEIGHTS (" + weights + "): " + IoErrors.reason(weights, e), e);
         }
         if (!CompressedStateDict.compressedWeights(dict).isEmpty()) {
             throw new IllegalArgumentException("WEIGHTS (" + weights + ") already holds compressed weights "
@@ -61,7 +62,11 @@ final class QuantizeCommand implements Callable<Integer> {
             throw new IllegalArgumentException("WEIGHTS (" + weights + ") has no float matrix named '*weight' to "
                     + "compress; found " + dict.keySet());
         }
-        Npz.write(output, CompressedStateDict.replace(dict, layers));
+        try {
+            Npz.write(output, CompressedStateDict.replace(dict, layers));
+        } catch (IOException e) {
+            throw new IOException("-o: " + e.getMessage(), e);
+        }
         System.out.print(summary(dict, layers, f.name()).text());
         return 0;
     }

@@ -13,6 +13,9 @@ import java.nio.file.Path;
 
 /** Options shared by every command that runs a graph. */
 final class RunOptions {
+    /** More threads than this per core only add overhead (each is a pool thread with its own buffers). */
+    static final int MAX_THREADS_PER_CORE = 8;
+
     @Option(names = "--backend", paramLabel = "NAME", defaultValue = Backends.JVM,
             description = "Backend: jvm (built in) or tornado (TornadoVM, under tornado-config/run) (default: ${DEFAULT-VALUE}).")
     String backend;
@@ -37,6 +40,11 @@ final class RunOptions {
         }
         if (threads != null && threads < 1) {
             throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
+        }
+        int cores = Runtime.getRuntime().availableProcessors();
+        if (threads != null && threads > MAX_THREADS_PER_CORE * cores) {
+            throw new IllegalArgumentException("--threads must be at most " + MAX_THREADS_PER_CORE * cores + " ("
+                    + MAX_THREADS_PER_CORE + " per available processor, " + cores + " here), got " + threads);
         }
         int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         return new JvmBackend(t, plain ? FastPaths.none() : FastPaths.standard());

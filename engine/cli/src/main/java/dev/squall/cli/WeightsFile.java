@@ -2,6 +2,7 @@ package dev.squall.cli;
 
 import dev.squall.engine.compress.CompressedBlock;
 import dev.squall.engine.compress.WeightFormats;
+import dev.squall.engine.io.IoErrors;
 import dev.squall.engine.io.Npz;
 
 import java.io.IOException;
@@ -21,7 +22,9 @@ final class WeightsFile {
         CompressedBlock block;
         try {
             block = CompressedBlock.read(Npz.read(file));
-        } catch (IOException | IllegalArgumentException e) {
+        } catch (IOException e) {
+            throw new IllegalArgumentException(name + " (" + file + "): " + IoErrors.reason(file, e), e);
+        } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(name + " (" + file + "): " + e.getMessage(), e);
         }
         if (format == null) {

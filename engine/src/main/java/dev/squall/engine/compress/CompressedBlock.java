@@ -2,12 +2,14 @@ package dev.squall.engine.compress;
 
 import dev.squall.engine.io.NdArray;
 import dev.squall.engine.layers.BlockConfig;
+import dev.squall.engine.layers.BlockShapes;
 import dev.squall.engine.layers.BlockWeights;
 import dev.squall.engine.layers.EncoderBlock;
 import dev.squall.engine.layers.Linear;
 import dev.squall.engine.layers.LinearLayer;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -61,19 +63,28 @@ public record CompressedBlock(BlockWeights reference, LinearLayer inProj, Linear
             throw new IllegalArgumentException("missing weights " + missing + " (a linear weight W may also be stored "
                     + "compressed, as W.<format>.shape and its parts); found " + dict.keySet());
         }
+        BlockShapes.check(shapes(dict), name -> dict.containsKey(name) ? dict.get(name).describe()
+                : Arrays.toString(CompressedStateDict.storedShape(dict, name)) + " (stored compressed)");
         Map<String, NdArray> plain = new LinkedHashMap<>(dict);
         List<LinearLayer> layers = new ArrayList<>();
         for (int i = 0; i < WEIGHTS.size(); i++) {
-            NdArray bias = dict.get(BIASES.get(i));
-            if (bias.rank() != 1) {
-                throw new IllegalArgumentException(BIASES.get(i) + " must be a vector, got " + bias.describe());
-            }
-            LinearLayer layer = CompressedStateDict.read(dict, WEIGHTS.get(i), bias.toFloats());
+            LinearLayer layer = CompressedStateDict.read(dict, WEIGHTS.get(i), dict.get(BIASES.get(i)).toFloats());
             layers.add(layer);
-            plain.put(WEIGHTS.get(i), NdArray.of(RowWeights.of(held(layer)).w(), layer.out(), layer.in()));
+            if (!dict.containsKey(WEIGHTS.get(i))) { // fp32 and fp16 matrices stay as they are; the others dequantised
+                plain.put(WEIGHTS.get(i), NdArray.of(RowWeights.of(held(layer)).w(), layer.out(), layer.in()));
+            }
         }
         return new CompressedBlock(BlockWeights.fromStateDict(plain), layers.get(0), layers.get(1), layers.get(2),
                 layers.get(3));
+    }
+
+    /** Every tensor's shape, {@code [out, in]} for a compressed weight (as its {@code W.<format>.shape} says). */
+    private static Map<String, int[]> shapes(Map<String, NdArray> dict) {
+        Map<String, int[]> shapes = new LinkedHashMap<>();
+        for (String name : BlockWeights.NAMES) {
+            shapes.put(name, dict.containsKey(name) ? dict.get(name).shape() : CompressedStateDict.storedShape(dict, name));
+        }
+        return shapes;
     }
 
     /** The four layers, in state-dict order. */

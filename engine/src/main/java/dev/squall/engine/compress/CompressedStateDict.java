@@ -61,6 +61,36 @@ public final class CompressedStateDict {
      * ({@code HalfLinear}) or a compressed weight; an error names what is missing or corrupt.
      */
     public static LinearLayer read(Map<String, NdArray> dict, String name, float[] bias) {
+        int[] shape = storedShape(dict, name);
+        int out = shape[0];
+        int in = shape[1];
+        NdArray plain = dict.get(name);
+        if (plain != null) {
+            if (bias.length != out) {
+                throw new IllegalArgumentException("the bias of " + name + " " + plain.describe() + " must have " + out
+                        + " values, got " + bias.length);
+            }
+            return plain.dtype() == DType.FLOAT16
+                    ? new HalfLinear(HalfLinear.Precision.FP16, (short[]) plain.data(), bias, in, out)
+                    : Linear.fromTorch(plain.toFloats(), bias, out, in);
+        }
+        String tag = tagsOf(dict, name).get(0);
+        String prefix = name + "." + tag + ".";
+        if (bias.length != out) {
+            throw new IllegalArgumentException("the bias of " + name + " must have " + out + " values, got "
+                    + bias.length);
+        }
+        Map<String, NdArray> parts = partsOf(dict, prefix);
+        FormatFacts format = WeightFormats.byTag(tag).orElseThrow(() -> new IllegalArgumentException(name
+                + " is stored in an unknown format '" + tag + "'"));
+        return format.reader().read(name + "." + tag, parts, out, in, bias);
+    }
+
+    /**
+     * The shape {@code [out, in]} of the weight {@code name} as stored in {@code dict}: a float32 or float16 matrix,
+     * or {@code W.<format>.shape}; an error names what is missing, stored twice or malformed.
+     */
+    public static int[] storedShape(Map<String, NdArray> dict, String name) {
         NdArray plain = dict.get(name);
         List<String> tags = tagsOf(dict, name);
         if (plain != null && !tags.isEmpty() || tags.size() > 1) {
@@ -71,32 +101,19 @@ public final class CompressedStateDict {
             if (plain.rank() != 2 || (plain.dtype() != DType.FLOAT32 && plain.dtype() != DType.FLOAT16)) {
                 throw new IllegalArgumentException(name + " must be a float32 or float16 matrix, got " + plain.describe());
             }
-            int out = plain.dim(0);
-            int in = plain.dim(1);
-            return plain.dtype() == DType.FLOAT16
-                    ? new HalfLinear(HalfLinear.Precision.FP16, (short[]) plain.data(), bias, in, out)
-                    : Linear.fromTorch(plain.toFloats(), bias, out, in);
+            return plain.shape();
         }
         if (tags.isEmpty()) {
             throw new IllegalArgumentException("missing weight " + name + " (neither " + name + " nor " + name
                     + ".<format>.shape is in the file)");
         }
-        String tag = tags.get(0);
-        String prefix = name + "." + tag + ".";
-        int[] shape = (int[]) Parts.require(name + "." + tag, partsOf(dict, prefix), SHAPE, DType.INT32, 2);
-        int out = shape[0];
-        int in = shape[1];
-        if (out < 1 || in < 1) {
-            throw new IllegalArgumentException(prefix + SHAPE + " must be positive, got [" + out + ", " + in + "]");
+        String prefix = name + "." + tags.get(0) + ".";
+        int[] shape = ((int[]) Parts.require(name + "." + tags.get(0), partsOf(dict, prefix), SHAPE, DType.INT32, 2))
+                .clone();
+        if (shape[0] < 1 || shape[1] < 1) {
+            throw new IllegalArgumentException(prefix + SHAPE + " must be positive, got " + java.util.Arrays.toString(shape));
         }
-        if (bias.length != out) {
-            throw new IllegalArgumentException("the bias of " + name + " must have " + out + " values, got "
-                    + bias.length);
-        }
-        Map<String, NdArray> parts = partsOf(dict, prefix);
-        FormatFacts format = WeightFormats.byTag(tag).orElseThrow(() -> new IllegalArgumentException(name
-                + " is stored in an unknown format '" + tag + "'"));
-        return format.reader().read(name + "." + tag, parts, out, in, bias);
+        return shape;
     }
 
     /** Names {@code W} of the compressed weights in {@code dict} (those with a {@code W.<tag>.shape} entry). */

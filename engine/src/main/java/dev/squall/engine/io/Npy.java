@@ -1,5 +1,6 @@
 package dev.squall.engine.io;
 
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -26,7 +27,7 @@ public final class Npy {
      */
     public static NdArray read(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
-            return read(in, file.toString());
+            return read(in, file.toString(), Files.isRegularFile(file) ? Files.size(file) : -1); // a pipe has no size
         }
     }
 
@@ -39,15 +40,60 @@ public final class Npy {
      * @throws IOException        if the stream cannot be read
      */
     public static NdArray read(InputStream in, String source) throws IOException {
-        NpyHeader header = NpyHeader.read(in, source);
-        return new NdArray(header.dtype(), header.shape(), NpyData.read(in, header, source));
+        return read(in, source, -1);
     }
 
-    /** Writes an array to a {@code .npy} file, replacing the file if it exists. */
-    public static void write(Path file, NdArray array) throws IOException {
-        try (OutputStream out = Files.newOutputStream(file)) {
-            write(out, array);
+    /**
+     * {@link #read(InputStream, String)} from a stream of at most {@code size} bytes: a header that declares more
+     * data than that is an {@link NpyFormatException} before anything is allocated. With an unknown size
+     * ({@code -1}) the array grows with the data actually read, so a false header cannot make the reader allocate
+     * much more than the stream holds either.
+     *
+     * @param size the number of bytes the stream holds from its current position, or {@code -1} if unknown
+     */
+    public static NdArray read(InputStream in, String source, long size) throws IOException {
+        CountingInputStream counted = new CountingInputStream(in);
+        NpyHeader header = NpyHeader.read(counted, source);
+        long available = size < 0 ? -1 : Math.max(0, size - counted.count);
+        return new NdArray(header.dtype(), header.shape(), NpyData.read(in, header, source, available));
+    }
+
+    /** Counts the bytes read through it (the header's, whose length varies). */
+    private static final class CountingInputStream extends FilterInputStream {
+        long count;
+
+        CountingInputStream(InputStream in) {
+            super(in);
         }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            count += b < 0 ? 0 : 1;
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            count += Math.max(n, 0);
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            long skipped = super.skip(n);
+            count += skipped;
+            return skipped;
+        }
+    }
+
+    /**
+     * Writes an array to a {@code .npy} file, replacing the file if it exists, only once the whole file is written
+     * ({@link AtomicFiles}): a failed write leaves any earlier file as it was.
+     */
+    public static void write(Path file, NdArray array) throws IOException {
+        AtomicFiles.write(file, out -> write(out, array));
     }
 
     /** Writes an array in {@code .npy} format to a stream, which is neither flushed nor closed. */

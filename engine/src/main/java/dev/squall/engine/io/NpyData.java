@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 
 /**
  * Moves array data between streams and primitive arrays in bulk: bytes go through a reusable buffer of at most
@@ -19,20 +20,65 @@ final class NpyData {
     }
 
     /**
-     * Reads exactly the data a header describes (never more, so the stream can hold further content).
+     * Reads exactly the data a header describes (never more, so the stream can hold further content), allocating
+     * no more than the source can hold: when its size is known the header is checked against it first; when not,
+     * the array grows with the data actually read (at most twice that, plus a chunk), so a false header in a small
+     * input fails as truncated without a large allocation.
      *
-     * @param source the file being read, for messages
-     * @throws NpyFormatException if the stream ends before all the data
+     * @param source    the file being read, for messages
+     * @param available the number of bytes the stream holds after the header, or {@code -1} if unknown
+     * @throws NpyFormatException if the header declares more data than {@code available} or the stream ends
+     *                            before all the data
      */
-    static Object read(InputStream in, NpyHeader header, String source) throws IOException {
+    static Object read(InputStream in, NpyHeader header, String source, long available) throws IOException {
+        if (available >= 0 && header.dataBytes() > available) {
+            throw truncated(header, available, source); // checked before allocating: the header may be false
+        }
         int count = header.elementCount();
-        return switch (header.dtype()) {
-            case INT8 -> readFully(in, new byte[count], header, source);
-            case BOOL -> normaliseBools(readFully(in, new byte[count], header, source));
-            case FLOAT32 -> readConverting(in, new float[count], header, source);
-            case FLOAT16 -> readConverting(in, new short[count], header, source);
-            case INT32 -> readConverting(in, new int[count], header, source);
-            case INT16 -> readConverting(in, new short[count], header, source);
+        int elementBytes = header.dtype().bytes();
+        int perChunk = CHUNK_BYTES / elementBytes;
+        int capacity = available >= 0 ? count : Math.min(count, perChunk);
+        Object data = allocate(header.dtype(), capacity);
+        byte[] chunk = new byte[chunkBytes(header.dataBytes())];
+        ByteBuffer buffer = ByteBuffer.wrap(chunk).order(header.order());
+        for (long at = 0; at < count; at += perChunk) {
+            int offset = (int) at;
+            int n = (int) Math.min(perChunk, count - at);
+            int found = in.readNBytes(chunk, 0, n * elementBytes);
+            if (found < n * elementBytes) {
+                throw truncated(header, at * elementBytes + found, source);
+            }
+            if (capacity < offset + n) { // only when the size is unknown: grow with the data found
+                capacity = (int) Math.min(count, Math.max(offset + n, 2L * offset));
+                data = grow(data, capacity);
+            }
+            switch (data) {
+                case byte[] b -> System.arraycopy(chunk, 0, b, offset, n);
+                case float[] f -> buffer.asFloatBuffer().get(f, offset, n);
+                case short[] sh -> buffer.asShortBuffer().get(sh, offset, n);
+                case int[] i -> buffer.asIntBuffer().get(i, offset, n);
+                default -> throw new AssertionError(header.dtype());
+            }
+        }
+        return header.dtype() == DType.BOOL ? normaliseBools((byte[]) data) : data;
+    }
+
+    private static Object allocate(DType dtype, int length) {
+        return switch (dtype) {
+            case INT8, BOOL -> new byte[length];
+            case FLOAT32 -> new float[length];
+            case FLOAT16, INT16 -> new short[length];
+            case INT32 -> new int[length];
+        };
+    }
+
+    private static Object grow(Object data, int length) {
+        return switch (data) {
+            case byte[] b -> Arrays.copyOf(b, length);
+            case float[] f -> Arrays.copyOf(f, length);
+            case short[] sh -> Arrays.copyOf(sh, length);
+            case int[] i -> Arrays.copyOf(i, length);
+            default -> throw new AssertionError(data.getClass());
         };
     }
 
@@ -56,15 +102,6 @@ final class NpyData {
         });
     }
 
-    private static byte[] readFully(InputStream in, byte[] data, NpyHeader header, String source)
-            throws IOException {
-        int found = in.readNBytes(data, 0, data.length);
-        if (found < data.length) {
-            throw truncated(header, found, source);
-        }
-        return data;
-    }
-
     /** NumPy treats any nonzero byte as True; {@link NdArray} holds exactly 0 or 1. */
     private static byte[] normaliseBools(byte[] data) {
         for (int i = 0; i < data.length; i++) {
@@ -73,29 +110,10 @@ final class NpyData {
         return data;
     }
 
-    private static Object readConverting(InputStream in, Object data, NpyHeader header, String source)
-            throws IOException {
-        int elementBytes = header.dtype().bytes();
-        byte[] chunk = new byte[chunkBytes(header.dataBytes())];
-        ByteBuffer buffer = ByteBuffer.wrap(chunk).order(header.order());
-        forEachChunk(header.elementCount(), elementBytes, (offset, n) -> {
-            int found = in.readNBytes(chunk, 0, n * elementBytes);
-            if (found < n * elementBytes) {
-                throw truncated(header, (long) offset * elementBytes + found, source);
-            }
-            switch (data) {
-                case float[] f -> buffer.asFloatBuffer().get(f, offset, n);
-                case short[] s -> buffer.asShortBuffer().get(s, offset, n);
-                case int[] i -> buffer.asIntBuffer().get(i, offset, n);
-                default -> throw new AssertionError(header.dtype());
-            }
-        });
-        return data;
-    }
-
     private static NpyFormatException truncated(NpyHeader header, long found, String source) {
         return new NpyFormatException(source, "truncated data: expected " + header.dataBytes()
-                + " bytes of data for " + header.describe() + ", found " + found);
+                + " bytes of data for " + header.describe() + ", found " + found
+                + " (the file is cut short or its header is corrupt)");
     }
 
     /** What to do with elements {@code [offset, offset + n)}. */

@@ -1,6 +1,5 @@
 package dev.squall.engine.io;
 
-import java.io.BufferedOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,6 +24,8 @@ import java.util.zip.ZipOutputStream;
  */
 public final class Npz {
     private static final String NPY_SUFFIX = ".npy";
+    /** Deflate expands its input at most about 1032-fold (zlib's documented limit). */
+    static final long MAX_DEFLATE_RATIO = 1032;
 
     private Npz() {
     }
@@ -40,6 +41,7 @@ public final class Npz {
      */
     public static Map<String, NdArray> read(Path file) throws IOException {
         String source = file.toString();
+        long fileSize = Files.isRegularFile(file) ? Files.size(file) : -1;
         try (ZipFile zip = open(file)) {
             Map<String, NdArray> arrays = new LinkedHashMap<>();
             Enumeration<? extends ZipEntry> entries = zip.entries();
@@ -47,7 +49,7 @@ public final class Npz {
                 ZipEntry entry = entries.nextElement();
                 if (!entry.isDirectory()) {
                     String entrySource = source + ":" + entry.getName();
-                    NdArray array = readEntry(zip, entry, entrySource);
+                    NdArray array = readEntry(zip, entry, entrySource, fileSize);
                     if (arrays.putIfAbsent(key(entry.getName()), array) != null) {
                         throw new NpyFormatException(entrySource, "a second array named '" + key(entry.getName())
                                 + "' in the archive");
@@ -61,10 +63,12 @@ public final class Npz {
     /**
      * Writes arrays to a {@code .npz} file as {@code np.savez} does: entry {@code key + ".npy"} per array, stored
      * uncompressed (weights rarely compress, and stored entries read fastest), in the map's iteration order.
-     * Replaces the file if it exists.
+     * Replaces the file if it exists, only once the whole archive is written ({@link AtomicFiles}): a failed write
+     * leaves any earlier file as it was.
      */
     public static void write(Path file, Map<String, NdArray> arrays) throws IOException {
-        try (ZipOutputStream zip = new ZipOutputStream(new BufferedOutputStream(Files.newOutputStream(file)))) {
+        AtomicFiles.write(file, out -> {
+            ZipOutputStream zip = new ZipOutputStream(out);
             for (Map.Entry<String, NdArray> named : arrays.entrySet()) {
                 String name = Objects.requireNonNull(named.getKey(), "array name") + NPY_SUFFIX;
                 NdArray array = Objects.requireNonNull(named.getValue(), () -> "array " + named.getKey());
@@ -72,19 +76,20 @@ public final class Npz {
                 Npy.write(zip, array);
                 zip.closeEntry();
             }
-        }
+            zip.finish(); // the central directory; the stream itself is AtomicFiles'
+        });
     }
 
     private static ZipFile open(Path file) throws IOException {
         try {
             return new ZipFile(file.toFile());
-        } catch (ZipException e) {
+        } catch (ZipException | EOFException e) { // EOF: the JDK's reader runs off a corrupt end record
             throw new NpyFormatException(file.toString(), "not a .npz file: " + notZipReason(file, e), e);
         }
     }
 
     /** Why a file is not a zip archive, spotting the common mistake of passing a single {@code .npy} file. */
-    private static String notZipReason(Path file, ZipException e) throws IOException {
+    private static String notZipReason(Path file, IOException e) throws IOException {
         byte[] start;
         try (InputStream in = Files.newInputStream(file)) {
             start = in.readNBytes(NpyHeader.MAGIC.length);
@@ -95,13 +100,30 @@ public final class Npz {
         return "not a valid zip archive (" + e.getMessage() + ")";
     }
 
-    private static NdArray readEntry(ZipFile zip, ZipEntry entry, String source) throws IOException {
+    private static NdArray readEntry(ZipFile zip, ZipEntry entry, String source, long fileSize) throws IOException {
         try (InputStream in = zip.getInputStream(entry)) {
-            return Npy.read(in, source);
+            return Npy.read(in, source, entryBytes(entry, fileSize));
         } catch (ZipException | EOFException e) {
             // raised by the inflater or the zip reader when entry data is damaged or cut short
             throw new NpyFormatException(source, "corrupt archive entry (" + e.getMessage() + ")", e);
         }
+    }
+
+    /**
+     * The most bytes an entry can hold, or {@code -1} if unknown: its declared size, but never more than its stored
+     * bytes can be (the archive's size, and for a deflated entry {@link #MAX_DEFLATE_RATIO} times its compressed
+     * size), since a corrupt or hostile directory may declare any size.
+     */
+    static long entryBytes(ZipEntry entry, long fileSize) {
+        long stored = minKnown(entry.getCompressedSize(), fileSize);
+        long most = stored < 0 || entry.getMethod() == ZipEntry.STORED ? stored
+                : Math.min(stored, Long.MAX_VALUE / MAX_DEFLATE_RATIO - 1) * MAX_DEFLATE_RATIO + 1024;
+        return minKnown(entry.getSize(), most);
+    }
+
+    /** The smaller of two sizes, either of which may be unknown ({@code -1}). */
+    private static long minKnown(long a, long b) {
+        return a < 0 ? b : b < 0 ? a : Math.min(a, b);
     }
 
     private static String key(String entryName) {

@@ -59,13 +59,17 @@ public record BlockWeights(Linear inProj, Linear outProj, Linear ffn1, Linear ff
      * Reads a PyTorch state dict (e.g. from an {@code .npz} written by
      * {@code np.savez(f, **{k: v.numpy() for k, v in layer.state_dict().items()})}). Float16 arrays are
      * widened. Throws {@link IllegalArgumentException} naming every missing weight, or the first one with a
-     * wrong shape.
+     * wrong shape (against the sizes most tensors agree on, see {@link BlockShapes}), or the first NaN or
+     * infinite value: such a block would give NaN for every token, which is never what a saved layer means.
      */
     public static BlockWeights fromStateDict(Map<String, NdArray> dict) {
         List<String> missing = NAMES.stream().filter(n -> !dict.containsKey(n)).toList();
         if (!missing.isEmpty()) {
             throw new IllegalArgumentException("missing weights " + missing + "; found " + dict.keySet());
         }
+        Map<String, int[]> shapes = new LinkedHashMap<>();
+        NAMES.forEach(n -> shapes.put(n, dict.get(n).shape()));
+        BlockShapes.check(shapes, n -> dict.get(n).describe());
         int d = dict.get("norm1.weight").dim(0);
         int ff = dict.get("linear1.bias").dim(0);
         return new BlockWeights(
@@ -107,7 +111,7 @@ public record BlockWeights(Linear inProj, Linear outProj, Linear ffn1, Linear ff
         if (w.rank() != 2 || w.dim(0) != out || w.dim(1) != in) {
             throw new IllegalArgumentException(weight + " must be [" + out + ", " + in + "], got " + w.describe());
         }
-        return Linear.fromTorch(w.toFloats(), vector(dict, bias, out), out, in);
+        return Linear.fromTorch(finite(weight, w), vector(dict, bias, out), out, in);
     }
 
     private static float[] vector(Map<String, NdArray> dict, String name, int size) {
@@ -115,7 +119,24 @@ public record BlockWeights(Linear inProj, Linear outProj, Linear ffn1, Linear ff
         if (v.rank() != 1 || v.dim(0) != size) {
             throw new IllegalArgumentException(name + " must be [" + size + "], got " + v.describe());
         }
-        return v.toFloats();
+        return finite(name, v);
+    }
+
+    /** The values of {@code a}, the tensor called {@code name}, if all are finite. */
+    private static float[] finite(String name, NdArray a) {
+        float[] v = a.toFloats();
+        for (int i = 0; i < v.length; i++) {
+            if (!Float.isFinite(v[i])) {
+                int[] at = new int[a.rank()];
+                for (int axis = a.rank() - 1, rest = i; axis >= 0; rest /= a.dim(axis), axis--) {
+                    at[axis] = rest % a.dim(axis);
+                }
+                throw new IllegalArgumentException(name + java.util.Arrays.toString(at) + " is " + v[i]
+                        + ": a block with a non-finite weight gives NaN for every token (a diverged or corrupt"
+                        + " model?)");
+            }
+        }
+        return v;
     }
 
     private static void put(Map<String, NdArray> m, String prefix, Linear l, String weight, String bias) {

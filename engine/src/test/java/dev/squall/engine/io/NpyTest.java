@@ -268,6 +268,43 @@ class NpyTest {
         assertTrue(rejection("negative.npy", npy("<f4", "(2, -3)", new byte[0])).contains("negative dimension"));
     }
 
+    /**
+     * A 200-byte file whose header claims float32 (46340, 46340), 8.6 GB, or (20000, 20000), 1.6 GB: a format
+     * error before anything of that size is allocated, read from a file (whose size is known) or from a stream
+     * (whose size is not: the array grows only with the data found).
+     */
+    @Test
+    void falseHeadersInSmallFilesFailWithoutAllocatingTheClaimedSize() throws IOException {
+        for (String shape : new String[] {"(46340, 46340)", "(20000, 20000)"}) {
+            byte[] bytes = Arrays.copyOf(npy("<f4", shape, new byte[0]), 200);
+            long before = ReaderFuzz.allocatedBytes();
+            String message = rejection("false.npy", bytes);
+            assertTrue(message.contains("truncated data: expected " + NdArray.elementCount(parse(shape)) * 4
+                    + " bytes of data for float32" + Arrays.toString(parse(shape)) + ", found 72"), message);
+            NpyFormatException e = assertThrows(NpyFormatException.class, () -> read(bytes));
+            assertTrue(e.getMessage().contains("truncated data"), e.getMessage());
+            long allocated = ReaderFuzz.allocatedBytes() - before;
+            assertTrue(allocated < ReaderFuzz.SLACK_BYTES, shape + ": allocated " + allocated + " bytes");
+        }
+    }
+
+    @Test
+    void rejectsShapesWhoseElementCountOverflowsIntOrLong() throws IOException {
+        assertTrue(rejection("int.npy", npy("<f4", "(46341, 46341)", new byte[0])).contains("2147488281 elements"));
+        assertTrue(rejection("wide.npy", npy("<f4", "(4294967296, 4294967296)", new byte[0]))
+                .contains("has dimension 4294967296, more than a Java array can hold"));
+        // each dimension fits an int, the product overflows a long (2^31·2^31·2^31·2^31 = 2^124)
+        String longOverflow = rejection("long.npy", npy("<f4", "(2147483647, 2147483647, 2147483647, 2147483647)",
+                new byte[0]));
+        assertTrue(longOverflow.contains("elements, more than a Java array can hold"), longOverflow);
+        assertTrue(rejection("many.npy", npy("<f4", "(65536, 65536, 65536, 65536, 65536, 65536, 65536, 65536)",
+                new byte[0])).contains("elements, more than a Java array can hold"));
+    }
+
+    private static int[] parse(String shape) {
+        return Arrays.stream(shape.replaceAll("[() ]", "").split(",")).mapToInt(Integer::parseInt).toArray();
+    }
+
     private static NdArray read(byte[] bytes) throws IOException {
         return Npy.read(new ByteArrayInputStream(bytes), "test.npy");
     }

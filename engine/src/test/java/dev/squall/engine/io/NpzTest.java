@@ -12,6 +12,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -167,6 +168,50 @@ class NpzTest {
         }
         String message = rejection(NpyBytes.file(dir, "float64.npz", bytes.toByteArray()));
         assertTrue(message.contains("float64.npz:w.npy: unsupported dtype '<f8'"), message);
+    }
+
+    /**
+     * A member whose 200-byte {@code .npy} claims float32 (46340, 46340): a format error naming the member, stored
+     * or deflated, before anything of the claimed 8.6 GB is allocated; the same when the archive's directory also
+     * lies about the member's size.
+     */
+    @Test
+    void falseMemberHeadersFailWithoutAllocatingTheClaimedSize() throws IOException {
+        byte[] member = Arrays.copyOf(NpyBytes.npy("<f4", "(46340, 46340)", new byte[0]), 200);
+        for (int method : new int[] {ZipEntry.STORED, ZipEntry.DEFLATED}) {
+            for (boolean lyingSize : new boolean[] {false, true}) {
+                ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+                try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+                    ZipEntry entry = new ZipEntry("self_attn.in_proj_weight.npy");
+                    entry.setMethod(method);
+                    if (method == ZipEntry.STORED) {
+                        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+                        crc.update(member);
+                        entry.setSize(member.length);
+                        entry.setCrc(crc.getValue());
+                    }
+                    zip.putNextEntry(entry);
+                    zip.write(member);
+                    zip.closeEntry();
+                }
+                byte[] archive = bytes.toByteArray();
+                if (lyingSize) { // the central directory's uncompressed size: 2^31 - 1
+                    ByteBuffer b = ByteBuffer.wrap(archive).order(ByteOrder.LITTLE_ENDIAN);
+                    for (int i = 0; i + 4 <= archive.length; i++) {
+                        if (b.getInt(i) == 0x02014b50) {
+                            b.putInt(i + 24, Integer.MAX_VALUE);
+                        }
+                    }
+                }
+                Path file = NpyBytes.file(dir, "false.npz", archive);
+                long before = ReaderFuzz.allocatedBytes();
+                String message = rejection(file);
+                long allocated = ReaderFuzz.allocatedBytes() - before;
+                String what = (method == ZipEntry.STORED ? "stored" : "deflated") + (lyingSize ? ", lying size" : "");
+                assertTrue(message.contains("false.npz:self_attn.in_proj_weight.npy: "), what + ": " + message);
+                assertTrue(allocated < ReaderFuzz.SLACK_BYTES, what + ": allocated " + allocated + " bytes");
+            }
+        }
     }
 
     @Test

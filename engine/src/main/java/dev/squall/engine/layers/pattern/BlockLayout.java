@@ -85,9 +85,10 @@ sealed interface BlockLayout {
         @Override
         public int[] row(int row, int nb, boolean causal) {
             int limit = limit(row, nb, causal);
+            int s = Math.min(stride, nb); // a stride of nb or more lists every block; clamped, no sum wraps around
             BitSet set = new BitSet();
-            set.set(Math.max(0, row - stride + 1), Math.min(row + stride, limit));
-            for (int j = row % stride; j < limit; j += stride) {
+            set.set(Math.max(0, row - s + 1), Math.min(row + s, limit));
+            for (int j = row % s; j < limit; j += s) {
                 set.set(j);
             }
             return set.stream().toArray();
@@ -122,7 +123,8 @@ sealed interface BlockLayout {
                 set.set(0, limit);
                 return set.stream().toArray();
             }
-            set.set(Math.max(0, row - window), Math.min(row + window + 1, limit));
+            int w = Math.min(window, nb); // a window of nb blocks or more lists every block; clamped, no sum wraps
+            set.set(Math.max(0, row - w), Math.min(row + w + 1, limit));
             set.set(0, Math.min(globals, limit));
             int[] free = new int[limit - set.cardinality()];
             for (int j = set.nextClearBit(0), e = 0; j < limit; j = set.nextClearBit(j + 1)) {

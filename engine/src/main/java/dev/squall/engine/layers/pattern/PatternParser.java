@@ -1,6 +1,7 @@
 package dev.squall.engine.layers.pattern;
 
 import dev.squall.engine.io.DType;
+import dev.squall.engine.io.IoErrors;
 import dev.squall.engine.io.NdArray;
 import dev.squall.engine.io.Npy;
 
@@ -181,7 +182,10 @@ final class PatternParser {
     private static NdArray read(String kind, String name, String file) {
         try {
             return Npy.read(Path.of(file));
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
+            throw new IllegalArgumentException("pattern " + FORMS.get(kind) + ": cannot read " + name + " (" + file + "): "
+                    + IoErrors.reason(Path.of(file), e), e);
+        } catch (RuntimeException e) {
             throw new IllegalArgumentException("pattern " + FORMS.get(kind) + ": cannot read " + name + " (" + file + "): "
                     + e.getMessage(), e);
         }

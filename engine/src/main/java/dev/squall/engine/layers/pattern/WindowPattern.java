@@ -66,7 +66,7 @@ public record WindowPattern(String kind, int radius, int[] dilations, int[] glob
                          boolean causal) {
         int[] pattern = new int[WindowAttention.FIRST + dilations.length + globals.length];
         pattern[WindowAttention.FLAGS] = causal ? AttentionMask.CAUSAL : 0;
-        pattern[WindowAttention.RADIUS] = radius;
+        pattern[WindowAttention.RADIUS] = Math.min(radius, seqs.maxLen()); // wider is the whole sequence
         pattern[WindowAttention.DILATIONS] = dilations.length;
         pattern[WindowAttention.GLOBALS] = globals.length;
         System.arraycopy(dilations, 0, pattern, WindowAttention.FIRST, dilations.length);

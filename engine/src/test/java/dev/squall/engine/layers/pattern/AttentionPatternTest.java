@@ -9,6 +9,7 @@ import dev.squall.engine.graph.DataTransferMode;
 import dev.squall.engine.graph.TaskGraph;
 import dev.squall.engine.io.NdArray;
 import dev.squall.engine.io.Npy;
+import dev.squall.engine.jvm.FastPaths;
 import dev.squall.engine.jvm.JvmBackend;
 import dev.squall.engine.layers.EncoderBlock;
 import dev.squall.engine.layers.QkvLayout;
@@ -38,6 +39,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class AttentionPatternTest {
     private static final JvmBackend BACKEND = new JvmBackend(2);
+    /** The plain kernels, for the tests that must hold for them and for their fast paths. */
+    private static final JvmBackend PLAIN = new JvmBackend(2, FastPaths.none());
     /** Lengths of the batch: mixed, with an empty and a one-token sequence. */
     private static final int[] LENGTHS = {70, 1, 0, 45, 33};
 
@@ -47,6 +50,7 @@ class AttentionPatternTest {
     @AfterAll
     static void close() {
         BACKEND.close();
+        PLAIN.close();
     }
 
     @Test
@@ -133,6 +137,38 @@ class AttentionPatternTest {
         check("strided:4:3", causal, (h, i, j) -> Math.abs(i / 4 - j / 4) < 3 || (i / 4 - j / 4) % 3 == 0);
     }
 
+    /**
+     * Parameters at the edge of {@code int}: a window or stride near {@code 2^31 − N} covers the whole sequence, and
+     * no arithmetic on it may wrap around (the local fast path once added the radius to a token index and lost
+     * every key). Plain kernels and fast paths, fused and unfused, against the pattern's definition.
+     */
+    @ParameterizedTest(name = "causal={0}")
+    @ValueSource(booleans = {false, true})
+    void extremeParametersMatchTheirDefinitions(boolean causal) {
+        int max = Integer.MAX_VALUE;
+        int tokens = Arrays.stream(LENGTHS).sum();
+        for (int w : new int[] {max, max - 70, max - tokens, max - tokens - 1, max / 2, max / 3}) {
+            for (JvmBackend backend : List.of(BACKEND, PLAIN)) {
+                check(backend, "local:" + w, causal, (h, i, j) -> true);
+                check(backend, "dilated:" + w + ":1", causal, (h, i, j) -> true);
+                check(backend, "longformer:" + w + ":1", causal, (h, i, j) -> true);
+                check(backend, "dilated:" + w + ":2", causal, (h, i, j) -> (i - j) % 2 == 0);
+                check(backend, "longformer:" + w + ":1/3:7", causal, (h, i, j) -> h == 0 || (i - j) % 3 == 0
+                        || i == 7 || j == 7);
+                check(backend, "dilated:1:" + w, causal, (h, i, j) -> i == j);
+                check(backend, "dilated:" + w + ":" + w, causal, (h, i, j) -> i == j);
+                check(backend, "fixed:" + w + ":" + w, causal, (h, i, j) -> true);
+                check(backend, "fixed:4:" + w, causal, (h, i, j) -> true);
+                check(backend, "strided:4:" + w, causal, (h, i, j) -> true);
+                check(backend, "strided:" + w + ":" + w, causal, (h, i, j) -> true);
+                check(backend, "bigbird:4:" + w + ":0:0:1", causal, (h, i, j) -> true);
+                check(backend, "bigbird:4:0:" + w + ":0:1", causal, (h, i, j) -> true);
+                check(backend, "bigbird:4:0:0:" + w + ":1", causal, (h, i, j) -> true);
+                check(backend, "bigbird:" + w + ":" + w + ":" + w + ":" + w + ":1", causal, (h, i, j) -> true);
+            }
+        }
+    }
+
     /** Query {@code i} sees key {@code j} in head {@code h} (positions in the sequence), causal restriction aside. */
     @FunctionalInterface
     private interface Definition {
@@ -140,11 +176,15 @@ class AttentionPatternTest {
     }
 
     private static void check(String spec, boolean causal, Definition def) {
+        check(BACKEND, spec, causal, def);
+    }
+
+    private static void check(JvmBackend backend, String spec, boolean causal, Definition def) {
         RandomArrays rnd = RandomArrays.fresh();
         AttentionCase c = caseOf(rnd, causal);
         AttentionPattern pattern = AttentionPattern.parse(spec);
         Sequences seqs = new Sequences(c.seqStart(), c.maxLen());
-        boolean[][][] mask = EffectiveMask.of(pattern, BACKEND, qkv(c), seqs, c.heads(), c.d(), causal);
+        boolean[][][] mask = EffectiveMask.of(pattern, backend, qkv(c), seqs, c.heads(), c.d(), causal);
         for (int b = 0; b < c.batch(); b++) {
             int n = c.lengths()[b];
             for (int h = 0; h < c.heads(); h++) {
@@ -156,7 +196,7 @@ class AttentionPatternTest {
                 }
             }
         }
-        checkBothForms(pattern, c, rnd, causal, (b, h, i, j) -> def.visible(h, i, j));
+        checkBothForms(backend, pattern, c, rnd, causal, (b, h, i, j) -> def.visible(h, i, j));
     }
 
     @ParameterizedTest(name = "causal={0}")
@@ -288,21 +328,28 @@ class AttentionPatternTest {
     /** Fused and unfused forms against float64 dense attention with {@code visible}. */
     private static void checkBothForms(AttentionPattern pattern, AttentionCase c, RandomArrays rnd, boolean causal,
                                        AttentionReference.Visibility visible) {
+        checkBothForms(BACKEND, pattern, c, rnd, causal, visible);
+    }
+
+    private static void checkBothForms(JvmBackend backend, AttentionPattern pattern, AttentionCase c, RandomArrays rnd,
+                                       boolean causal, AttentionReference.Visibility visible) {
         AttentionReference ref = AttentionReference.of(c, visible);
         for (EncoderBlock.Variant variant : EncoderBlock.Variant.values()) {
-            float[] out = run(pattern, variant, c, causal);
-            Tolerance.FP32.assertClose(Subject.of(pattern.spec() + " " + variant, c.describe(), rnd.seed())
+            float[] out = run(backend, pattern, variant, c, causal);
+            Tolerance.FP32.assertClose(Subject.of(pattern.spec() + " " + variant + (backend == PLAIN ? " plain" : ""),
+                    c.describe(), rnd.seed())
                     .rowsOf(c.heads() * c.d()), out, ref.out(), ref.outScale());
         }
     }
 
-    private static float[] run(AttentionPattern pattern, EncoderBlock.Variant variant, AttentionCase c, boolean causal) {
+    private static float[] run(JvmBackend backend, AttentionPattern pattern, EncoderBlock.Variant variant,
+                               AttentionCase c, boolean causal) {
         float[] out = new float[c.outputSize()];
         QkvLayout qkv = qkv(c);
         TaskGraph g = new TaskGraph("pattern").transferToDevice(DataTransferMode.EVERY_EXECUTION, qkv.arrays().toArray());
         pattern.op(variant).addTo(g, "attention", qkv, out, new Sequences(c.seqStart(), c.maxLen()), c.heads(), c.d(), causal);
         g.transferToHost(DataTransferMode.EVERY_EXECUTION, out);
-        BACKEND.plan(g).execute();
+        backend.plan(g).execute();
         return out;
     }
 

@@ -207,7 +207,8 @@ public final class FusedAttentionVector implements FastPath {
         if (packed) {
             GemmDriver.packPanels(queries, true, qn, d, w.packedQ, 0); // once for all key tiles
         }
-        int radius = s.radius();
+        // A window as wide as the sequence is the whole sequence; clamped, no index sum below can wrap around.
+        int radius = Math.min(s.radius(), end - start);
         int keyEnd = causal ? i0 + qn : end;
         int keyStart = start;
         if (radius >= 0) {
@@ -226,7 +227,7 @@ public final class FusedAttentionVector implements FastPath {
                 GemmDriver.product(new GemmDriver.Matrix(s.k(), s.ld(), j0, s.kCol() + h * d), queries, true, tile, 0,
                         TS, kn, qn, d, false, null, 0, Activations.IDENTITY);
             }
-            float tileScale = mask(s, tile, start, i0, qn, j0, kn, scale);
+            float tileScale = mask(s, radius, tile, start, i0, qn, j0, kn, scale);
             SoftmaxRows.softmaxColumns(tile, TS, kn, cols, tileScale, w.runMax, w.runSum, w.correction);
             for (int i = 0; i < qn; i++) {
                 if (w.correction[i] != 1f) {
@@ -244,14 +245,14 @@ public final class FusedAttentionVector implements FastPath {
 
     /**
      * Masks the key-major score tile of keys {@code [j0, j0 + kn)} for queries {@code [i0, i0 + qn)}: −∞ where
-     * the causal mask or the window hides a key; additive and key-padding masks added to the scaled scores.
+     * the causal mask or the window ({@code radius}, clamped to the sequence) hides a key; additive and key-padding masks added to the scaled scores.
      * Returns the scale the softmax still has to apply: {@code scale}, or 1 once the tile is scaled here.
      */
-    private static float mask(Shape s, float[] tile, int start, int i0, int qn, int j0, int kn, float scale) {
+    private static float mask(Shape s, int radius, float[] tile, int start, int i0, int qn, int j0, int kn,
+                              float scale) {
         boolean causal = (s.maskFlags() & AttentionMask.CAUSAL) != 0;
         boolean additive = (s.maskFlags() & AttentionMask.ADDITIVE) != 0;
         boolean keyPadding = (s.maskFlags() & AttentionMask.KEY_PADDING) != 0;
-        int radius = s.radius();
         if (!causal && radius < 0 && !additive && !keyPadding) {
             return scale;
         }
