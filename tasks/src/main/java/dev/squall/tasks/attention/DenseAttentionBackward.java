@@ -25,22 +25,7 @@ public final class DenseAttentionBackward {
     public static void valueGradient(float[] p, float[] dOut, @Out float[] dv, int[] seqStart, int heads, int d, int ld,
                                      int vCol, int maxLen, int rowOffset, int rowCount) {
         for (@Parallel int r = 0; r < rowCount; r++) {
-            int row = rowOffset + r;
-            int j = row / heads;
-            int h = row % heads;
-            int b = AttentionMask.sequenceOf(seqStart, j);
-            int start = seqStart[b];
-            int base = j * ld + vCol + h * d;
-            for (int c = 0; c < d; c++) {
-                dv[base + c] = 0f;
-            }
-            for (int i = start; i < seqStart[b + 1]; i++) {
-                float pij = p[(i * heads + h) * maxLen + j - start];
-                int oBase = (i * heads + h) * d;
-                for (int c = 0; c < d; c++) {
-                    dv[base + c] += pij * dOut[oBase + c];
-                }
-            }
+            keyRow(p, dOut, heads * d, dv, vCol, seqStart, rowOffset + r, heads, d, ld, maxLen, 1f);
         }
     }
 
@@ -49,14 +34,11 @@ public final class DenseAttentionBackward {
                                            int ld, int vCol, int maxLen, int rowOffset, int rowCount) {
         for (@Parallel int r = 0; r < rowCount; r++) {
             int row = rowOffset + r;
-            int t = row / heads;
-            int h = row % heads;
-            int b = AttentionMask.sequenceOf(seqStart, t);
-            int start = seqStart[b];
-            int len = seqStart[b + 1] - start;
+            int b = AttentionMask.sequenceOf(seqStart, row / heads);
+            int vBase = seqStart[b] * ld + vCol + (row % heads) * d;
             for (int j = 0; j < maxLen; j++) {
-                dp[row * maxLen + j] = j < len ? KeyStream.score(dOut, row * d, v, (start + j) * ld + vCol + h * d, d, 1f)
-                        : 0f;
+                dp[row * maxLen + j] = seqStart[b] + j < seqStart[b + 1]
+                        ? KeyStream.score(dOut, row * d, v, vBase + j * ld, d, 1f) : 0f;
             }
         }
     }
@@ -64,54 +46,57 @@ public final class DenseAttentionBackward {
     /** {@code dq[t, h, :] = Σ_j ds[row, j] · k[start + j, h, :] / √d}. */
     public static void queryGradient(float[] ds, float[] k, @Out float[] dq, int[] seqStart, int heads, int d, int ld,
                                      int kCol, int maxLen, int rowOffset, int rowCount) {
-        float scale = AttentionMask.scale(d);
         for (@Parallel int r = 0; r < rowCount; r++) {
             int row = rowOffset + r;
             int t = row / heads;
-            int h = row % heads;
             int b = AttentionMask.sequenceOf(seqStart, t);
-            int start = seqStart[b];
-            int base = t * ld + h * d;
-            for (int c = 0; c < d; c++) {
-                dq[base + c] = 0f;
-            }
-            for (int j = start; j < seqStart[b + 1]; j++) {
-                float dsj = ds[row * maxLen + j - start];
-                int kBase = j * ld + kCol + h * d;
-                for (int c = 0; c < d; c++) {
-                    dq[base + c] += dsj * k[kBase + c];
-                }
-            }
-            for (int c = 0; c < d; c++) {
-                dq[base + c] *= scale;
-            }
+            columnSum(ds, row * maxLen, 1, k, ld, kCol + (row % heads) * d, dq, t * ld + (row % heads) * d, seqStart[b],
+                    seqStart[b + 1], d, AttentionMask.scale(d));
         }
     }
 
     /** {@code dk[j, h, :] = Σ_i ds[i·heads + h, j − start] · q[i, h, :] / √d} over the queries {@code i} of key {@code j}'s sequence. */
     public static void keyGradient(float[] ds, float[] q, @Out float[] dk, int[] seqStart, int heads, int d, int ld,
                                    int kCol, int maxLen, int rowOffset, int rowCount) {
-        float scale = AttentionMask.scale(d);
         for (@Parallel int r = 0; r < rowCount; r++) {
-            int row = rowOffset + r;
-            int j = row / heads;
-            int h = row % heads;
-            int b = AttentionMask.sequenceOf(seqStart, j);
-            int start = seqStart[b];
-            int base = j * ld + kCol + h * d;
+            keyRow(ds, q, ld, dk, kCol, seqStart, rowOffset + r, heads, d, ld, maxLen, AttentionMask.scale(d));
+        }
+    }
+
+    /**
+     * The gradient of key token {@code j = row / heads}, head {@code row % heads}, at column {@code outCol} of
+     * {@code out} (row stride {@code ld}): {@code scale · Σ_i w[i·heads + h, j − start] · x[i, h, :]} over the queries
+     * {@code i} of its sequence, with {@code x}'s rows {@code xLd} apart (column 0).
+     */
+    static void keyRow(float[] w, float[] x, int xLd, float[] out, int outCol, int[] seqStart, int row, int heads, int d,
+                       int ld, int maxLen, float scale) {
+        int j = row / heads;
+        int h = row % heads;
+        int b = AttentionMask.sequenceOf(seqStart, j);
+        int start = seqStart[b];
+        columnSum(w, (start * heads + h) * maxLen + j - start, heads * maxLen, x, xLd, h * d, out, j * ld + outCol + h * d,
+                start, seqStart[b + 1], d, scale);
+    }
+
+    /**
+     * {@code out[outBase + c] = scale · Σ_u w[wBase + (u − from)·wStride] · x[u·xLd + xOff + c]} for {@code c < d},
+     * over {@code u} in {@code [from, to)} in ascending order: a column of P, dS (weights) times the rows of
+     * dO, K or Q. The product with {@code scale} comes last, once.
+     */
+    static void columnSum(float[] w, int wBase, int wStride, float[] x, int xLd, int xOff, float[] out, int outBase,
+                          int from, int to, int d, float scale) {
+        for (int c = 0; c < d; c++) {
+            out[outBase + c] = 0f;
+        }
+        for (int u = from; u < to; u++) {
+            float weight = w[wBase + (u - from) * wStride];
+            int xBase = u * xLd + xOff;
             for (int c = 0; c < d; c++) {
-                dk[base + c] = 0f;
+                out[outBase + c] += weight * x[xBase + c];
             }
-            for (int i = start; i < seqStart[b + 1]; i++) {
-                float dsij = ds[(i * heads + h) * maxLen + j - start];
-                int qBase = i * ld + h * d;
-                for (int c = 0; c < d; c++) {
-                    dk[base + c] += dsij * q[qBase + c];
-                }
-            }
-            for (int c = 0; c < d; c++) {
-                dk[base + c] *= scale;
-            }
+        }
+        for (int c = 0; c < d; c++) {
+            out[outBase + c] *= scale;
         }
     }
 }

@@ -27,6 +27,9 @@ import dev.squall.tasks.Parallel;
  * ({@code causal != 0}) or none; sequences are packed as in the forward ({@code seqStart}).
  */
 public final class FusedAttentionBackward {
+    /** Floats of each probability and score-gradient tile: {@code QUERY_BLOCK × KEY_BLOCK}, either way round. */
+    public static final int TILE = FusedAttention.QUERY_BLOCK * FusedAttention.KEY_BLOCK;
+
     private FusedAttentionBackward() {
     }
 
@@ -48,41 +51,10 @@ public final class FusedAttentionBackward {
     public static void queryGradient(float[] qkv, float[] dOut, float[] lse, float[] delta, @Out float[] dqkv,
                                      int[] seqStart, int heads, int d, int ld, int kCol, int vCol, int causal,
                                      int rowOffset, int rowCount) {
-        float scale = AttentionMask.scale(d);
         for (@Parallel int r = 0; r < rowCount; r++) {
-            int row = rowOffset + r;
-            int h = row % heads;
-            int b = QueryBlocks.sequence(seqStart, row / heads);
-            int i0 = QueryBlocks.firstQuery(seqStart, b, row / heads);
-            int i1 = QueryBlocks.endQuery(seqStart, b, i0);
-            float[] p = new float[FusedAttention.QUERY_BLOCK * FusedAttention.KEY_BLOCK];
-            float[] ds = new float[FusedAttention.QUERY_BLOCK * FusedAttention.KEY_BLOCK];
-            for (int i = i0; i < i1; i++) {
-                for (int c = 0; c < d; c++) {
-                    dqkv[i * ld + h * d + c] = 0f;
-                }
-            }
-            int keyEnd = causal != 0 ? i1 : seqStart[b + 1];
-            for (int j0 = seqStart[b]; j0 < keyEnd; j0 += FusedAttention.KEY_BLOCK) {
-                int j1 = Math.min(j0 + FusedAttention.KEY_BLOCK, keyEnd);
-                gradientTile(qkv, dOut, lse, delta, p, ds, FusedAttention.KEY_BLOCK, h, heads, d, ld, kCol, vCol, causal,
-                        i0, i1, j0, j1);
-                for (int i = i0; i < i1; i++) {
-                    int qBase = i * ld + h * d;
-                    for (int j = j0; j < j1; j++) {
-                        float dsij = ds[(i - i0) * FusedAttention.KEY_BLOCK + j - j0];
-                        int kBase = j * ld + kCol + h * d;
-                        for (int c = 0; c < d; c++) {
-                            dqkv[qBase + c] += dsij * qkv[kBase + c];
-                        }
-                    }
-                }
-            }
-            for (int i = i0; i < i1; i++) {
-                for (int c = 0; c < d; c++) {
-                    dqkv[i * ld + h * d + c] *= scale;
-                }
-            }
+            float[] p = new float[TILE];
+            float[] ds = new float[TILE];
+            queryBlock(qkv, dOut, lse, delta, dqkv, p, ds, seqStart, rowOffset + r, heads, d, ld, kCol, vCol, causal);
         }
     }
 
@@ -94,46 +66,87 @@ public final class FusedAttentionBackward {
     public static void keyValueGradient(float[] qkv, float[] dOut, float[] lse, float[] delta, @Out float[] dqkv,
                                         int[] seqStart, int heads, int d, int ld, int kCol, int vCol, int causal,
                                         int rowOffset, int rowCount) {
-        float scale = AttentionMask.scale(d);
         for (@Parallel int r = 0; r < rowCount; r++) {
-            int row = rowOffset + r;
-            int h = row % heads;
-            int b = QueryBlocks.sequence(seqStart, row / heads);
-            int j0 = QueryBlocks.firstQuery(seqStart, b, row / heads);
-            int j1 = QueryBlocks.endQuery(seqStart, b, j0);
-            int end = seqStart[b + 1];
-            float[] p = new float[FusedAttention.QUERY_BLOCK * FusedAttention.KEY_BLOCK];
-            float[] ds = new float[FusedAttention.QUERY_BLOCK * FusedAttention.KEY_BLOCK];
-            for (int j = j0; j < j1; j++) {
-                for (int c = 0; c < d; c++) {
-                    dqkv[j * ld + kCol + h * d + c] = 0f;
-                    dqkv[j * ld + vCol + h * d + c] = 0f;
-                }
+            float[] p = new float[TILE];
+            float[] ds = new float[TILE];
+            keyBlock(qkv, dOut, lse, delta, dqkv, p, ds, seqStart, rowOffset + r, heads, d, ld, kCol, vCol, causal);
+        }
+    }
+
+    /** {@link #queryGradient} of parallel row {@code row}, with tiles {@code p} and {@code ds} of {@link #TILE}. */
+    static void queryBlock(float[] qkv, float[] dOut, float[] lse, float[] delta, float[] dqkv, float[] p, float[] ds,
+                           int[] seqStart, int row, int heads, int d, int ld, int kCol, int vCol, int causal) {
+        int h = row % heads;
+        int b = QueryBlocks.sequence(seqStart, row / heads);
+        int i0 = QueryBlocks.firstQuery(seqStart, b, row / heads);
+        int i1 = QueryBlocks.endQuery(seqStart, b, i0);
+        for (int i = i0; i < i1; i++) {
+            for (int c = 0; c < d; c++) {
+                dqkv[i * ld + h * d + c] = 0f;
             }
-            for (int ia = causal != 0 ? j0 : seqStart[b]; ia < end; ia += FusedAttention.KEY_BLOCK) {
-                int ib = Math.min(ia + FusedAttention.KEY_BLOCK, end);
-                gradientTile(qkv, dOut, lse, delta, p, ds, FusedAttention.QUERY_BLOCK, h, heads, d, ld, kCol, vCol,
-                        causal, ia, ib, j0, j1);
-                for (int i = ia; i < ib; i++) {
-                    int qBase = i * ld + h * d;
-                    int oBase = (i * heads + h) * d;
-                    for (int j = j0; j < j1; j++) {
-                        int at = (i - ia) * FusedAttention.QUERY_BLOCK + j - j0;
-                        float pij = p[at];
-                        float dsij = ds[at];
-                        int kBase = j * ld + kCol + h * d;
-                        int vBase = j * ld + vCol + h * d;
-                        for (int c = 0; c < d; c++) {
-                            dqkv[vBase + c] += pij * dOut[oBase + c];
-                            dqkv[kBase + c] += dsij * qkv[qBase + c];
-                        }
+        }
+        int keyEnd = causal != 0 ? i1 : seqStart[b + 1];
+        for (int j0 = seqStart[b]; j0 < keyEnd; j0 += FusedAttention.KEY_BLOCK) {
+            int j1 = Math.min(j0 + FusedAttention.KEY_BLOCK, keyEnd);
+            gradientTile(qkv, dOut, lse, delta, p, ds, FusedAttention.KEY_BLOCK, h, heads, d, ld, kCol, vCol, causal, i0,
+                    i1, j0, j1);
+            for (int i = i0; i < i1; i++) {
+                int qBase = i * ld + h * d;
+                for (int j = j0; j < j1; j++) {
+                    float dsij = ds[(i - i0) * FusedAttention.KEY_BLOCK + j - j0];
+                    int kBase = j * ld + kCol + h * d;
+                    for (int c = 0; c < d; c++) {
+                        dqkv[qBase + c] += dsij * qkv[kBase + c];
                     }
                 }
             }
-            for (int j = j0; j < j1; j++) {
-                for (int c = 0; c < d; c++) {
-                    dqkv[j * ld + kCol + h * d + c] *= scale;
+        }
+        float scale = AttentionMask.scale(d);
+        for (int i = i0; i < i1; i++) {
+            for (int c = 0; c < d; c++) {
+                dqkv[i * ld + h * d + c] *= scale;
+            }
+        }
+    }
+
+    /** {@link #keyValueGradient} of parallel row {@code row}, with tiles {@code p} and {@code ds} of {@link #TILE}. */
+    static void keyBlock(float[] qkv, float[] dOut, float[] lse, float[] delta, float[] dqkv, float[] p, float[] ds,
+                         int[] seqStart, int row, int heads, int d, int ld, int kCol, int vCol, int causal) {
+        int h = row % heads;
+        int b = QueryBlocks.sequence(seqStart, row / heads);
+        int j0 = QueryBlocks.firstQuery(seqStart, b, row / heads);
+        int j1 = QueryBlocks.endQuery(seqStart, b, j0);
+        int end = seqStart[b + 1];
+        for (int j = j0; j < j1; j++) {
+            for (int c = 0; c < d; c++) {
+                dqkv[j * ld + kCol + h * d + c] = 0f;
+                dqkv[j * ld + vCol + h * d + c] = 0f;
+            }
+        }
+        for (int ia = causal != 0 ? j0 : seqStart[b]; ia < end; ia += FusedAttention.KEY_BLOCK) {
+            int ib = Math.min(ia + FusedAttention.KEY_BLOCK, end);
+            gradientTile(qkv, dOut, lse, delta, p, ds, FusedAttention.QUERY_BLOCK, h, heads, d, ld, kCol, vCol, causal,
+                    ia, ib, j0, j1);
+            for (int i = ia; i < ib; i++) {
+                int qBase = i * ld + h * d;
+                int oBase = (i * heads + h) * d;
+                for (int j = j0; j < j1; j++) {
+                    int at = (i - ia) * FusedAttention.QUERY_BLOCK + j - j0;
+                    float pij = p[at];
+                    float dsij = ds[at];
+                    int kBase = j * ld + kCol + h * d;
+                    int vBase = j * ld + vCol + h * d;
+                    for (int c = 0; c < d; c++) {
+                        dqkv[vBase + c] += pij * dOut[oBase + c];
+                        dqkv[kBase + c] += dsij * qkv[qBase + c];
+                    }
                 }
+            }
+        }
+        float scale = AttentionMask.scale(d);
+        for (int j = j0; j < j1; j++) {
+            for (int c = 0; c < d; c++) {
+                dqkv[j * ld + kCol + h * d + c] *= scale;
             }
         }
     }

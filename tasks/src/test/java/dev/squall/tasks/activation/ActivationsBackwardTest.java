@@ -5,12 +5,9 @@ import dev.squall.tasks.testing.RandomArrays;
 import dev.squall.tasks.testing.RowSlices;
 import dev.squall.tasks.testing.Subject;
 import dev.squall.tasks.testing.Tolerance;
-import java.util.stream.IntStream;
-import java.util.stream.Stream;
 import org.apache.commons.math3.special.Erf;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -25,20 +22,13 @@ import org.junit.jupiter.params.provider.MethodSource;
  * measured there up to 2e-5 relative in the far tails, far below this bound).
  */
 class ActivationsBackwardTest {
-    private static final int[] KINDS = {Activations.IDENTITY, Activations.RELU, Activations.GELU_ERF,
-            Activations.GELU_TANH, Activations.SILU};
-    private static final String[] NAMES = {"IDENTITY", "RELU", "GELU_ERF", "GELU_TANH", "SILU"};
+    private static final int[] KINDS = ActivationsTest.KINDS;
+    private static final String[] NAMES = ActivationsTest.NAMES;
     private static final float[] SPECIALS = {0f, -0f, Float.MIN_VALUE, -Float.MIN_NORMAL, 1f, -1f, -13f, -89.5f,
             -103f, 1e20f, -1e20f, Float.MAX_VALUE, -Float.MAX_VALUE};
 
-    static Stream<Arguments> kindsAndShapes() {
-        int[][] shapes = {{1, 1}, {1, 7}, {13, 31}, {97, 13}, {7, 1000}};
-        return IntStream.range(0, KINDS.length).boxed()
-                .flatMap(k -> Stream.of(shapes).map(s -> Arguments.of(k, s[0], s[1])));
-    }
-
     @ParameterizedTest(name = "{1}x{2} kind #{0}")
-    @MethodSource("kindsAndShapes")
+    @MethodSource("dev.squall.tasks.activation.ActivationsTest#kindsAndShapes")
     void gradientTimesDerivative(int kindIndex, int rows, int cols) {
         int kind = KINDS[kindIndex];
         RandomArrays rnd = RandomArrays.fresh();

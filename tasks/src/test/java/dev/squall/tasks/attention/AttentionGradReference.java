@@ -5,8 +5,8 @@ package dev.squall.tasks.attention;
  * ({@code [tokens, heads·d]}), from the float64 probabilities of {@link AttentionReference}:
  * {@code dV = Pᵀ·dO}, {@code dP = dO·Vᵀ}, {@code dS = P∘(dP − rowsum(P∘dP))}, {@code dQ = dS·K/√d},
  * {@code dK = dSᵀ·Q/√d}; plus each query's log-sum-exp and {@code D = rowsum(dO∘O)}, and the error scale of every
- * element (see {@link #of}). {@link #gradients} is the core, which the tests also check against central
- * differences of {@link #output}, a float64 forward written here for that purpose.
+ * element (see {@link #of}). The tests check the gradients against central differences of {@link #output}, a
+ * float64 forward written here for that purpose.
  *
  * @param dq         {@code [tokens, heads·d]}
  * @param dk         {@code [tokens, heads·d]}
@@ -41,7 +41,9 @@ public record AttentionGradReference(double[] dq, double[] dk, double[] dv, doub
         double[] q = toDouble(c.q());
         double[] k = toDouble(c.k());
         double[] v = toDouble(c.v());
-        double[][] g = gradients(q, k, v, fwd.probs(), c.seqStart(), heads, d, c.ld(), c.kCol(), c.vCol(), n, dOut);
+        double[] dq = new double[c.outputSize()];
+        double[] dk = new double[c.outputSize()];
+        double[] dv = new double[c.outputSize()];
         double[] lse = new double[rows];
         double[] lseScale = new double[rows];
         double[] delta = new double[rows];
@@ -58,6 +60,10 @@ public record AttentionGradReference(double[] dq, double[] dk, double[] dv, doub
                     double max = Double.NEGATIVE_INFINITY;
                     for (int j = start; j < end; j++) {
                         max = Math.max(max, fwd.scores()[row * n + j - start]);
+                    }
+                    if (max == Double.NEGATIVE_INFINITY) {
+                        lse[row] = max; // the query sees no key: zero output, probabilities and gradients
+                        continue;
                     }
                     double sum = 0;
                     double spread = 0;
@@ -89,10 +95,14 @@ public record AttentionGradReference(double[] dq, double[] dk, double[] dv, doub
                     }
                     for (int j = start; j < end; j++) {
                         double p = fwd.probs()[row * n + j - start];
+                        double ds = p * (dp[j - start] - dSum);
                         double dsScale = pErr[j - start] * (Math.abs(dp[j - start]) + Math.abs(dSum))
                                 + p * (dpAbs[j - start] + dAbs);
                         int jRow = j * heads + h;
                         for (int e = 0; e < d; e++) {
+                            dv[jRow * d + e] += p * dOut[row * d + e];
+                            dq[row * d + e] += scale * ds * k[j * c.ld() + c.kCol() + h * d + e];
+                            dk[jRow * d + e] += scale * ds * q[i * c.ld() + h * d + e];
                             dvScale[jRow * d + e] += pErr[j - start] * Math.abs(dOut[row * d + e]);
                             dqScale[row * d + e] += scale * dsScale * Math.abs(k[j * c.ld() + c.kCol() + h * d + e]);
                             dkScale[jRow * d + e] += scale * dsScale * Math.abs(q[i * c.ld() + h * d + e]);
@@ -101,56 +111,12 @@ public record AttentionGradReference(double[] dq, double[] dk, double[] dv, doub
                 }
             }
         }
-        return new AttentionGradReference(g[0], g[1], g[2], dqScale, dkScale, dvScale, lse, lseScale, delta, deltaScale);
+        return new AttentionGradReference(dq, dk, dv, dqScale, dkScale, dvScale, lse, lseScale, delta, deltaScale);
     }
 
-    /**
-     * {@code {dq, dk, dv}}, each {@code [tokens, heads·d]}, from float64 Q, K, V (in the package's layout),
-     * probabilities {@code p} ({@code [tokens·heads, maxLen]}) and {@code dOut}.
-     */
-    public static double[][] gradients(double[] q, double[] k, double[] v, double[] p, int[] seqStart, int heads, int d,
-                                       int ld, int kCol, int vCol, int maxLen, float[] dOut) {
-        int tokens = seqStart[seqStart.length - 1];
-        double scale = 1 / Math.sqrt(d);
-        double[] dq = new double[tokens * heads * d];
-        double[] dk = new double[dq.length];
-        double[] dv = new double[dq.length];
-        for (int b = 0; b + 1 < seqStart.length; b++) {
-            int start = seqStart[b];
-            int end = seqStart[b + 1];
-            for (int h = 0; h < heads; h++) {
-                for (int i = start; i < end; i++) {
-                    int row = i * heads + h;
-                    double[] dp = new double[end - start];
-                    double dot = 0;
-                    for (int j = start; j < end; j++) {
-                        for (int e = 0; e < d; e++) {
-                            dp[j - start] += dOut[row * d + e] * v[j * ld + vCol + h * d + e];
-                        }
-                        dot += p[row * maxLen + j - start] * dp[j - start];
-                    }
-                    for (int j = start; j < end; j++) {
-                        double pij = p[row * maxLen + j - start];
-                        double ds = pij * (dp[j - start] - dot);
-                        int jRow = j * heads + h;
-                        for (int e = 0; e < d; e++) {
-                            dv[jRow * d + e] += pij * dOut[row * d + e];
-                            dq[row * d + e] += scale * ds * k[j * ld + kCol + h * d + e];
-                            dk[jRow * d + e] += scale * ds * q[i * ld + h * d + e];
-                        }
-                    }
-                }
-            }
-        }
-        return new double[][] {dq, dk, dv};
-    }
-
-    /**
-     * Float64 attention, causal or not, without other masks: {@code [tokens, heads·d]} outputs, and into
-     * {@code probs} ({@code [tokens·heads, maxLen]}, or null) the probabilities.
-     */
+    /** Float64 attention, causal or not, without other masks: the {@code [tokens, heads·d]} outputs. */
     public static double[] output(double[] q, double[] k, double[] v, int[] seqStart, int heads, int d, int ld, int kCol,
-                                  int vCol, int maxLen, boolean causal, double[] probs) {
+                                  int vCol, boolean causal) {
         int tokens = seqStart[seqStart.length - 1];
         double scale = 1 / Math.sqrt(d);
         double[] out = new double[tokens * heads * d];
@@ -176,9 +142,6 @@ public record AttentionGradReference(double[] dq, double[] dk, double[] dv, doub
                     }
                     for (int j = start; j < last; j++) {
                         double pij = Math.exp(s[j - start] - max) / sum;
-                        if (probs != null) {
-                            probs[row * maxLen + j - start] = pij;
-                        }
                         for (int e = 0; e < d; e++) {
                             out[row * d + e] += pij * v[j * ld + vCol + h * d + e];
                         }

@@ -39,36 +39,29 @@ class DenseAttentionBackwardTest {
     @ValueSource(booleans = {false, true})
     void referenceMatchesFiniteDifferences(boolean causal) {
         RandomArrays rnd = RandomArrays.fresh();
-        int[] seqStart = {0, 3, 8};
-        int heads = 2;
-        int d = 3;
-        int width = heads * d;
-        int ld = 3 * width;
-        int maxLen = 5;
-        double[] qkv = AttentionGradReference.toDouble(rnd.gaussian(8 * ld));
-        float[] dOut = rnd.gaussian(8 * width);
-        double[] p = new double[8 * heads * maxLen];
-        AttentionGradReference.output(qkv, qkv, qkv, seqStart, heads, d, ld, width, 2 * width, maxLen, causal, p);
-        double[][] g = AttentionGradReference.gradients(qkv, qkv, qkv, p, seqStart, heads, d, ld, width, 2 * width, maxLen,
-                dOut);
-        double[] analytic = new double[qkv.length];
-        for (int t = 0; t < 8; t++) {
+        AttentionCase c = AttentionCase.random(rnd, new AttentionCase.Shape(new int[] {3, 5}, 2, 3),
+                causal ? AttentionMask.CAUSAL : 0, true);
+        int width = c.heads() * c.d();
+        float[] dOut = rnd.gaussian(c.outputSize());
+        AttentionGradReference g = AttentionGradReference.of(c, dOut);
+        double[] analytic = new double[c.q().length];
+        for (int t = 0; t < c.tokens(); t++) {
             for (int x = 0; x < width; x++) {
-                analytic[t * ld + x] = g[0][t * width + x];
-                analytic[t * ld + width + x] = g[1][t * width + x];
-                analytic[t * ld + 2 * width + x] = g[2][t * width + x];
+                analytic[t * c.ld() + x] = g.dq()[t * width + x];
+                analytic[t * c.ld() + c.kCol() + x] = g.dk()[t * width + x];
+                analytic[t * c.ld() + c.vCol() + x] = g.dv()[t * width + x];
             }
         }
         double[] differences = FiniteDifferences.gradient(v -> {
-            double[] out = AttentionGradReference.output(v, v, v, seqStart, heads, d, ld, width, 2 * width, maxLen, causal,
-                    null);
+            double[] out = AttentionGradReference.output(v, v, v, c.seqStart(), c.heads(), c.d(), c.ld(), c.kCol(),
+                    c.vCol(), causal);
             double loss = 0;
             for (int i = 0; i < out.length; i++) {
                 loss += dOut[i] * out[i];
             }
             return loss;
-        }, qkv, 1e-5);
-        FiniteDifferences.assertMatches(Subject.of("float64 attention gradient", "sequences 3 5, heads 2, d 3, causal="
-                + causal, rnd.seed()).rowsOf(ld), analytic, differences, 1e-7);
+        }, AttentionGradReference.toDouble(c.q()), 1e-5);
+        FiniteDifferences.assertMatches(Subject.of("float64 attention gradient", c.describe(), rnd.seed())
+                .rowsOf(c.ld()), analytic, differences, 1e-7);
     }
 }

@@ -7,10 +7,8 @@ import dev.squall.tasks.testing.RandomArrays;
 import dev.squall.tasks.testing.RowSlices;
 import dev.squall.tasks.testing.Subject;
 import dev.squall.tasks.testing.Tolerance;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -27,20 +25,15 @@ import org.junit.jupiter.params.provider.MethodSource;
 class LayerNormBackwardTest {
     private static final float EPS = 1e-5f;
 
-    static Stream<Arguments> shapes() {
-        return Stream.of(Arguments.of(1, 1), Arguments.of(3, 1), Arguments.of(1, 7), Arguments.of(13, 31),
-                Arguments.of(31, 97), Arguments.of(7, 1000));
-    }
-
     @ParameterizedTest(name = "{0}x{1}")
-    @MethodSource("shapes")
+    @MethodSource("dev.squall.tasks.norm.NormsTest#shapes")
     void gaussianRows(int rows, int cols) {
         RandomArrays rnd = RandomArrays.fresh();
         check("gaussian(0, 1)", rnd, rows, cols, rnd.gaussian(rows * cols));
     }
 
     @ParameterizedTest(name = "{0}x{1}")
-    @MethodSource("shapes")
+    @MethodSource("dev.squall.tasks.norm.NormsTest#shapes")
     void rowsWithALargeMean(int rows, int cols) {
         RandomArrays rnd = RandomArrays.fresh();
         float[] x = rnd.gaussian(rows * cols, 0, 0.1);
@@ -51,7 +44,7 @@ class LayerNormBackwardTest {
     }
 
     @ParameterizedTest(name = "{0}x{1}")
-    @MethodSource("shapes")
+    @MethodSource("dev.squall.tasks.norm.NormsTest#shapes")
     void constantRows(int rows, int cols) {
         RandomArrays rnd = RandomArrays.fresh();
         float[] x = new float[rows * cols];

@@ -148,22 +148,22 @@ final class TrainingKernelCases {
     static List<KernelCase> activations() {
         int rows = 4;
         int cols = 29;
-        String[] names = {"IDENTITY", "RELU", "GELU_ERF", "GELU_TANH", "SILU"};
-        List<KernelCase> cases = new ArrayList<>();
-        for (int kind = 0; kind < names.length; kind++) {
-            int kd = kind;
-            cases.add(new KernelCase("Activations.activationBackward " + names[kd] + " rows=4 cols=29", r -> {
-                float[] x = r.uniform(rows * cols, -12, 12);
-                x[0] = -100f;
-                x[1] = 0f;
-                x[2] = 1e20f;
+        return List.of(new KernelCase("Activations.activationBackward IDENTITY, RELU, GELU_ERF, GELU_TANH, SILU rows=4"
+                + " cols=29", r -> {
+            float[] x = r.uniform(rows * cols, -12, 12);
+            x[0] = -100f;
+            x[1] = 0f;
+            x[2] = 1e20f;
+            float[] dOut = r.gaussian(rows * cols);
+            TaskGraph g = new TaskGraph("activationBackward");
+            List<Output> outputs = new ArrayList<>();
+            for (int kind = Activations.IDENTITY; kind <= Activations.SILU; kind++) {
                 float[] dx = new float[rows * cols];
-                return new Built(new TaskGraph("activationBackward").task("actBackward", rows,
-                        Activations::activationBackward, x, r.gaussian(rows * cols), dx, cols, kd),
-                        List.of(new Output("dx", dx, cols)));
-            }));
-        }
-        return cases;
+                g.task("kind" + kind, rows, Activations::activationBackward, x, dOut, dx, cols, kind);
+                outputs.add(new Output("dx of kind " + kind, dx, cols));
+            }
+            return new Built(g, outputs);
+        }));
     }
 
     static List<KernelCase> elementwise() {
