@@ -6,6 +6,7 @@ import dev.squall.tasks.Parallel;
 /**
  * Element-wise activation functions: ReLU, GELU (exact erf form and tanh approximation), SiLU, and the
  * gated SwiGLU. The scalar helpers are shared with GEMM epilogues so both compute bit-identical values.
+ * {@link #activationBackward} multiplies a gradient by each activation's derivative ({@link #derivative}).
  */
 public final class Activations {
     /** No activation: {@code f(x) = x}. */
@@ -21,6 +22,8 @@ public final class Activations {
 
     private static final float INV_SQRT2 = 0.70710678118654752f;
     private static final float SQRT_2_OVER_PI = 0.79788456080286536f;
+    private static final float INV_SQRT_2PI = 0.39894228040143268f;
+    private static final float GELU_TANH_CUBIC = 0.044715f;
 
     private Activations() {
     }
@@ -49,13 +52,52 @@ public final class Activations {
      * {@code 1 + tanh y} would cancel.
      */
     public static float geluTanh(float x) {
-        float y = SQRT_2_OVER_PI * (x + 0.044715f * x * x * x);
+        float y = SQRT_2_OVER_PI * (x + GELU_TANH_CUBIC * x * x * x);
         return x * sigmoid(2f * y);
     }
 
     /** SiLU, {@code x·σ(x)}. */
     public static float silu(float x) {
         return x * sigmoid(x);
+    }
+
+    /**
+     * Derivative of activation {@code kind} at {@code x}. ReLU's is 0 at {@code x = 0}, as PyTorch's
+     * {@code threshold_backward} gives.
+     */
+    public static float derivative(int kind, float x) {
+        if (kind == RELU) {
+            return x > 0f ? 1f : 0f;
+        } else if (kind == GELU_ERF) {
+            return geluErfDerivative(x);
+        } else if (kind == GELU_TANH) {
+            return geluTanhDerivative(x);
+        } else if (kind == SILU) {
+            return siluDerivative(x);
+        }
+        return 1f;
+    }
+
+    /** {@code d/dx x·Φ(x) = Φ(x) + x·φ(x)}, with {@code Φ} through {@link #erfc} as in {@link #geluErf}. */
+    public static float geluErfDerivative(float x) {
+        return 0.5f * erfc(-x * INV_SQRT2) + x * INV_SQRT_2PI * (float) Math.exp(-0.5f * x * x);
+    }
+
+    /**
+     * {@code d/dx x·σ(2y)} with {@code y = √(2/π)(x + 0.044715x³)}: {@code σ(2y) + x·σ(2y)σ(−2y)·2y'}. The
+     * product {@code σ(2y)σ(−2y)} stands for {@code σ(1 − σ)}, which would cancel for large {@code y}; where it
+     * underflows to 0 the second term is 0 (not {@code 0·∞} when {@code x³} overflows).
+     */
+    public static float geluTanhDerivative(float x) {
+        float y = SQRT_2_OVER_PI * (x + GELU_TANH_CUBIC * x * x * x);
+        float s = sigmoid(2f * y);
+        float slope = s * sigmoid(-2f * y);
+        return slope > 0f ? s + x * slope * 2f * SQRT_2_OVER_PI * (1f + 3f * GELU_TANH_CUBIC * x * x) : s;
+    }
+
+    /** {@code d/dx x·σ(x) = σ(x)·(1 + x·σ(−x))}. */
+    public static float siluDerivative(float x) {
+        return sigmoid(x) * (1f + x * sigmoid(-x));
     }
 
     /**
@@ -93,6 +135,20 @@ public final class Activations {
             int base = (rowOffset + r) * cols;
             for (int c = 0; c < cols; c++) {
                 out[base + c] = apply(kind, x[base + c]);
+            }
+        }
+    }
+
+    /**
+     * Backward of {@link #activation}: {@code dx[row, c] = dOut[row, c] · f'(x[row, c])} for the activation's
+     * input {@code x} (the forward saves its input, not its output).
+     */
+    public static void activationBackward(float[] x, float[] dOut, @Out float[] dx, int cols, int kind, int rowOffset,
+                                          int rowCount) {
+        for (@Parallel int r = 0; r < rowCount; r++) {
+            int base = (rowOffset + r) * cols;
+            for (int c = 0; c < cols; c++) {
+                dx[base + c] = dOut[base + c] * derivative(kind, x[base + c]);
             }
         }
     }

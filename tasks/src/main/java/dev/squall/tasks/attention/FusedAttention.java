@@ -37,8 +37,6 @@ public final class FusedAttention {
     public static void attention(float[] q, float[] k, float[] v, float[] mask, @Out float[] out, int[] seqStart,
                                  int heads, int d, int ld, int kCol, int vCol, int maskFlags, int maxLen,
                                  int rowOffset, int rowCount) {
-        float scale = AttentionMask.scale(d);
-        int od = heads * d;
         for (@Parallel int r = 0; r < rowCount; r++) {
             int[] at = new int[QueryBlocks.SIZE];
             QueryBlocks.locate(seqStart, heads, rowOffset + r, at);
@@ -50,57 +48,103 @@ public final class FusedAttention {
             float[] runMax = new float[QUERY_BLOCK];
             float[] runSum = new float[QUERY_BLOCK];
             float[] tile = new float[QUERY_BLOCK * KEY_BLOCK];
+            attendQueryBlock(q, k, v, mask, out, out, 0, runMax, runSum, tile, h, heads, d, ld, kCol, vCol, maskFlags,
+                    maxLen, start, end, i0, i1);
+        }
+    }
+
+    /**
+     * {@link #attention} that also writes each query's log-sum-exp of its scaled scores,
+     * {@code lse[t·heads + h] = max_j s_j + log Σ_j e^{s_j − max}} (−∞ for a query that sees no key), which
+     * {@link FusedAttentionBackward} needs to recompute the probabilities; {@code out} is bit-identical to
+     * {@link #attention}'s. For training: causal ({@code causal != 0}) or not, no mask array. FlashAttention-2
+     * saves the same two tensors, O(n·d) in all.
+     */
+    public static void attentionWithLse(float[] q, float[] k, float[] v, @Out float[] out, @Out float[] lse,
+                                        int[] seqStart, int heads, int d, int ld, int kCol, int vCol, int causal,
+                                        int rowOffset, int rowCount) {
+        int maskFlags = causal != 0 ? AttentionMask.CAUSAL : 0;
+        for (@Parallel int r = 0; r < rowCount; r++) {
+            int row = rowOffset + r;
+            int blk = row / heads;
+            int b = QueryBlocks.sequence(seqStart, blk);
+            int i0 = QueryBlocks.firstQuery(seqStart, b, blk);
+            float[] runMax = new float[QUERY_BLOCK];
+            float[] runSum = new float[QUERY_BLOCK];
+            float[] tile = new float[QUERY_BLOCK * KEY_BLOCK];
+            // No mask flag that reads the mask array is set, so q stands in for it unread.
+            attendQueryBlock(q, k, v, q, out, lse, 1, runMax, runSum, tile, row % heads, heads, d, ld, kCol, vCol,
+                    maskFlags, 0, seqStart[b], seqStart[b + 1], i0, QueryBlocks.endQuery(seqStart, b, i0));
+        }
+    }
+
+    /**
+     * The online softmax of {@link #attention} for queries {@code [i0, i1)} of head {@code h} against the keys
+     * of their sequence {@code [start, end)}, with the kernel's per-row scratch ({@code runMax}, {@code runSum}:
+     * {@link #QUERY_BLOCK} floats; {@code tile}: {@code QUERY_BLOCK × KEY_BLOCK}). Writes the queries' log-sum-exp
+     * to {@code lse} when {@code writeLse != 0}.
+     */
+    static void attendQueryBlock(float[] q, float[] k, float[] v, float[] mask, float[] out, float[] lse, int writeLse,
+                                 float[] runMax, float[] runSum, float[] tile, int h, int heads, int d, int ld,
+                                 int kCol, int vCol, int maskFlags, int maxLen, int start, int end, int i0, int i1) {
+        float scale = AttentionMask.scale(d);
+        int od = heads * d;
+        for (int i = i0; i < i1; i++) {
+            runMax[i - i0] = Float.NEGATIVE_INFINITY;
+            runSum[i - i0] = 0f;
+            for (int c = 0; c < d; c++) {
+                out[i * od + h * d + c] = 0f;
+            }
+        }
+        int keyEnd = (maskFlags & AttentionMask.CAUSAL) != 0 ? i1 : end;
+        for (int j0 = start; j0 < keyEnd; j0 += KEY_BLOCK) {
+            int j1 = Math.min(j0 + KEY_BLOCK, keyEnd);
             for (int i = i0; i < i1; i++) {
-                runMax[i - i0] = Float.NEGATIVE_INFINITY;
-                runSum[i - i0] = 0f;
-                for (int c = 0; c < d; c++) {
-                    out[i * od + h * d + c] = 0f;
+                for (int j = j0; j < j1; j++) {
+                    tile[(i - i0) * KEY_BLOCK + j - j0] = AttentionMask.score(q, i * ld + h * d, k,
+                            j * ld + kCol + h * d, d, scale, mask, maskFlags, maxLen, i - start, j - start)
+                            + AttentionMask.keyBias(mask, maskFlags, maxLen, j);
                 }
             }
-            int keyEnd = (maskFlags & AttentionMask.CAUSAL) != 0 ? i1 : end;
-            for (int j0 = start; j0 < keyEnd; j0 += KEY_BLOCK) {
-                int j1 = Math.min(j0 + KEY_BLOCK, keyEnd);
-                for (int i = i0; i < i1; i++) {
-                    for (int j = j0; j < j1; j++) {
-                        tile[(i - i0) * KEY_BLOCK + j - j0] = AttentionMask.score(q, i * ld + h * d, k,
-                                j * ld + kCol + h * d, d, scale, mask, maskFlags, maxLen, i - start, j - start)
-                                + AttentionMask.keyBias(mask, maskFlags, maxLen, j);
-                    }
-                }
-                for (int i = i0; i < i1; i++) {
-                    int t = (i - i0) * KEY_BLOCK;
-                    float blockMax = Float.NEGATIVE_INFINITY;
-                    for (int j = j0; j < j1; j++) {
-                        blockMax = Math.max(blockMax, tile[t + j - j0]);
-                    }
-                    float newMax = Math.max(runMax[i - i0], blockMax);
-                    if (newMax == Float.NEGATIVE_INFINITY) {
-                        continue; // every key so far is masked for this query
-                    }
-                    float correction = (float) Math.exp(runMax[i - i0] - newMax);
-                    int outBase = i * od + h * d;
-                    for (int c = 0; c < d; c++) {
-                        out[outBase + c] *= correction;
-                    }
-                    float sum = runSum[i - i0] * correction;
-                    for (int j = j0; j < j1; j++) {
-                        float p = (float) Math.exp(tile[t + j - j0] - newMax);
-                        sum += p;
-                        int vBase = j * ld + vCol + h * d;
-                        for (int c = 0; c < d; c++) {
-                            out[outBase + c] += p * v[vBase + c];
-                        }
-                    }
-                    runSum[i - i0] = sum;
-                    runMax[i - i0] = newMax;
-                }
-            }
             for (int i = i0; i < i1; i++) {
-                float inv = runSum[i - i0] > 0f ? 1f / runSum[i - i0] : 0f;
+                int t = (i - i0) * KEY_BLOCK;
+                float blockMax = Float.NEGATIVE_INFINITY;
+                for (int j = j0; j < j1; j++) {
+                    blockMax = Math.max(blockMax, tile[t + j - j0]);
+                }
+                float newMax = Math.max(runMax[i - i0], blockMax);
+                if (newMax == Float.NEGATIVE_INFINITY) {
+                    continue; // every key so far is masked for this query
+                }
+                float correction = (float) Math.exp(runMax[i - i0] - newMax);
                 int outBase = i * od + h * d;
                 for (int c = 0; c < d; c++) {
-                    out[outBase + c] *= inv;
+                    out[outBase + c] *= correction;
                 }
+                float sum = runSum[i - i0] * correction;
+                for (int j = j0; j < j1; j++) {
+                    float p = (float) Math.exp(tile[t + j - j0] - newMax);
+                    sum += p;
+                    int vBase = j * ld + vCol + h * d;
+                    for (int c = 0; c < d; c++) {
+                        out[outBase + c] += p * v[vBase + c];
+                    }
+                }
+                runSum[i - i0] = sum;
+                runMax[i - i0] = newMax;
+            }
+        }
+        if (writeLse != 0) {
+            for (int i = i0; i < i1; i++) {
+                lse[i * heads + h] = runSum[i - i0] > 0f ? runMax[i - i0] + (float) Math.log(runSum[i - i0])
+                        : Float.NEGATIVE_INFINITY;
+            }
+        }
+        for (int i = i0; i < i1; i++) {
+            float inv = runSum[i - i0] > 0f ? 1f / runSum[i - i0] : 0f;
+            int outBase = i * od + h * d;
+            for (int c = 0; c < d; c++) {
+                out[outBase + c] *= inv;
             }
         }
     }

@@ -12,7 +12,11 @@ import dev.squall.tasks.activation.Activations;
  * few activation rows of a decode step, which a split by rows would leave on a single thread. Every kernel ends
  * with the same epilogue: {@code + bias[col]} when {@code hasBias != 0}, then activation {@code activation}
  * (see {@link Activations}). Each output element is accumulated in ascending {@code k} order from zero in all
- * three kernels, so their results are bit-identical.
+ * three forward kernels, so their results are bit-identical.
+ *
+ * <p>For the backward of a linear layer {@code Y = X·Wᵀ (+b)} ({@code W} is {@code [out, in]}): {@code dX = dY·W}
+ * is {@link #matmul}/{@link #tiledMatmul} with {@code B = W}; {@code dW += dYᵀ·X} is {@link #matmulTransA} /
+ * {@link #tiledMatmulTransA}, which accumulate; {@code db} is {@code Elementwise.addColumnSums} of {@code dY}.
  */
 public final class Gemm {
     private Gemm() {
@@ -108,6 +112,54 @@ public final class Gemm {
         for (int i = i0; i < i1; i++) {
             for (int j = j0; j < j1; j++) {
                 c[i * n + j] = epilogue(c[i * n + j], bias, j, hasBias, activation);
+            }
+        }
+    }
+
+    /**
+     * {@code C[N,K] += A[M,N]ᵀ · B[M,K]}: the weight gradient {@code dW += dYᵀ·X} of a linear layer
+     * ({@code A = dY}, {@code B = X}, {@code C = dW} as {@code [out, in]}). Parallel rows are the {@code N} rows
+     * of C. Each element is summed over {@code i} in ascending order onto its stored value, as in
+     * {@link #tiledMatmulTransA}, so the two give identical bits and micro-batches accumulate in order.
+     */
+    public static void matmulTransA(float[] a, float[] b, @Out float[] c, int m, int n, int k, int rowOffset,
+                                    int rowCount) {
+        for (@Parallel int r = 0; r < rowCount; r++) {
+            int j = rowOffset + r;
+            for (int p = 0; p < k; p++) {
+                float acc = c[j * k + p];
+                for (int i = 0; i < m; i++) {
+                    acc += a[i * n + j] * b[i * k + p];
+                }
+                c[j * k + p] = acc;
+            }
+        }
+    }
+
+    /**
+     * Tiled {@code C[N,K] += A[M,N]ᵀ · B[M,K]}. Parallel rows are bands of {@code tileN} rows of C: pass
+     * {@code ceil(N / tileN)} rows. Within a band, blocks of {@code tileK} columns are accumulated over blocks
+     * of {@code tileM} rows of A and B; the innermost loop runs along rows of B and C. Each element is summed
+     * in ascending {@code i} onto its stored value, as {@link #matmulTransA} does.
+     */
+    public static void tiledMatmulTransA(float[] a, float[] b, @Out float[] c, int m, int n, int k, int tileM,
+                                         int tileN, int tileK, int rowOffset, int rowCount) {
+        for (@Parallel int t = 0; t < rowCount; t++) {
+            int j0 = (rowOffset + t) * tileN;
+            int j1 = Math.min(j0 + tileN, n);
+            for (int p0 = 0; p0 < k; p0 += tileK) {
+                int p1 = Math.min(p0 + tileK, k);
+                for (int i0 = 0; i0 < m; i0 += tileM) {
+                    int i1 = Math.min(i0 + tileM, m);
+                    for (int j = j0; j < j1; j++) {
+                        for (int i = i0; i < i1; i++) {
+                            float aij = a[i * n + j];
+                            for (int p = p0; p < p1; p++) {
+                                c[j * k + p] += aij * b[i * k + p];
+                            }
+                        }
+                    }
+                }
             }
         }
     }

@@ -26,10 +26,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * indeterminate {@code −∞·0}.
  */
 class ActivationsTest {
-    private static final int[] KINDS = {Activations.IDENTITY, Activations.RELU, Activations.GELU_ERF,
+    static final int[] KINDS = {Activations.IDENTITY, Activations.RELU, Activations.GELU_ERF,
             Activations.GELU_TANH, Activations.SILU};
     private static final Tolerance CONDITIONED = Tolerance.relative(1e-6);
-    private static final String[] NAMES = {"IDENTITY", "RELU", "GELU_ERF", "GELU_TANH", "SILU"};
+    static final String[] NAMES = {"IDENTITY", "RELU", "GELU_ERF", "GELU_TANH", "SILU"};
     private static final float[] SPECIALS = {0f, -0f, Float.MIN_VALUE, -Float.MIN_VALUE, Float.MIN_NORMAL,
             -Float.MIN_NORMAL, 1e-30f, -1e-30f, 1f, -1f, 88.7f, -88.7f, -89.5f, -91f, -10.1f, -13f, -103f,
             1e20f, -1e20f, Float.MAX_VALUE, -Float.MAX_VALUE, Float.POSITIVE_INFINITY};

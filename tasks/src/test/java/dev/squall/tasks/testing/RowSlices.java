@@ -29,14 +29,36 @@ public final class RowSlices {
      * whole-range call. On return the outputs hold the kernel's result, ready to compare with a reference.
      */
     public static void run(Subject subject, RandomArrays random, int rows, RowKernel kernel, float[]... outputs) {
-        Poison.fill(outputs);
+        run(subject, random, rows, kernel, () -> Poison.fill(outputs), outputs);
+    }
+
+    /**
+     * {@link #run} for kernels that accumulate into (some of) their outputs: before every run each output is
+     * reset to its {@code initial} contents instead of poisoned (pass {@link Poison#array} for an output the
+     * kernel only writes, values for one it adds to), so every split starts from the same state.
+     */
+    public static void runFrom(Subject subject, RandomArrays random, int rows, RowKernel kernel, float[][] initial,
+                               float[]... outputs) {
+        if (initial.length != outputs.length) {
+            throw new IllegalArgumentException(initial.length + " initial contents for " + outputs.length + " outputs");
+        }
+        run(subject, random, rows, kernel, () -> {
+            for (int o = 0; o < outputs.length; o++) {
+                System.arraycopy(initial[o], 0, outputs[o], 0, outputs[o].length);
+            }
+        }, outputs);
+    }
+
+    private static void run(Subject subject, RandomArrays random, int rows, RowKernel kernel, Runnable reset,
+                            float[][] outputs) {
+        reset.run();
         kernel.run(0, rows);
         float[][] whole = new float[outputs.length][];
         for (int o = 0; o < outputs.length; o++) {
             whole[o] = outputs[o].clone();
         }
         for (int split = 0; split < SPLITS; split++) {
-            Poison.fill(outputs);
+            reset.run();
             int[][] slices = slices(rows, random);
             for (int[] slice : slices) {
                 kernel.run(slice[0], slice[1]);

@@ -22,8 +22,8 @@ import static dev.squall.tornado.KernelCase.Output;
 /**
  * The kernels the TornadoVM suite runs, by family, at small awkward shapes (every kernel compiles for a few
  * seconds on PoCL). {@link KernelCoverageTest} fails while a kernel of {@code tasks} has no case here: a
- * new kernel family adds a method below (or a class of its own, as {@link PatternKernelCases} and
- * {@link CompressedKernelCases}) and lists it in {@link #all()}.
+ * new kernel family adds a method below (or a class of its own, as {@link PatternKernelCases},
+ * {@link CompressedKernelCases} and {@link TrainingKernelCases}) and lists it in {@link #all()}.
  */
 final class KernelCases {
     private KernelCases() {
@@ -32,7 +32,8 @@ final class KernelCases {
     /** Every case of every family. */
     static List<KernelCase> all() {
         return Stream.of(norms(), softmax(), activations(), elementwise(), gemm(), denseAttention(), fusedAttention(),
-                        paddedAttention(), padding(), PatternKernelCases.all(), CompressedKernelCases.all())
+                        paddedAttention(), padding(), PatternKernelCases.all(), CompressedKernelCases.all(),
+                        TrainingKernelCases.all())
                 .flatMap(List::stream).toList();
     }
 
