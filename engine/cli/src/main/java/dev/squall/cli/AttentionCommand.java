@@ -17,7 +17,8 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /** {@code squall op attention Q K V -o OUT [--causal] [--fused] [--pattern P [--mask-out M.npy]]}. */
-@Command(name = "attention", description = "softmax(Q·Kᵀ/√D)·V per head, for Q, K, V shaped [H, N, D] or [B, H, N, D].")
+@Command(name = "attention", description = {"Attention, softmax(Q·Kᵀ/√D)·V per head.",
+        "Q, K, V shaped [H, N, D] or [B, H, N, D]; the output has the shape of Q."})
 final class AttentionCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "Q.npy")
     Path q;

@@ -27,9 +27,9 @@ import java.util.concurrent.Callable;
  * {@code squall attention-error --pattern P [--pattern P2 ..] (--n N [--heads H --d D --batch B --seed S] | Q K V)
  * [--causal]}: how far each pattern's (fused) attention is from exact dense attention.
  */
-@Command(name = "attention-error", description = {"Approximation error of attention patterns against exact dense attention",
-        "(relative Frobenius norm and largest absolute difference of the outputs), on random standard normal Q, K, V",
-        "or on given ones ([H, N, D] or [B, H, N, D])."})
+@Command(name = "attention-error", description = {"Error of attention patterns against dense attention.",
+        "The relative Frobenius norm and largest absolute difference of each pattern's output against exact dense "
+                + "attention, on random standard normal Q, K, V or on given ones ([H, N, D] or [B, H, N, D])."})
 final class AttentionErrorCommand implements Callable<Integer> {
     @Option(names = "--pattern", required = true, paramLabel = "PATTERN",
             description = {"Pattern to measure (repeatable): " + PatternAttention.GRAMMAR + "."})

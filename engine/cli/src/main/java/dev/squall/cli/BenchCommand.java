@@ -23,11 +23,12 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code squall bench}: side-by-side measurements, printed and optionally written as a report. */
-@Command(name = "bench", description = {"Benchmark side by side: by default the fused and unfused transformer block",
-        "(median time, speed-up, peak working set, max difference per sequence length).",
-        "--suite adds attention alone (fused vs unfused) and GEMM against OpenBLAS/VectorBLAS.",
-        "With --offload, or on a device backend (--backend tornado), each block also runs split into one graph",
-        "per task, chained on the device or with host round trips, to show the transfers fusion avoids."})
+@Command(name = "bench", description = {"Side-by-side benchmarks (default: fused vs unfused block).",
+        "By default the fused and unfused transformer block: median time, speed-up, peak working set and max "
+                + "difference per sequence length. --suite adds attention alone (fused vs unfused) and GEMM against "
+                + "OpenBLAS/VectorBLAS. With --offload, or on a device backend (--backend tornado), each block also "
+                + "runs split into one graph per task, chained on the device or with host round trips, to show the "
+                + "transfers fusion avoids."})
 final class BenchCommand implements Callable<Integer> {
     @Option(names = "--d", defaultValue = "768", description = "Model width (default: ${DEFAULT-VALUE}).")
     int d;

@@ -21,11 +21,10 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /** {@code squall op block X WEIGHTS.npz --heads H -o OUT}: one transformer encoder block. */
-@Command(name = "block", resourceBundle = "dev.squall.cli.FormatHelp", description = {"One transformer encoder block (PyTorch nn.TransformerEncoderLayer,",
-        "batch_first, eval) on X shaped [N, d] or [B, N, d], weights from a state-dict .npz.",
-        "Sequences of different lengths: X [B, N, d] padded, with --lengths or",
-        "--mask (padding rows of the output are zero), or X [T, d] packed, with",
-        "--lengths or --cu-seqlens."})
+@Command(name = "block", resourceBundle = "dev.squall.cli.FormatHelp", description = {"One transformer encoder block (PyTorch nn.TransformerEncoderLayer).",
+        "As PyTorch's layer with batch_first, in eval mode, on X shaped [N, d] or [B, N, d], weights from a "
+                + "state-dict .npz. Sequences of different lengths: X [B, N, d] padded, with --lengths or --mask "
+                + "(padding rows of the output are zero), or X [T, d] packed, with --lengths or --cu-seqlens."})
 final class BlockCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "X.npy", description = "[N, d] or [B, N, d]")
     Path x;

@@ -7,12 +7,16 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 
-/** The {@code squall} command line. Usage and input errors exit with 2, failures with 1. */
-@Command(name = "squall", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+/**
+ * The {@code squall} command line. Usage and input errors exit with 2, failures with 1. Every command and
+ * subcommand inherits {@code -h/--help} and {@code -V/--version} ({@code scope = INHERIT}).
+ */
+@Command(name = "squall", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT,
+        versionProvider = Main.Version.class,
         description = "Transformer acceleration as a pure-Java compute engine.",
         subcommands = {OpCommand.class, BenchCommand.class, InfoCommand.class, QuantizeCommand.class,
-                AttentionErrorCommand.class,
-                CommandLine.HelpCommand.class})
+                AttentionErrorCommand.class, LauncherCommands.Test.class, LauncherCommands.Jmh.class,
+                NestedHelpCommand.class})
 public final class Main {
 
     /** Runs the CLI and exits with its status. */

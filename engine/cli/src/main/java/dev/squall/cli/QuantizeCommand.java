@@ -22,8 +22,9 @@ import java.util.concurrent.Callable;
 
 /** {@code squall quantize WEIGHTS.npz --format F -o OUT.npz}: compress the linear weights of a state dict. */
 @Command(name = "quantize", resourceBundle = "dev.squall.cli.FormatHelp",
-        description = {"Compress every linear weight (a float32/float16 matrix whose name ends in",
-        "'weight') of a state-dict .npz to a weight format; biases, norms and other arrays are copied.",
+        description = {"Compress a state dict's linear weights to a weight format.",
+        "Every linear weight (a float32/float16 matrix whose name ends in 'weight') of a state-dict .npz is "
+                + "compressed; biases, norms and other arrays are copied.",
         "Formats: ${bundle:formats}.",
         "squall op block reads the result directly."})
 final class QuantizeCommand implements Callable<Integer> {
