@@ -14,10 +14,16 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code squall op block X WEIGHTS.npz --heads H -o OUT}: one transformer encoder block. */
@@ -30,13 +36,13 @@ final class BlockCommand implements Callable<Integer> {
     Path x;
     @Parameters(index = "1", paramLabel = "WEIGHTS.npz", description = "state dict: self_attn.in_proj_weight, ...")
     Path weights;
-    @Option(names = "--heads", required = true, paramLabel = "H", description = "Attention heads (must divide d).")
-    int heads;
-    @Option(names = "--norm-first", description = "Pre-LN (norm_first=True); default post-LN.")
+    @Option(names = "--heads", paramLabel = "H", description = "Attention heads (must divide d); required here or in --config.")
+    Integer heads;
+    @Option(names = "--norm-first", negatable = true, description = "Pre-LN (norm_first=True); default post-LN.")
     boolean normFirst;
     @Option(names = "--activation", defaultValue = "relu", description = "relu or gelu (default: ${DEFAULT-VALUE}).")
     ActivationName activation;
-    @Option(names = "--causal", description = "Each token attends only to itself and earlier tokens.")
+    @Option(names = "--causal", negatable = true, description = "Each token attends only to itself and earlier tokens.")
     boolean causal;
     @Option(names = "--eps", defaultValue = "1e-5", description = "LayerNorm epsilon (default: ${DEFAULT-VALUE}).")
     float eps;
@@ -53,11 +59,19 @@ final class BlockCommand implements Callable<Integer> {
     @ArgGroup
     Fusion fusion;
     @Mixin
+    ConfigOptions config;
+    @Mixin
     SequenceOptions sequences;
     @Mixin
     OutputOption output;
     @Mixin
     RunOptions run;
+    @Spec
+    CommandSpec spec;
+
+    /** The keys of --config: the layer's settings and how it runs, not its inputs. */
+    static final List<String> SETTINGS = List.of("heads", "norm-first", "activation", "causal", "eps", "weights",
+            "pattern", "kv-cache", "variant");
 
     /** The activations PyTorch's encoder layer names. */
     enum ActivationName {
@@ -83,6 +97,10 @@ final class BlockCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        Object variantSetting = config.apply(SETTINGS).get("variant");
+        if (heads == null) {
+            throw new IllegalArgumentException("--heads is required (on the command line or as \"heads\" in --config)");
+        }
         NdArray xa = Inputs.read("X", x);
         Inputs.rank("X", xa, 2, 3);
         float[] xv = Inputs.floats("X", xa); // an empty X is an error here
@@ -97,14 +115,49 @@ final class BlockCommand implements Callable<Integer> {
         if (heads < 1 || d % heads != 0) {
             throw new IllegalArgumentException("--heads must be >= 1 and divide d_model = " + d + ", got " + heads);
         }
-        BlockConfig config = new BlockConfig(d, heads, w.ffDim(), normFirst, activation.value, causal, eps);
-        EncoderBlock.Variant variant = fusion != null && fusion.unfused ? EncoderBlock.Variant.UNFUSED
-                : EncoderBlock.Variant.FUSED;
-        BlockGraph bg = sequences.build(cb.block(config), variant, xa, attention(variant));
+        BlockConfig layer = new BlockConfig(d, heads, w.ffDim(), normFirst, activation.value, causal, eps);
+        EncoderBlock.Variant variant = variant(variantSetting);
+        BlockGraph bg = sequences.build(cb.block(layer), variant, xa, attention(variant));
+        Map<String, Object> settings = settings(variant);
+        // A state dict does not say how the layer was configured: show what ran.
+        spec.commandLine().getErr().println("block: d_model " + d + ", dim_feedforward " + w.ffDim() + ", "
+                + (normFirst ? "pre-LN" : "post-LN") + ", " + activation + ", " + heads + " heads, "
+                + (causal ? "causal" : "not causal") + ", eps " + eps + ", weights " + (weightFormat != null
+                ? weightFormat : cb.format() + " (as stored)") + ", " + (pattern == null ? "dense attention"
+                : "pattern " + pattern) + ", " + settings.get("variant") + ", kv-cache " + kvCache);
         System.arraycopy(xv, 0, bg.input(), 0, xv.length);
         run.runOnce(bg.graph());
         Inputs.write(output.file, bg.output(), xa.shape());
+        config.save(settings);
         return 0;
+    }
+
+    /** --fused or --unfused when given, else the "variant" of --config, else fused. */
+    private EncoderBlock.Variant variant(Object setting) {
+        if (fusion != null || setting == null) {
+            return fusion != null && fusion.unfused ? EncoderBlock.Variant.UNFUSED : EncoderBlock.Variant.FUSED;
+        }
+        for (EncoderBlock.Variant v : EncoderBlock.Variant.values()) {
+            if (v.name().toLowerCase(Locale.ROOT).equals(setting)) {
+                return v;
+            }
+        }
+        throw config.error("\"variant\" must be \"fused\" or \"unfused\", got " + ConfigOptions.show(setting));
+    }
+
+    /** The settings it runs with, keyed as --config reads them. */
+    private Map<String, Object> settings(EncoderBlock.Variant variant) {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("heads", heads);
+        s.put("norm-first", normFirst);
+        s.put("activation", activation.name());
+        s.put("causal", causal);
+        s.put("eps", eps);
+        s.put("weights", weightFormat);
+        s.put("pattern", pattern);
+        s.put("kv-cache", kvCache.name());
+        s.put("variant", variant.name().toLowerCase(Locale.ROOT));
+        return s;
     }
 
     /** The attention of {@code --pattern} or {@code --kv-cache}, or null for the block's dense attention. */
