@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.squall.engine.docs.Checkout;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -38,7 +39,7 @@ class LauncherPathsTest {
     @BeforeEach
     void fakeCheckoutJdkMavenAndSdk() throws IOException {
         assumeTrue(Files.isExecutable(Path.of("/bin/bash")), "needs bash");
-        Path repo = repositoryRoot();
+        Path repo = Checkout.root();
         checkout = Files.createDirectories(tmp.resolve("checkout"));
         copy(repo.resolve("squall"), checkout.resolve("squall"));
         copy(repo.resolve("tornado-config/run"), checkout.resolve("tornado-config/run"));
@@ -108,16 +109,6 @@ class LauncherPathsTest {
 
     private List<String> mavenCalls() throws IOException {
         return Files.exists(mavenLog) ? Files.readAllLines(mavenLog) : List.of();
-    }
-
-    /** The checkout: the first directory up from the test's working directory that holds the launcher. */
-    private static Path repositoryRoot() {
-        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
-            if (Files.isRegularFile(d.resolve("squall")) && Files.isRegularFile(d.resolve("tornado-config/run"))) {
-                return d;
-            }
-        }
-        throw new IllegalStateException("no ./squall above " + Path.of("").toAbsolutePath());
     }
 
     private static void copy(Path from, Path to) throws IOException {
