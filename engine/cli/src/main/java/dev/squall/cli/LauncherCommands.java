@@ -27,14 +27,14 @@ abstract class LauncherCommands implements Callable<Integer> {
     }
 
     /** {@code squall test [MAVEN ARGS]}. */
-    @Command(name = "test", description = {"Run the full test suite (mvn verify in the checkout).",
+    @Command(name = "test", customSynopsis = "squall test [-h] [MAVEN ARGS...]", description = {"Run the full test suite (mvn verify in the checkout).",
             "Any arguments go to Maven (e.g. -pl engine -Dtest=NpyTest). A command of the ./squall launcher; "
                     + "tornado-config/run test runs the TornadoVM suite (mvn -Ptornado verify)."})
     static final class Test extends LauncherCommands {
     }
 
     /** {@code squall jmh [JMH ARGS]}. */
-    @Command(name = "jmh", description = {"Run the JMH benchmarks with JMH's arguments.",
+    @Command(name = "jmh", customSynopsis = "squall jmh [JMH ARGS...]", description = {"Run the JMH benchmarks with JMH's arguments.",
             "The benchmarks of benchmarks/target/benchmarks.jar: ./squall jmh -l lists them, ./squall jmh -h shows "
                     + "JMH's options. A command of the ./squall launcher."})
     static final class Jmh extends LauncherCommands {
