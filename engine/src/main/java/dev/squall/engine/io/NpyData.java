@@ -33,6 +33,7 @@ final class NpyData {
             case FLOAT16 -> readConverting(in, new short[count], header, source);
             case INT32 -> readConverting(in, new int[count], header, source);
             case INT16 -> readConverting(in, new short[count], header, source);
+            case INT64 -> readConverting(in, new long[count], header, source);
         };
     }
 
@@ -50,6 +51,7 @@ final class NpyData {
                 case float[] f -> buffer.asFloatBuffer().put(f, offset, n);
                 case short[] s -> buffer.asShortBuffer().put(s, offset, n);
                 case int[] i -> buffer.asIntBuffer().put(i, offset, n);
+                case long[] l -> buffer.asLongBuffer().put(l, offset, n);
                 default -> throw new AssertionError(array.describe());
             }
             out.write(chunk, 0, n * elementBytes);
@@ -87,6 +89,7 @@ final class NpyData {
                 case float[] f -> buffer.asFloatBuffer().get(f, offset, n);
                 case short[] s -> buffer.asShortBuffer().get(s, offset, n);
                 case int[] i -> buffer.asIntBuffer().get(i, offset, n);
+                case long[] l -> buffer.asLongBuffer().get(l, offset, n);
                 default -> throw new AssertionError(header.dtype());
             }
         });
