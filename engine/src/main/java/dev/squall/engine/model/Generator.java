@@ -1,0 +1,138 @@
+package dev.squall.engine.model;
+
+import dev.squall.engine.graph.ExecutionPlan;
+import dev.squall.engine.layers.AttentionOp;
+import dev.squall.engine.layers.QkvLayout;
+import dev.squall.engine.layers.Sequences;
+import dev.squall.engine.layers.pattern.WindowPattern;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntConsumer;
+
+/**
+ * One generation: a KV cache of {@code block_size} positions, a prefill graph per prompt length (the fused
+ * forward, appending every layer's keys and values to the cache, logits of the last token only) and one decode
+ * graph (one token at {@code positions[0]}: append, attention over the cache, logits). The decode plan is made
+ * after each prefill, so that a device backend takes the cache the prefill left (the cache goes to the device on
+ * the plan's first execution).
+ */
+final class Generator implements AutoCloseable {
+    private final GptModel model;
+    private final GptConfig config;
+    private final Sampler sampler;
+    private final KvCache cache;
+    private final int window;
+    private final Map<Integer, Prefill> prefills = new HashMap<>();
+    private GptNetwork.Forward decode;
+    private ExecutionPlan decodePlan;
+
+    private record Prefill(GptNetwork.Forward forward, ExecutionPlan plan) {
+    }
+
+    Generator(GptModel model, Sampling sampling) {
+        this.model = model;
+        this.config = model.config();
+        this.sampler = new Sampler(sampling);
+        this.window = window(model.options(), config.blockSize());
+        this.cache = new KvCache(model.options().kv(), config.nLayer(), config.blockSize(), config.nHead(),
+                config.headDim());
+    }
+
+    /** The attention window of decoding: dense (the whole cache) or {@code local:W}. */
+    static int window(GptModel.Options options, int capacity) {
+        if (options.pattern() == null) {
+            return capacity;
+        }
+        if (options.pattern() instanceof WindowPattern w && w.kind().equals("local")) {
+            return w.radius();
+        }
+        throw new IllegalArgumentException("pattern " + options.pattern().spec() + ": generation with a KV cache "
+                + "supports dense attention and local:W; other patterns run in lm logits only");
+    }
+
+    Generation run(int[] prompt, int maxNewTokens, IntConsumer onToken) {
+        int block = config.blockSize();
+        int[] context = prompt.length > block ? Arrays.copyOfRange(prompt, prompt.length - block, prompt.length)
+                : prompt.clone();
+        int[] all = Arrays.copyOf(context, context.length + maxNewTokens);
+        int length = context.length;
+        long start = System.nanoTime();
+        float[] logits = prefill(context);
+        long prefillNanos = System.nanoTime() - start;
+        start = System.nanoTime();
+        int position = context.length;
+        int shifts = 0;
+        int[] out = new int[maxNewTokens];
+        for (int n = 0; n < maxNewTokens; n++) {
+            int next = sampler.next(logits, 0, config.vocabSize());
+            out[n] = next;
+            all[length++] = next;
+            onToken.accept(next);
+            if (n == maxNewTokens - 1) {
+                break;
+            }
+            if (position < block) {
+                logits = decode(next, position++);
+            } else {
+                int keep = Math.max(1, block / 2);
+                logits = prefill(Arrays.copyOfRange(all, length - keep, length));
+                position = keep;
+                shifts++;
+            }
+        }
+        return new Generation(out, context.length, prefillNanos, System.nanoTime() - start, shifts);
+    }
+
+    /** Releases the plans (device memory on a device backend). */
+    @Override
+    public void close() {
+        Plans.release(decodePlan);
+        prefills.values().forEach(p -> Plans.release(p.plan()));
+    }
+
+    /** Prefills {@code tokens} at positions 0.. into the cache; the logits of the last one. */
+    float[] prefill(int[] tokens) {
+        Prefill p = prefills.computeIfAbsent(tokens.length, this::prefillGraph);
+        System.arraycopy(tokens, 0, p.forward().tokens(), 0, tokens.length);
+        p.plan().execute();
+        Plans.release(decodePlan);
+        decodePlan = null;
+        return p.forward().logits();
+    }
+
+    private Prefill prefillGraph(int n) {
+        Sequences seqs = Sequences.uniform(1, n);
+        AttentionOp op = model.attention(seqs);
+        int c = config.nEmbd();
+        GptNetwork.Forward f = model.network().forward("gpt-prefill-" + n, seqs, true,
+                (g, name, layer, qkv, out, positions) -> {
+                    op.addTo(g, name, QkvLayout.packed(qkv, c), out, seqs, config.nHead(), config.headDim(), true);
+                    cache.addAppend(g, name + ".kv", layer, qkv, n, positions);
+                }, List.of(), cache.arrays());
+        for (int i = 0; i < n; i++) {
+            f.positions()[i] = i;
+        }
+        return new Prefill(f, model.backend().plan(f.graph()));
+    }
+
+    /** Runs token {@code token} at {@code position} through the decode graph; its logits. */
+    float[] decode(int token, int position) {
+        if (decode == null) {
+            decode = model.network().forward("gpt-decode", Sequences.uniform(1, 1), false,
+                    (g, name, layer, qkv, out, positions) -> {
+                        cache.addAppend(g, name + ".kv", layer, qkv, 1, positions);
+                        cache.addAttention(g, name, layer, qkv, out, 1, positions, window);
+                    }, cache.arrays(), List.of());
+        }
+        if (decodePlan == null) {
+            decodePlan = model.backend().plan(decode.graph());
+        }
+        decode.tokens()[0] = token;
+        decode.positions()[0] = position;
+        decodePlan.execute();
+        return decode.logits();
+    }
+}
