@@ -33,7 +33,8 @@ public final class FastPaths {
             "dev.squall.engine.jvm.fast.Int8ActivationsVector", "dev.squall.engine.jvm.fast.TernaryA8Vector",
             // sparse attention patterns
             "dev.squall.engine.jvm.fast.VectorWindowAttention",
-            "dev.squall.engine.jvm.fast.VectorBlockSparseAttention");
+            "dev.squall.engine.jvm.fast.VectorBlockSparseAttention",
+            "dev.squall.engine.jvm.fast.VectorCachedAttention");
 
     private static FastPaths standard;
 

@@ -1,5 +1,7 @@
 package dev.squall.engine.model;
 
+import dev.squall.engine.graph.Profile;
+
 /**
  * What {@link GptModel#generate} produced and how fast.
  *
@@ -9,8 +11,11 @@ package dev.squall.engine.model;
  * @param decodeNanos   time of everything after it: one decode step per token after the first, and any context
  *                      shift (a new prefill when the block size is reached)
  * @param contextShifts how many times the context was full and re-prefilled from its second half
+ * @param prefill       the profile of the (first) prefill
+ * @param lastStep      the profile of the last decode step, null when there was none
  */
-public record Generation(int[] tokens, int promptTokens, long prefillNanos, long decodeNanos, int contextShifts) {
+public record Generation(int[] tokens, int promptTokens, long prefillNanos, long decodeNanos, int contextShifts,
+                         Profile prefill, Profile lastStep) {
     /** Prompt tokens per second of the prefill. */
     public double prefillTokensPerSecond() {
         return promptTokens * 1e9 / Math.max(1, prefillNanos);

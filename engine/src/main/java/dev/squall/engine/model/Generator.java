@@ -1,41 +1,52 @@
 package dev.squall.engine.model;
 
 import dev.squall.engine.graph.ExecutionPlan;
+import dev.squall.engine.graph.Profile;
 import dev.squall.engine.layers.AttentionOp;
 import dev.squall.engine.layers.QkvLayout;
 import dev.squall.engine.layers.Sequences;
 import dev.squall.engine.layers.pattern.WindowPattern;
 
 import java.util.Arrays;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntConsumer;
 
 /**
- * One generation: a KV cache of {@code block_size} positions, a prefill graph per prompt length (the fused
+ * Generation for a model: a KV cache of {@code block_size} positions, a prefill graph per prompt length (the fused
  * forward, appending every layer's keys and values to the cache, logits of the last token only) and one decode
  * graph (one token at {@code positions[0]}: append, attention over the cache, logits). The decode plan is made
  * after each prefill, so that a device backend takes the cache the prefill left (the cache goes to the device on
- * the plan's first execution).
+ * the plan's first execution). A model keeps one generator, so repeated generations reuse its graphs and cache.
  */
 final class Generator implements AutoCloseable {
     private final GptModel model;
     private final GptConfig config;
-    private final Sampler sampler;
     private final KvCache cache;
     private final int window;
-    private final Map<Integer, Prefill> prefills = new HashMap<>();
+    /** Prefill plans by prompt length, the two used last (the prompt's and the context shift's). */
+    private final Map<Integer, Prefill> prefills = new LinkedHashMap<>(4, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Integer, Prefill> eldest) {
+            boolean full = size() > 2;
+            if (full) {
+                Plans.release(eldest.getValue().plan());
+            }
+            return full;
+        }
+    };
     private GptNetwork.Forward decode;
     private ExecutionPlan decodePlan;
+    private Profile prefillProfile;
+    private Profile stepProfile;
 
     private record Prefill(GptNetwork.Forward forward, ExecutionPlan plan) {
     }
 
-    Generator(GptModel model, Sampling sampling) {
+    Generator(GptModel model) {
         this.model = model;
         this.config = model.config();
-        this.sampler = new Sampler(sampling);
         this.window = window(model.options(), config.blockSize());
         this.cache = new KvCache(model.options().kv(), config.nLayer(), config.blockSize(), config.nHead(),
                 config.headDim());
@@ -53,15 +64,22 @@ final class Generator implements AutoCloseable {
                 + "supports dense attention and local:W; other patterns run in lm logits only");
     }
 
-    Generation run(int[] prompt, int maxNewTokens, IntConsumer onToken) {
+    /** Generates after {@code prompt}, choosing tokens with {@code sampler}. */
+    Generation run(int[] prompt, int maxNewTokens, Sampler sampler, IntConsumer onToken) {
+        prefillProfile = null;
+        stepProfile = null;
         int block = config.blockSize();
         int[] context = prompt.length > block ? Arrays.copyOfRange(prompt, prompt.length - block, prompt.length)
                 : prompt.clone();
         int[] all = Arrays.copyOf(context, context.length + maxNewTokens);
         int length = context.length;
+        prefills.computeIfAbsent(context.length, this::prefillGraph); // graphs and plans are made untimed
         long start = System.nanoTime();
         float[] logits = prefill(context);
         long prefillNanos = System.nanoTime() - start;
+        if (maxNewTokens > 1) {
+            decodePlan();
+        }
         start = System.nanoTime();
         int position = context.length;
         int shifts = 0;
@@ -83,7 +101,8 @@ final class Generator implements AutoCloseable {
                 shifts++;
             }
         }
-        return new Generation(out, context.length, prefillNanos, System.nanoTime() - start, shifts);
+        return new Generation(out, context.length, prefillNanos, System.nanoTime() - start, shifts, prefillProfile,
+                stepProfile);
     }
 
     /** Releases the plans (device memory on a device backend). */
@@ -97,7 +116,10 @@ final class Generator implements AutoCloseable {
     float[] prefill(int[] tokens) {
         Prefill p = prefills.computeIfAbsent(tokens.length, this::prefillGraph);
         System.arraycopy(tokens, 0, p.forward().tokens(), 0, tokens.length);
-        p.plan().execute();
+        Profile profile = p.plan().execute();
+        if (prefillProfile == null) {
+            prefillProfile = profile;
+        }
         Plans.release(decodePlan);
         decodePlan = null;
         return p.forward().logits();
@@ -120,6 +142,18 @@ final class Generator implements AutoCloseable {
 
     /** Runs token {@code token} at {@code position} through the decode graph; its logits. */
     float[] decode(int token, int position) {
+        decodePlan();
+        decode.tokens()[0] = token;
+        decode.positions()[0] = position;
+        stepProfile = decodePlan.execute();
+        return decode.logits();
+    }
+
+    /**
+     * The decode graph, made once, and its plan, made again after every prefill: a device backend copies the KV
+     * cache in on a plan's first execution, so a plan made before the prefill would hold a stale cache.
+     */
+    private void decodePlan() {
         if (decode == null) {
             decode = model.network().forward("gpt-decode", Sequences.uniform(1, 1), false,
                     (g, name, layer, qkv, out, positions) -> {
@@ -130,9 +164,5 @@ final class Generator implements AutoCloseable {
         if (decodePlan == null) {
             decodePlan = model.backend().plan(decode.graph());
         }
-        decode.tokens()[0] = token;
-        decode.positions()[0] = position;
-        decodePlan.execute();
-        return decode.logits();
     }
 }

@@ -33,6 +33,29 @@ public final class GptBlock {
     }
 
     /**
+     * Where a forward's arrays come from: {@link #fresh()} gives every block its own (a training forward keeps them
+     * all for the backward), {@link #alternating()} lets block {@code i} reuse the arrays of block {@code i − 2},
+     * whose values no later task reads (inference: two blocks' worth of activations instead of all of them).
+     */
+    @FunctionalInterface
+    public interface Buffers {
+        /** The array of part {@code part} of block {@code layer} ({@code -1}: before the first block). */
+        float[] get(int layer, String part, int length);
+
+        /** A new array every time. */
+        static Buffers fresh() {
+            return (layer, part, length) -> new float[length];
+        }
+
+        /** Two sets of arrays, by the parity of the block. */
+        static Buffers alternating() {
+            java.util.Map<String, float[]> sets = new java.util.HashMap<>();
+            return (layer, part, length) -> sets.computeIfAbsent(Math.floorMod(layer, 2) + "/" + part + "/" + length,
+                    k -> new float[length]);
+        }
+    }
+
+    /**
      * The arrays of one forward of the block, {@code [rows, width]} each.
      *
      * @param x        input residual stream (C)
@@ -94,30 +117,35 @@ public final class GptBlock {
     }
 
     /**
-     * Adds the block's tasks for {@code rows} tokens: from {@code x} and {@code ln1 = ln_1(x)}, writes the block's
-     * output {@code out} and {@code nextLn}, {@code out} normalised by {@code (nextGamma, nextBeta)}.
+     * Adds the block's tasks for {@code rows} tokens, its arrays from {@code buffers}: from {@code x} and
+     * {@code ln1 = ln_1(x)}, writes the block's output {@code out} and {@code nextLn}, {@code out} normalised by
+     * {@code (nextGamma, nextBeta)}.
      */
-    public Saved addTo(TaskGraph g, int rows, Attention attention, int[] positions, float[] x, float[] ln1,
-                       float[] out, float[] nextGamma, float[] nextBeta, float[] nextLn) {
+    public Saved addTo(TaskGraph g, int rows, Attention attention, int[] positions, Buffers buffers, float[] x,
+                       float[] ln1, float[] nextGamma, float[] nextBeta) {
         int c = config.nEmbd();
         float eps = config.eps();
-        float[] qkv = linear(g, "attn.c_attn", linears.cAttn(), ln1, rows, Activations.IDENTITY);
-        float[] attn = new float[Math.multiplyExact(rows, c)];
+        int size = Math.multiplyExact(rows, c);
+        float[] qkv = linear(g, buffers, "attn.c_attn", linears.cAttn(), ln1, rows, Activations.IDENTITY);
+        float[] attn = buffers.get(layer, "attn", size);
         attention.addTo(g, name("attn"), layer, qkv, attn, positions);
-        float[] attnProj = linear(g, "attn.c_proj", linears.attnProj(), attn, rows, Activations.IDENTITY);
-        float[] residual = new float[attn.length];
-        float[] ln2 = new float[attn.length];
+        float[] attnProj = linear(g, buffers, "attn.c_proj", linears.attnProj(), attn, rows, Activations.IDENTITY);
+        float[] residual = buffers.get(layer, "residual", size);
+        float[] ln2 = buffers.get(layer, "ln_2", size);
         g.task(name("ln_2"), rows, Norms::addLayerNorm, x, attnProj, ln2Gamma, ln2Beta, residual, ln2, c, eps);
-        float[] hidden = linear(g, "mlp.c_fc", linears.cFc(), ln2, rows, config.activation());
-        float[] mlpOut = linear(g, "mlp.c_proj", linears.mlpProj(), hidden, rows, Activations.IDENTITY);
+        float[] hidden = linear(g, buffers, "mlp.c_fc", linears.cFc(), ln2, rows, config.activation());
+        float[] mlpOut = linear(g, buffers, "mlp.c_proj", linears.mlpProj(), hidden, rows, Activations.IDENTITY);
+        float[] out = buffers.get(layer, "out", size);
+        float[] nextLn = buffers.get(layer, "next_ln", size);
         g.task(name("residual+ln"), rows, Norms::addLayerNorm, residual, mlpOut, nextGamma, nextBeta, out, nextLn, c,
                 eps);
         return new Saved(x, ln1, qkv, attn, attnProj, residual, ln2, hidden, mlpOut, out, nextLn);
     }
 
-    private float[] linear(TaskGraph g, String part, LinearLayer layer, float[] in, int rows, int activation) {
-        float[] y = new float[Math.multiplyExact(rows, layer.out())];
-        layer.addTo(g, name(part), in, y, rows, true, activation);
+    private float[] linear(TaskGraph g, Buffers buffers, String part, LinearLayer linear, float[] in, int rows,
+                           int activation) {
+        float[] y = buffers.get(layer, part, Math.multiplyExact(rows, linear.out()));
+        linear.addTo(g, name(part), in, y, rows, true, activation);
         return y;
     }
 }

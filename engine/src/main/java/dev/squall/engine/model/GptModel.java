@@ -4,6 +4,7 @@ import dev.squall.engine.compress.WeightFormat;
 import dev.squall.engine.compress.WeightFormats;
 import dev.squall.engine.graph.Backend;
 import dev.squall.engine.graph.ExecutionPlan;
+import dev.squall.engine.graph.Profile;
 import dev.squall.engine.jvm.JvmBackend;
 import dev.squall.engine.layers.EncoderBlock;
 import dev.squall.engine.layers.FusedAttentionOp;
@@ -74,6 +75,8 @@ public final class GptModel implements AutoCloseable {
     private Shape lastShape;
     private GptNetwork.Forward lastForward;
     private ExecutionPlan lastPlan;
+    private Profile lastProfile;
+    private Generator generator;
 
     private record Shape(int batch, int length) {
     }
@@ -126,6 +129,11 @@ public final class GptModel implements AutoCloseable {
         return backend;
     }
 
+    /** The profile of the last {@link #logits} run, or null before the first. */
+    public Profile lastProfile() {
+        return lastProfile;
+    }
+
     /** Logits {@code [T, V]} of every position of one sequence. */
     public float[] logits(int[] tokens) {
         return logits(tokens, 1, tokens.length);
@@ -149,6 +157,7 @@ public final class GptModel implements AutoCloseable {
         checkTokens(tokens, length);
         Shape shape = new Shape(batch, length);
         if (!shape.equals(lastShape)) {
+            lastShape = null;
             Sequences seqs = Sequences.uniform(batch, length);
             AttentionOp op = attention(seqs);
             int width = c.nEmbd();
@@ -164,7 +173,7 @@ public final class GptModel implements AutoCloseable {
         for (int i = 0; i < tokens.length; i++) {
             lastForward.positions()[i] = i % length;
         }
-        lastPlan.execute();
+        lastProfile = lastPlan.execute();
         return lastForward.logits().clone();
     }
 
@@ -180,9 +189,10 @@ public final class GptModel implements AutoCloseable {
             throw new IllegalArgumentException("max new tokens must be >= 0, got " + maxNewTokens);
         }
         checkTokens(prompt, prompt.length);
-        try (Generator generator = new Generator(this, sampling)) {
-            return generator.run(prompt, maxNewTokens, onToken);
+        if (generator == null) {
+            generator = new Generator(this);
         }
+        return generator.run(prompt, maxNewTokens, new Sampler(sampling), onToken);
     }
 
     /** The dense causal attention, or the pattern's, for the sequences {@code seqs} (checked). */
@@ -213,6 +223,10 @@ public final class GptModel implements AutoCloseable {
     public void close() {
         Plans.release(lastPlan);
         lastPlan = null;
+        if (generator != null) {
+            generator.close();
+            generator = null;
+        }
         if (ownsBackend && backend != null) {
             backend.close();
         }

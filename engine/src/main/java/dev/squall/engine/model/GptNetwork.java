@@ -54,10 +54,18 @@ public record GptNetwork(GptWeights weights, GptLayers layers, List<GptBlock> bl
      * The forward graph of the packed sequences {@code seqs}: logits of every token, or with {@code lastOnly} of
      * each sequence's last token only (the head, the largest GEMM of a small batch, then runs on those rows alone).
      * {@code attention} adds each block's attention step; {@code constants} (e.g. a KV cache the graph reads) are
-     * transferred once, {@code results} (e.g. a KV cache it fills) back after every execution.
+     * transferred once, {@code results} (e.g. a KV cache it fills) back after every execution. Blocks reuse the
+     * arrays of the block before the previous one ({@link GptBlock.Buffers#alternating}), so its {@code saved}
+     * arrays hold the last two blocks' values only.
      */
     public Forward forward(String name, Sequences seqs, boolean lastOnly, GptBlock.Attention attention,
                            List<Object> constants, List<Object> results) {
+        return forward(name, seqs, lastOnly, attention, constants, results, GptBlock.Buffers.alternating());
+    }
+
+    /** {@link #forward} with the blocks' arrays from {@code buffers} ({@link GptBlock.Buffers#fresh} keeps them all). */
+    public Forward forward(String name, Sequences seqs, boolean lastOnly, GptBlock.Attention attention,
+                           List<Object> constants, List<Object> results, GptBlock.Buffers buffers) {
         GptConfig config = config();
         int rows = seqs.tokens();
         int c = config.nEmbd();
@@ -74,9 +82,9 @@ public record GptNetwork(GptWeights weights, GptLayers layers, List<GptBlock> bl
         g.transferToDevice(DataTransferMode.FIRST_EXECUTION, weightsOnce.toArray());
         g.transferToDevice(DataTransferMode.EVERY_EXECUTION, tokens, positions);
 
-        float[] x = buffer(rows, c);
+        float[] x = buffers.get(-1, "out", rows * c);
         g.task("embed", rows, Embeddings::tokenPosition, tokens, positions, weights.wte(), weights.wpe(), x, c);
-        float[] ln = buffer(rows, c);
+        float[] ln = buffers.get(-1, "next_ln", rows * c);
         GptBlock first = blocks.getFirst();
         g.task(first.name("ln_1"), rows, Norms::layerNorm, x, first.ln1Gamma(), first.ln1Beta(), ln, c, config.eps());
         List<GptBlock.Saved> saved = new ArrayList<>();
@@ -84,8 +92,7 @@ public record GptNetwork(GptWeights weights, GptLayers layers, List<GptBlock> bl
             boolean last = i == blocks.size() - 1;
             float[] gamma = last ? lnfGamma : blocks.get(i + 1).ln1Gamma();
             float[] beta = last ? lnfBeta : blocks.get(i + 1).ln1Beta();
-            GptBlock.Saved s = blocks.get(i).addTo(g, rows, attention, positions, x, ln, buffer(rows, c), gamma, beta,
-                    buffer(rows, c));
+            GptBlock.Saved s = blocks.get(i).addTo(g, rows, attention, positions, buffers, x, ln, gamma, beta);
             saved.add(s);
             x = s.out();
             ln = s.nextLn();

@@ -45,7 +45,7 @@ class GeneratorTest {
         GptWeights w = GptWeights.random(CONFIG, rnd.seed());
         double worst = 0;
         try (GptModel model = GptModel.of(w, options.withBackend(new JvmBackend(2)));
-             Generator gen = new Generator(model, Sampling.greedyDecoding())) {
+             Generator gen = new Generator(model)) {
             int v = CONFIG.vocabSize();
             int[] tokens = new int[CONFIG.blockSize()];
             for (int i = 0; i < tokens.length; i++) {

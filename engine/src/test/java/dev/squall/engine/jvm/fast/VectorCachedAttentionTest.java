@@ -1,0 +1,71 @@
+package dev.squall.engine.jvm.fast;
+
+import dev.squall.tasks.attention.AttentionCase;
+import dev.squall.tasks.attention.AttentionMask;
+import dev.squall.tasks.attention.AttentionReference;
+import dev.squall.tasks.attention.CachedAttention;
+import dev.squall.tasks.testing.RandomArrays;
+import dev.squall.tasks.testing.RowSlices;
+import dev.squall.tasks.testing.Subject;
+import dev.squall.tasks.testing.Tolerance;
+import java.util.Arrays;
+import java.util.stream.Stream;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * {@link VectorCachedAttention} against float64 ({@code 1e-5 · Σ_j p_j|v_jc|}, the plain kernel's bound) and against
+ * the plain {@link CachedAttention#attention} ({@code 2e-5} of the same scale), on 256- and 512-bit vectors, head
+ * widths below, at and above a vector, caches longer than the score buffer's first size, windows; rows split at
+ * random give the same bits.
+ */
+class VectorCachedAttentionTest {
+
+    static Stream<Arguments> shapes() {
+        // prefix, new tokens, heads, d, window (-1 dense), vector bits
+        return Stream.of(256, 512).flatMap(bits -> Stream.of(
+                Arguments.of(0, 1, 1, 1, -1, bits), Arguments.of(7, 1, 3, 7, -1, bits), Arguments.of(63, 1, 12, 64, -1, bits),
+                Arguments.of(1100, 1, 2, 16, -1, bits), Arguments.of(40, 5, 3, 33, 6, bits), Arguments.of(9, 3, 1, 8, 0, bits)));
+    }
+
+    @ParameterizedTest(name = "prefix={0} new={1} heads={2} d={3} window={4} bits={5}")
+    @MethodSource("shapes")
+    void matchesFloat64AndThePlainKernel(int p0, int n, int heads, int d, int windowArg, int bits) {
+        VectorSpecies<Float> species = bits == 256 ? FloatVector.SPECIES_256 : FloatVector.SPECIES_512;
+        RandomArrays rnd = RandomArrays.fresh();
+        int width = heads * d;
+        int total = p0 + n;
+        int window = windowArg < 0 ? total : windowArg;
+        Subject subject = Subject.of("VectorCachedAttention " + bits + "-bit", "prefix " + p0 + ", " + n + " new, heads "
+                + heads + ", d " + d + ", window " + window, rnd.seed()).rowsOf(width);
+        float[] qkv = rnd.gaussian(n * 3 * width);
+        float[] kCache = rnd.gaussian(total * width);
+        float[] vCache = rnd.gaussian(total * width);
+        int[] position = {p0};
+        CachedAttention.append(qkv, kCache, vCache, position, heads, d, 3 * width, width, 2 * width, 0, n * heads);
+        float[] fast = new float[n * width];
+        RowSlices.run(subject, rnd, n * heads, (off, cnt) -> VectorCachedAttention.attention(species, qkv, kCache,
+                vCache, fast, position, heads, d, 3 * width, window, off, cnt), fast);
+        float[] plain = new float[n * width];
+        CachedAttention.attention(qkv, kCache, vCache, plain, position, heads, d, 3 * width, window, 0, n * heads);
+
+        float[] fullQ = rnd.gaussian(total * width);
+        for (int t = 0; t < n; t++) {
+            System.arraycopy(qkv, t * 3 * width, fullQ, (p0 + t) * width, width);
+        }
+        AttentionCase whole = new AttentionCase(new int[] {total}, new int[] {0, total}, total, heads, d,
+                AttentionMask.CAUSAL, false, fullQ, kCache, vCache, new float[] {Float.NaN}, width, 0, 0);
+        AttentionReference ref = AttentionReference.of(whole, (b, h, i, j) -> i - j <= window);
+        double[] expected = Arrays.copyOfRange(ref.out(), p0 * width, total * width);
+        double[] scale = Arrays.copyOfRange(ref.outScale(), p0 * width, total * width);
+        Tolerance.FP32.assertClose(subject.with("vs float64"), fast, expected, scale);
+        double[] plainAsDouble = new double[plain.length];
+        for (int i = 0; i < plain.length; i++) {
+            plainAsDouble[i] = plain[i];
+        }
+        Tolerance.relative(2e-5).assertClose(subject.with("vs the plain kernel"), fast, plainAsDouble, scale);
+    }
+}
