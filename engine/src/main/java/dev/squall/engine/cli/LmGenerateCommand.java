@@ -73,6 +73,12 @@ final class LmGenerateCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--prompt and --prompt-tokens are mutually exclusive");
         }
         GptConfig config = model.readConfig();
+        GptModel.Options checked = model.options(null, kv);
+        try {
+            GptModel.checkGeneration(checked);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--pattern " + e.getMessage(), e);
+        }
         Tokenizer tok = tokenizer.tokenizer(model.model);
         int[] ids = promptIds(tok, config);
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
@@ -134,9 +140,10 @@ final class LmGenerateCommand implements Callable<Integer> {
             throw new IllegalArgumentException(option + ": the prompt has no tokens");
         }
         for (int i = 0; i < ids.length; i++) {
-            if (ids[i] < 0 || ids[i] >= config.vocabSize()) {
+            int vocab = tok == null ? config.vocabSize() : Math.min(config.vocabSize(), tok.vocabSize());
+            if (ids[i] < 0 || ids[i] >= vocab) {
                 throw new IllegalArgumentException(option + ": token " + ids[i] + " at " + i
-                        + " is outside the vocabulary [0, " + config.vocabSize() + ")");
+                        + " is outside the vocabulary [0, " + vocab + ")");
             }
         }
         return ids;

@@ -18,17 +18,26 @@ final class WeightsFile {
      * would compound two roundings, so that is an error.
      */
     static CompressedBlock read(String name, Path file, String format) {
+        try {
+            return of(name + " (" + file + ")", Npz.read(file), format);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(name + " (" + file + "): " + e.getMessage(), e);
+        }
+    }
+
+    /** {@link #read} of a state dict already read; {@code name} says where it comes from. */
+    static CompressedBlock of(String name, java.util.Map<String, dev.squall.engine.io.NdArray> dict, String format) {
         CompressedBlock block;
         try {
-            block = CompressedBlock.read(Npz.read(file));
-        } catch (IOException | IllegalArgumentException e) {
-            throw new IllegalArgumentException(name + " (" + file + "): " + e.getMessage(), e);
+            block = CompressedBlock.read(dict);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
         }
         if (format == null) {
             return block;
         }
         if (block.compressed() && !block.format().equals("fp16")) {
-            throw new IllegalArgumentException(name + " (" + file + ") is already compressed (" + block.format()
+            throw new IllegalArgumentException(name + " is already compressed (" + block.format()
                     + "); --weights converts fp32 or fp16 weights only: run without --weights, or quantize the fp32"
                     + " weights");
         }

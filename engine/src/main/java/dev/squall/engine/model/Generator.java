@@ -60,7 +60,7 @@ final class Generator implements AutoCloseable {
         if (options.pattern() instanceof WindowPattern w && w.kind().equals("local")) {
             return w.radius();
         }
-        throw new IllegalArgumentException("pattern " + options.pattern().spec() + ": generation with a KV cache "
+        throw new IllegalArgumentException(options.pattern().spec() + ": generation with a KV cache "
                 + "supports dense attention and local:W; other patterns run in lm logits only");
     }
 

@@ -124,7 +124,7 @@ public final class GptCheckpoint {
     }
 
     /** {@code [rows, cols]} → {@code [cols, rows]}. */
-    static float[] transpose(float[] a, int rows, int cols) {
+    public static float[] transpose(float[] a, int rows, int cols) {
         float[] t = new float[a.length];
         for (int r = 0; r < rows; r++) {
             for (int c = 0; c < cols; c++) {

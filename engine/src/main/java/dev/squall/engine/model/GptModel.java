@@ -195,6 +195,14 @@ public final class GptModel implements AutoCloseable {
         return generator.run(prompt, maxNewTokens, new Sampler(sampling), onToken);
     }
 
+    /**
+     * Checks that {@code options} can generate: its pattern, if any, must be {@code local:W} (the KV cache's
+     * decode step attends to a window or to everything); the error names the pattern.
+     */
+    public static void checkGeneration(Options options) {
+        Generator.window(options, 1);
+    }
+
     /** The dense causal attention, or the pattern's, for the sequences {@code seqs} (checked). */
     AttentionOp attention(Sequences seqs) {
         if (options.pattern() == null) {

@@ -9,18 +9,18 @@ import org.apache.commons.math3.special.Erf;
  * causal softmax attention, GELU, then {@code ln_f} and the logits by the head. Also gives the error scale of each
  * logit, {@code Σ_c |h_c|·|W_vc|} (the magnitude of its dot product's terms).
  */
-final class ReferenceGpt {
+public final class ReferenceGpt {
     /**
      * @param logits {@code [B, T, V]}
      * @param scale  the error scale of each logit
      */
-    record Result(double[] logits, double[] scale) {
+    public record Result(double[] logits, double[] scale) {
     }
 
     private ReferenceGpt() {
     }
 
-    static Result forward(GptWeights w, int[] tokens, int batch, int length) {
+    public static Result forward(GptWeights w, int[] tokens, int batch, int length) {
         GptConfig c = w.config();
         int e = c.nEmbd();
         int v = c.vocabSize();

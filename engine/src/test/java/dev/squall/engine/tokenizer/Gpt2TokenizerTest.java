@@ -25,12 +25,12 @@ import org.junit.jupiter.api.io.TempDir;
  * (space is Ġ, newline Ċ), non-ASCII text split into bytes and put back together when streamed, merge priority,
  * round trips of random Unicode text, and the files.
  */
-class Gpt2TokenizerTest {
+public class Gpt2TokenizerTest {
     @TempDir
     Path dir;
 
     /** GPT-2's first 256 entries: the byte symbols, printable bytes first, then the rest from U+0100. */
-    static Map<String, Integer> byteVocab() {
+    public static Map<String, Integer> byteVocab() {
         Map<String, Integer> vocab = new LinkedHashMap<>();
         List<Integer> order = new ArrayList<>();
         for (int b = 0; b < 256; b++) {
