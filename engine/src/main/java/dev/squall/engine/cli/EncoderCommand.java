@@ -7,7 +7,6 @@ import dev.squall.engine.graph.Profile;
 import dev.squall.engine.io.NdArray;
 import dev.squall.engine.io.Npz;
 import dev.squall.engine.layers.AttentionOp;
-import dev.squall.engine.layers.BlockConfig;
 import dev.squall.engine.layers.EncoderBlock;
 import dev.squall.engine.layers.EncoderStack;
 import dev.squall.engine.layers.Sequences;
@@ -39,16 +38,8 @@ final class EncoderCommand implements Callable<Integer> {
     Path x;
     @Parameters(index = "1", paramLabel = "WEIGHTS.npz", description = "state dict: layers.0.self_attn.in_proj_weight, ...")
     Path weights;
-    @Option(names = "--heads", required = true, paramLabel = "H", description = "Attention heads (must divide d).")
-    int heads;
-    @Option(names = "--norm-first", description = "Pre-LN layers (norm_first=True); default post-LN.")
-    boolean normFirst;
-    @Option(names = "--activation", defaultValue = "relu", description = "relu or gelu (default: ${DEFAULT-VALUE}).")
-    BlockCommand.ActivationName activation;
-    @Option(names = "--causal", description = "Each token attends only to itself and earlier tokens.")
-    boolean causal;
-    @Option(names = "--eps", defaultValue = "1e-5", description = "LayerNorm epsilon (default: ${DEFAULT-VALUE}).")
-    float eps;
+    @Mixin
+    LayerOptions layer;
     @Option(names = "--weights", paramLabel = "FORMAT", description = {"Run the linear layers in this weight format:",
             WeightFormats.NAMES + " (default: as stored)."})
     String weightFormat;
@@ -67,7 +58,6 @@ final class EncoderCommand implements Callable<Integer> {
         NdArray xa = Inputs.read("X", x);
         Inputs.rank("X", xa, 2, 3);
         float[] xv = Inputs.floats("X", xa);
-        LayerNormOp.checkEps(eps);
         EncoderBlock.Variant variant = fusion != null && fusion.unfused ? EncoderBlock.Variant.UNFUSED
                 : EncoderBlock.Variant.FUSED;
         AttentionOp attention = pattern == null ? EncoderBlock.defaultAttention(variant)
@@ -114,27 +104,23 @@ final class EncoderCommand implements Callable<Integer> {
             throw new IllegalArgumentException("WEIGHTS (" + weights + "): layers must be numbered 0.." + (layers.size() - 1)
                     + ", found " + layers.keySet());
         }
-        if (heads < 1 || d % heads != 0) {
-            throw new IllegalArgumentException("--heads must be >= 1 and divide d_model = " + d + ", got " + heads);
-        }
+        layer.check(d);
         List<EncoderBlock> blocks = new ArrayList<>();
-        for (Map.Entry<Integer, Map<String, NdArray>> layer : layers.entrySet()) {
-            CompressedBlock cb = WeightsFile.of("WEIGHTS (" + weights + ") layers." + layer.getKey(), layer.getValue(),
+        for (Map.Entry<Integer, Map<String, NdArray>> entry : layers.entrySet()) {
+            CompressedBlock cb = WeightsFile.of("WEIGHTS (" + weights + ") layers." + entry.getKey(), entry.getValue(),
                     weightFormat);
             if (cb.reference().dModel() != d) {
                 throw new IllegalArgumentException("X's last axis must be d_model = " + cb.reference().dModel()
-                        + " (from WEIGHTS layers." + layer.getKey() + "), got " + d);
+                        + " (from WEIGHTS layers." + entry.getKey() + "), got " + d);
             }
-            BlockConfig config = new BlockConfig(d, heads, cb.reference().ffDim(), normFirst, activation.value, causal,
-                    eps);
-            blocks.add(cb.block(config));
+            blocks.add(cb.block(layer.config(d, cb.reference().ffDim())));
         }
         float[] gamma = dict.containsKey("norm.weight") ? vector("norm.weight", dict.get("norm.weight"), d) : null;
         float[] beta = dict.containsKey("norm.bias") ? vector("norm.bias", dict.get("norm.bias"), d) : null;
         if ((gamma == null) != (beta == null)) {
             throw new IllegalArgumentException("WEIGHTS (" + weights + "): the final norm needs norm.weight and norm.bias");
         }
-        return new EncoderStack(blocks, gamma, beta, eps);
+        return new EncoderStack(blocks, gamma, beta, layer.eps);
     }
 
     private float[] vector(String name, NdArray a, int d) {

@@ -32,7 +32,8 @@ final class KernelCases {
     /** Every case of every family. */
     static List<KernelCase> all() {
         return Stream.of(norms(), softmax(), activations(), elementwise(), gemm(), denseAttention(), fusedAttention(),
-                        paddedAttention(), padding(), PatternKernelCases.all(), CompressedKernelCases.all())
+                        paddedAttention(), padding(), PatternKernelCases.all(), CompressedKernelCases.all(),
+                        DecoderKernelCases.all())
                 .flatMap(List::stream).toList();
     }
 
