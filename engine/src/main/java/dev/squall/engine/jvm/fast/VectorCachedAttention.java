@@ -4,35 +4,42 @@ import dev.squall.engine.jvm.FastPathFor;
 import dev.squall.tasks.attention.AttentionMask;
 import dev.squall.tasks.attention.CachedAttention;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Fast path of {@link CachedAttention#attention}, the attention of a decode step over the KV cache: per (query,
- * head), all its scores first (a vector dot product per cached key, into a per-thread buffer), then one vector
- * softmax over them ({@link AttentionVectors}), then the probability-weighted sum of the values, a vector
- * multiply-add per key. Two passes over the cache instead of the plain kernel's online softmax in tiles: the
+ * head), all its scores first (a vector dot product per cached key, into a per-thread buffer, and their
+ * maximum), then their exponentials ({@link VectorMath#expNonPositive}) and sum, then the probability-weighted sum
+ * of the values, a vector multiply-add per key. Two passes over the cache instead of the plain kernel's online softmax in tiles: the
  * scores of a query (at most the block size) fit in L1, and no running maximum is ever rescaled.
  */
 @FastPathFor(CachedAttention.class)
 public final class VectorCachedAttention {
+    /** A constant species: the Vector API compiles to vector instructions only for constant species. */
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+    /** Shuffles bringing lane {@code i + h} to lane {@code i} (mod {@code L}), for the fixed-order lane sums. */
+    private static final VectorShuffle<Float> H8 = VectorShuffle.fromOp(S, i -> (i + 8) % L);
+    private static final VectorShuffle<Float> H4 = VectorShuffle.fromOp(S, i -> (i + 4) % L);
+    private static final VectorShuffle<Float> H2 = VectorShuffle.fromOp(S, i -> (i + 2) % L);
+    private static final VectorShuffle<Float> H1 = VectorShuffle.fromOp(S, i -> (i + 1) % L);
     private static final ThreadLocal<float[]> SCORES = ThreadLocal.withInitial(() -> new float[1024]);
 
     private VectorCachedAttention() {
     }
 
-    /** Fast {@link CachedAttention#attention}. */
+    /**
+     * Fast {@link CachedAttention#attention}. The vector loops are written out in this one method: a vector that
+     * crosses a call the JIT does not inline is boxed on the heap, and whether it inlines a helper depended on
+     * what else had run (measured: 218 KB of boxes per call in one JVM, none in another). Lane sums go in a fixed
+     * order, so a row's result does not depend on the JIT state of the thread that computes it.
+     */
     public static void attention(float[] q, float[] kCache, float[] vCache, float[] out, int[] position, int heads,
                                  int d, int ld, int window, int rowOffset, int rowCount) {
-        attention(FloatVector.SPECIES_PREFERRED, q, kCache, vCache, out, position, heads, d, ld, window, rowOffset,
-                rowCount);
-    }
-
-    /** {@link #attention} on vectors of species {@code s} (tests run 256 and 512 bits). */
-    static void attention(VectorSpecies<Float> s, float[] q, float[] kCache, float[] vCache, float[] out,
-                          int[] position, int heads, int d, int ld, int window, int rowOffset, int rowCount) {
         float scale = AttentionMask.scale(d);
         int stride = heads * d;
+        int whole = d - d % L;
         for (int row = rowOffset; row < rowOffset + rowCount; row++) {
             int t = row / heads;
             int h = row % heads;
@@ -42,15 +49,53 @@ public final class VectorCachedAttention {
             float[] p = scores(n);
             int qBase = t * ld + h * d;
             int kBase = first * stride + h * d;
+            float max = Float.NEGATIVE_INFINITY;
             for (int j = 0; j < n; j++) {
-                p[j] = dot(s, q, qBase, kCache, kBase + j * stride, d) * scale;
+                int kb = kBase + j * stride;
+                FloatVector acc = FloatVector.zero(S);
+                for (int c = 0; c < whole; c += L) {
+                    acc = FloatVector.fromArray(S, q, qBase + c).fma(FloatVector.fromArray(S, kCache, kb + c), acc);
+                }
+                // lane sums by halving, written out (not reduceLanes, whose order differs interpreted and compiled)
+                acc = L > 8 ? acc.add(acc.rearrange(H8)) : acc;
+                acc = L > 4 ? acc.add(acc.rearrange(H4)) : acc;
+                acc = acc.add(acc.rearrange(H2));
+                float dot = acc.add(acc.rearrange(H1)).lane(0);
+                for (int c = whole; c < d; c++) {
+                    dot += q[qBase + c] * kCache[kb + c];
+                }
+                p[j] = dot * scale;
+                max = Math.max(max, p[j]);
             }
-            float max = AttentionVectors.max(p, 0, n);
-            float inv = 1f / AttentionVectors.expShifted(p, 0, p, 0, n, max);
+            FloatVector sums = FloatVector.zero(S);
+            int j = 0;
+            for (; j + L <= n; j += L) {
+                FloatVector e = VectorMath.expNonPositive(FloatVector.fromArray(S, p, j).sub(max));
+                e.intoArray(p, j);
+                sums = sums.add(e);
+            }
+            sums = L > 8 ? sums.add(sums.rearrange(H8)) : sums;
+            sums = L > 4 ? sums.add(sums.rearrange(H4)) : sums;
+            sums = sums.add(sums.rearrange(H2));
+            float sum = sums.add(sums.rearrange(H1)).lane(0);
+            for (; j < n; j++) {
+                p[j] = (float) Math.exp(p[j] - max);
+                sum += p[j];
+            }
+            float inv = 1f / sum;
             int o = row * d;
             java.util.Arrays.fill(out, o, o + d, 0f);
-            for (int j = 0; j < n; j++) {
-                axpy(s, p[j] * inv, vCache, kBase + j * stride, out, o, d);
+            for (j = 0; j < n; j++) {
+                int vb = kBase + j * stride;
+                float w = p[j] * inv;
+                FloatVector wv = FloatVector.broadcast(S, w);
+                for (int c = 0; c < whole; c += L) {
+                    FloatVector.fromArray(S, vCache, vb + c).fma(wv, FloatVector.fromArray(S, out, o + c))
+                            .intoArray(out, o + c);
+                }
+                for (int c = whole; c < d; c++) {
+                    out[o + c] += w * vCache[vb + c];
+                }
             }
         }
     }
@@ -62,31 +107,5 @@ public final class VectorCachedAttention {
             SCORES.set(p);
         }
         return p;
-    }
-
-    private static float dot(VectorSpecies<Float> s, float[] a, int ai, float[] b, int bi, int len) {
-        int l = s.length();
-        FloatVector acc = FloatVector.zero(s);
-        int c = 0;
-        for (; c + l <= len; c += l) {
-            acc = FloatVector.fromArray(s, a, ai + c).fma(FloatVector.fromArray(s, b, bi + c), acc);
-        }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
-        for (; c < len; c++) {
-            sum += a[ai + c] * b[bi + c];
-        }
-        return sum;
-    }
-
-    private static void axpy(VectorSpecies<Float> s, float alpha, float[] x, int xi, float[] y, int yi, int len) {
-        int l = s.length();
-        FloatVector a = FloatVector.broadcast(s, alpha);
-        int c = 0;
-        for (; c + l <= len; c += l) {
-            FloatVector.fromArray(s, x, xi + c).fma(a, FloatVector.fromArray(s, y, yi + c)).intoArray(y, yi + c);
-        }
-        for (; c < len; c++) {
-            y[yi + c] += alpha * x[xi + c];
-        }
     }
 }
