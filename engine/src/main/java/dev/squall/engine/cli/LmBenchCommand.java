@@ -17,9 +17,9 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code squall lm bench}: prefill and decode tokens/s per weight format against the memory bandwidth. */
-@Command(name = "bench", description = {"Prefill and decode tokens/s of a GPT for each weight format, with the",
-        "weight bytes read per decoded token and the machine's measured read bandwidth. Random weights unless",
-        "--model is given; without --config, GPT-2 small's shape with vocab 50304 (12 layers, 768 wide)."})
+@Command(name = "bench", description = {"Prefill and decode tokens/s of a GPT for each weight format, with the weight",
+        "bytes read per decoded token and the machine's measured read bandwidth. Random weights unless --model",
+        "is given; without --config, GPT-2 small's shape with vocab 50304 (12 layers, 768 wide)."})
 final class LmBenchCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "M.npz", description = "Weights (.npz or .safetensors; needs --config).")
     Path model;
