@@ -34,7 +34,7 @@ public final class FastPaths {
             // sparse attention patterns
             "dev.squall.engine.jvm.fast.VectorWindowAttention",
             "dev.squall.engine.jvm.fast.VectorBlockSparseAttention",
-            "dev.squall.engine.jvm.fast.VectorCachedAttention");
+            "dev.squall.engine.jvm.fast.VectorCachedAttention", "dev.squall.engine.jvm.fast.VectorInt8KvAttention");
 
     private static FastPaths standard;
 

@@ -3,22 +3,28 @@ package dev.squall.engine.jvm.fast;
 import dev.squall.engine.jvm.FastPathFor;
 import dev.squall.tasks.attention.AttentionMask;
 import dev.squall.tasks.attention.CachedAttention;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Fast path of {@link CachedAttention#attention}, the attention of a decode step over the KV cache: per (query,
- * head), all its scores first (a vector dot product per cached key, into a per-thread buffer, and their
- * maximum), then their exponentials ({@link VectorMath#expNonPositive}) and sum, then the probability-weighted sum
- * of the values, a vector multiply-add per key. Two passes over the cache instead of the plain kernel's online softmax in tiles: the
- * scores of a query (at most the block size) fit in L1, and no running maximum is ever rescaled.
+ * Fast path of {@link CachedAttention#attention}, the attention of a decode step over the KV cache, and (through
+ * {@link VectorInt8KvAttention}) of the int8 cache's {@code Int8KvAttention.cachedAttention}: per (query, head), all
+ * its scores first (a vector dot product per cached key, into a per-thread buffer, and their maximum), then their
+ * exponentials ({@link VectorMath#expNonPositive}) and sum, then the probability-weighted sum of the values, a
+ * vector multiply-add per key. Two passes over the cache instead of the plain kernels' online softmax: the scores
+ * of a query (at most the block size) fit in L1, and no running maximum is ever rescaled.
  */
 @FastPathFor(CachedAttention.class)
 public final class VectorCachedAttention {
     /** A constant species: the Vector API compiles to vector instructions only for constant species. */
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
+    /** {@link #L} int8 lanes, widened to {@link #S}. */
+    private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(8 * L));
     /** Shuffles bringing lane {@code i + h} to lane {@code i} (mod {@code L}), for the fixed-order lane sums. */
     private static final VectorShuffle<Float> H8 = VectorShuffle.fromOp(S, i -> (i + 8) % L);
     private static final VectorShuffle<Float> H4 = VectorShuffle.fromOp(S, i -> (i + 4) % L);
@@ -29,16 +35,24 @@ public final class VectorCachedAttention {
     private VectorCachedAttention() {
     }
 
-    /**
-     * Fast {@link CachedAttention#attention}. The vector loops are written out in this one method: a vector that
-     * crosses a call the JIT does not inline is boxed on the heap, and whether it inlines a helper depended on
-     * what else had run (measured: 218 KB of boxes per call in one JVM, none in another). Lane sums go in a fixed
-     * order, so a row's result does not depend on the JIT state of the thread that computes it.
-     */
+    /** Fast {@link CachedAttention#attention}. */
     public static void attention(float[] q, float[] kCache, float[] vCache, float[] out, int[] position, int heads,
                                  int d, int ld, int window, int rowOffset, int rowCount) {
+        attend(q, kCache, vCache, null, null, null, null, out, position, heads, d, ld, window, rowOffset, rowCount);
+    }
+
+    /**
+     * Both caches: fp32 ({@code kf}, {@code vf}) or, when those are null, int8 with a scale per (position, head)
+     * ({@code kb}, {@code ks}, {@code vb}, {@code vs}); key {@code j} of head {@code h} is cache row
+     * {@code j·heads + h} either way. The vector loops are written out in this one method: a vector that crosses a
+     * call the JIT does not inline is boxed on the heap, and whether it inlines a helper depended on what else had
+     * run (measured: 218 KB of boxes per call in one JVM, none in another). Lane sums go in a fixed order, so a
+     * row's result does not depend on the JIT state of the thread that computes it.
+     */
+    static void attend(float[] q, float[] kf, float[] vf, byte[] kb, float[] ks, byte[] vb, float[] vs, float[] out,
+                       int[] position, int heads, int d, int ld, int window, int rowOffset, int rowCount) {
+        boolean int8 = kf == null;
         float scale = AttentionMask.scale(d);
-        int stride = heads * d;
         int whole = d - d % L;
         for (int row = rowOffset; row < rowOffset + rowCount; row++) {
             int t = row / heads;
@@ -48,13 +62,15 @@ public final class VectorCachedAttention {
             int n = last - first + 1;
             float[] p = scores(n);
             int qBase = t * ld + h * d;
-            int kBase = first * stride + h * d;
             float max = Float.NEGATIVE_INFINITY;
             for (int j = 0; j < n; j++) {
-                int kb = kBase + j * stride;
+                int cacheRow = (first + j) * heads + h;
+                int kBase = cacheRow * d;
                 FloatVector acc = FloatVector.zero(S);
                 for (int c = 0; c < whole; c += L) {
-                    acc = FloatVector.fromArray(S, q, qBase + c).fma(FloatVector.fromArray(S, kCache, kb + c), acc);
+                    FloatVector k = int8 ? (FloatVector) ByteVector.fromArray(B, kb, kBase + c)
+                            .convertShape(VectorOperators.B2F, S, 0) : FloatVector.fromArray(S, kf, kBase + c);
+                    acc = FloatVector.fromArray(S, q, qBase + c).fma(k, acc);
                 }
                 // lane sums by halving, written out (not reduceLanes, whose order differs interpreted and compiled)
                 acc = L > 8 ? acc.add(acc.rearrange(H8)) : acc;
@@ -62,9 +78,9 @@ public final class VectorCachedAttention {
                 acc = acc.add(acc.rearrange(H2));
                 float dot = acc.add(acc.rearrange(H1)).lane(0);
                 for (int c = whole; c < d; c++) {
-                    dot += q[qBase + c] * kCache[kb + c];
+                    dot += q[qBase + c] * (int8 ? kb[kBase + c] : kf[kBase + c]);
                 }
-                p[j] = dot * scale;
+                p[j] = int8 ? dot * ks[cacheRow] * scale : dot * scale;
                 max = Math.max(max, p[j]);
             }
             FloatVector sums = FloatVector.zero(S);
@@ -86,15 +102,17 @@ public final class VectorCachedAttention {
             int o = row * d;
             java.util.Arrays.fill(out, o, o + d, 0f);
             for (j = 0; j < n; j++) {
-                int vb = kBase + j * stride;
-                float w = p[j] * inv;
+                int cacheRow = (first + j) * heads + h;
+                int vBase = cacheRow * d;
+                float w = int8 ? p[j] * inv * vs[cacheRow] : p[j] * inv;
                 FloatVector wv = FloatVector.broadcast(S, w);
                 for (int c = 0; c < whole; c += L) {
-                    FloatVector.fromArray(S, vCache, vb + c).fma(wv, FloatVector.fromArray(S, out, o + c))
-                            .intoArray(out, o + c);
+                    FloatVector v = int8 ? (FloatVector) ByteVector.fromArray(B, vb, vBase + c)
+                            .convertShape(VectorOperators.B2F, S, 0) : FloatVector.fromArray(S, vf, vBase + c);
+                    v.fma(wv, FloatVector.fromArray(S, out, o + c)).intoArray(out, o + c);
                 }
                 for (int c = whole; c < d; c++) {
-                    out[o + c] += w * vCache[vb + c];
+                    out[o + c] += w * (int8 ? vb[vBase + c] : vf[vBase + c]);
                 }
             }
         }

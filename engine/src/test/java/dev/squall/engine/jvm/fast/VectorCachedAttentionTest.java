@@ -4,6 +4,7 @@ import dev.squall.tasks.attention.AttentionCase;
 import dev.squall.tasks.attention.AttentionMask;
 import dev.squall.tasks.attention.AttentionReference;
 import dev.squall.tasks.attention.CachedAttention;
+import dev.squall.tasks.quant.Int8KvAttention;
 import dev.squall.tasks.testing.RandomArrays;
 import dev.squall.tasks.testing.RowSlices;
 import dev.squall.tasks.testing.Subject;
@@ -16,7 +17,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * {@link VectorCachedAttention} against float64 ({@code 1e-5 · Σ_j p_j|v_jc|}, the plain kernel's bound) and against
+ * {@link VectorCachedAttention} (fp32 cache) and {@link VectorInt8KvAttention} (int8 cache) against float64 ({@code 1e-5 · Σ_j p_j|v_jc|}, the plain kernel's bound) and against
  * the plain {@link CachedAttention#attention} ({@code 2e-5} of the same scale), on the machine's preferred vectors
  * (the fast path's species is a constant, which the Vector API needs to compile to vector instructions), head
  * widths below, at and above a vector, caches longer than the score buffer's first size, windows; rows split at
@@ -61,6 +62,56 @@ class VectorCachedAttentionTest {
         double[] expected = Arrays.copyOfRange(ref.out(), p0 * width, total * width);
         double[] scale = Arrays.copyOfRange(ref.outScale(), p0 * width, total * width);
         Tolerance.FP32.assertClose(subject.with("vs float64"), fast, expected, scale);
+        double[] plainAsDouble = new double[plain.length];
+        for (int i = 0; i < plain.length; i++) {
+            plainAsDouble[i] = plain[i];
+        }
+        Tolerance.relative(2e-5).assertClose(subject.with("vs the plain kernel"), fast, plainAsDouble, scale);
+    }
+
+    @ParameterizedTest(name = "int8 prefix={0} new={1} heads={2} d={3} window={4}")
+    @MethodSource("shapes")
+    void int8MatchesFloat64AndThePlainKernel(int p0, int n, int heads, int d, int windowArg) {
+        RandomArrays rnd = RandomArrays.fresh();
+        int width = heads * d;
+        int total = p0 + n;
+        int rows = total * heads;
+        int window = windowArg < 0 ? total : windowArg;
+        Subject subject = Subject.of("VectorInt8KvAttention", "prefix " + p0 + ", " + n + " new, heads " + heads
+                + ", d " + d + ", window " + window, rnd.seed()).rowsOf(width);
+        float[] qkv = rnd.gaussian(total * 3 * width);
+        byte[] kCache = new byte[rows * d];
+        byte[] vCache = new byte[rows * d];
+        float[] kScales = new float[rows];
+        float[] vScales = new float[rows];
+        int[] zero = {0};
+        Int8KvAttention.append(qkv, kCache, kScales, zero, heads, d, 3 * width, width, 0, rows);
+        Int8KvAttention.append(qkv, vCache, vScales, zero, heads, d, 3 * width, 2 * width, 0, rows);
+        float[] q = java.util.Arrays.copyOfRange(qkv, p0 * 3 * width, total * 3 * width);
+        int[] position = {p0};
+        float[] fast = new float[n * width];
+        RowSlices.run(subject, rnd, n * heads, (off, cnt) -> VectorInt8KvAttention.cachedAttention(q, kCache, kScales,
+                vCache, vScales, fast, position, heads, d, 3 * width, window, off, cnt), fast);
+        float[] plain = new float[n * width];
+        Int8KvAttention.cachedAttention(q, kCache, kScales, vCache, vScales, plain, position, heads, d, 3 * width,
+                window, 0, n * heads);
+
+        float[] fullQ = new float[total * width];
+        float[] kHat = new float[rows * d];
+        float[] vHat = new float[rows * d];
+        for (int t = 0; t < total; t++) {
+            System.arraycopy(qkv, t * 3 * width, fullQ, t * width, width);
+        }
+        for (int i = 0; i < kHat.length; i++) {
+            kHat[i] = kScales[i / d] * kCache[i];
+            vHat[i] = vScales[i / d] * vCache[i];
+        }
+        AttentionCase whole = new AttentionCase(new int[] {total}, new int[] {0, total}, total, heads, d,
+                AttentionMask.CAUSAL, false, fullQ, kHat, vHat, new float[] {Float.NaN}, width, 0, 0);
+        AttentionReference ref = AttentionReference.of(whole, (b, h, i, j) -> i - j <= window);
+        double[] expected = Arrays.copyOfRange(ref.out(), p0 * width, total * width);
+        double[] scale = Arrays.copyOfRange(ref.outScale(), p0 * width, total * width);
+        Tolerance.FP32.assertClose(subject.with("vs float64 over the dequantised cache"), fast, expected, scale);
         double[] plainAsDouble = new double[plain.length];
         for (int i = 0; i < plain.length; i++) {
             plainAsDouble[i] = plain[i];
