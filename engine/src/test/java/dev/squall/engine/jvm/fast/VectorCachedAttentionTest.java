@@ -59,14 +59,7 @@ class VectorCachedAttentionTest {
         AttentionCase whole = new AttentionCase(new int[] {total}, new int[] {0, total}, total, heads, d,
                 AttentionMask.CAUSAL, false, fullQ, kCache, vCache, new float[] {Float.NaN}, width, 0, 0);
         AttentionReference ref = AttentionReference.of(whole, (b, h, i, j) -> i - j <= window);
-        double[] expected = Arrays.copyOfRange(ref.out(), p0 * width, total * width);
-        double[] scale = Arrays.copyOfRange(ref.outScale(), p0 * width, total * width);
-        Tolerance.FP32.assertClose(subject.with("vs float64"), fast, expected, scale);
-        double[] plainAsDouble = new double[plain.length];
-        for (int i = 0; i < plain.length; i++) {
-            plainAsDouble[i] = plain[i];
-        }
-        Tolerance.relative(2e-5).assertClose(subject.with("vs the plain kernel"), fast, plainAsDouble, scale);
+        check(subject, fast, plain, ref, p0 * width, total * width);
     }
 
     @ParameterizedTest(name = "int8 prefix={0} new={1} heads={2} d={3} window={4}")
@@ -109,9 +102,13 @@ class VectorCachedAttentionTest {
         AttentionCase whole = new AttentionCase(new int[] {total}, new int[] {0, total}, total, heads, d,
                 AttentionMask.CAUSAL, false, fullQ, kHat, vHat, new float[] {Float.NaN}, width, 0, 0);
         AttentionReference ref = AttentionReference.of(whole, (b, h, i, j) -> i - j <= window);
-        double[] expected = Arrays.copyOfRange(ref.out(), p0 * width, total * width);
-        double[] scale = Arrays.copyOfRange(ref.outScale(), p0 * width, total * width);
-        Tolerance.FP32.assertClose(subject.with("vs float64 over the dequantised cache"), fast, expected, scale);
+        check(subject.with("over the dequantised cache"), fast, plain, ref, p0 * width, total * width);
+    }
+
+    /** The new tokens' rows {@code [from, to)} of the reference: fast vs float64, and vs the plain kernel. */
+    private static void check(Subject subject, float[] fast, float[] plain, AttentionReference ref, int from, int to) {
+        double[] scale = Arrays.copyOfRange(ref.outScale(), from, to);
+        Tolerance.FP32.assertClose(subject.with("vs float64"), fast, Arrays.copyOfRange(ref.out(), from, to), scale);
         double[] plainAsDouble = new double[plain.length];
         for (int i = 0; i < plain.length; i++) {
             plainAsDouble[i] = plain[i];
