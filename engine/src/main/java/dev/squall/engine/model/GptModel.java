@@ -29,7 +29,9 @@ import java.util.function.IntConsumer;
  * }</pre>
  * {@link #logits} runs the fused forward graph over whole sequences. {@link #generate} prefills the prompt through
  * the same graph (filling a KV cache), then runs a one-token decode graph per new token over the cache; when the
- * context reaches the block size, its second half is prefilled again and decoding goes on from there.
+ * context reaches the block size, its second half is prefilled again and decoding goes on from there. The plans
+ * and the KV cache are kept between calls (for the last shape of {@code logits}, and for generation); a model is
+ * not safe for use by several threads at once.
  */
 public final class GptModel implements AutoCloseable {
 
