@@ -31,16 +31,8 @@ final class BlockCommand implements Callable<Integer> {
     Path x;
     @Parameters(index = "1", paramLabel = "WEIGHTS.npz", description = "state dict: self_attn.in_proj_weight, ...")
     Path weights;
-    @Option(names = "--heads", required = true, paramLabel = "H", description = "Attention heads (must divide d).")
-    int heads;
-    @Option(names = "--norm-first", description = "Pre-LN (norm_first=True); default post-LN.")
-    boolean normFirst;
-    @Option(names = "--activation", defaultValue = "relu", description = "relu or gelu (default: ${DEFAULT-VALUE}).")
-    ActivationName activation;
-    @Option(names = "--causal", description = "Each token attends only to itself and earlier tokens.")
-    boolean causal;
-    @Option(names = "--eps", defaultValue = "1e-5", description = "LayerNorm epsilon (default: ${DEFAULT-VALUE}).")
-    float eps;
+    @Mixin
+    LayerOptions layer;
     @Option(names = "--weights", paramLabel = "FORMAT", description = {"Run the linear layers in this weight format:",
             "${bundle:formats} (default: as stored in WEIGHTS: fp32, fp16, or what squall quantize wrote)."})
     String weightFormat;
@@ -59,17 +51,6 @@ final class BlockCommand implements Callable<Integer> {
     OutputOption output;
     @Mixin
     RunOptions run;
-
-    /** The activations PyTorch's encoder layer names. */
-    enum ActivationName {
-        relu(BlockConfig.Activation.RELU), gelu(BlockConfig.Activation.GELU);
-
-        final BlockConfig.Activation value;
-
-        ActivationName(BlockConfig.Activation value) {
-            this.value = value;
-        }
-    }
 
     /** Where attention reads keys and values from. */
     enum KvCache { fp32, int8 }
@@ -94,11 +75,8 @@ final class BlockCommand implements Callable<Integer> {
             throw new IllegalArgumentException("X's last axis must be d_model = " + w.dModel() + " (from WEIGHTS), got "
                     + xa.describe());
         }
-        RowOp.checkEps(eps);
-        if (heads < 1 || d % heads != 0) {
-            throw new IllegalArgumentException("--heads must be >= 1 and divide d_model = " + d + ", got " + heads);
-        }
-        BlockConfig config = new BlockConfig(d, heads, w.ffDim(), normFirst, activation.value, causal, eps);
+        layer.check(d);
+        BlockConfig config = layer.config(d, w.ffDim());
         EncoderBlock.Variant variant = fusion != null && fusion.unfused ? EncoderBlock.Variant.UNFUSED
                 : EncoderBlock.Variant.FUSED;
         BlockGraph bg = sequences.build(cb.block(config), variant, xa, attention(variant));

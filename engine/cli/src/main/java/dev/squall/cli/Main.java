@@ -11,7 +11,7 @@ import java.io.UncheckedIOException;
 @Command(name = "squall", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Transformer acceleration as a pure-Java compute engine.",
         subcommands = {OpCommand.class, BenchCommand.class, InfoCommand.class, QuantizeCommand.class,
-                AttentionErrorCommand.class,
+                AttentionErrorCommand.class, LmCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
 
