@@ -3,6 +3,7 @@ package dev.squall.cli;
 import dev.squall.engine.compress.CompressedBlock;
 import dev.squall.engine.graph.Backend;
 import dev.squall.engine.graph.Profile;
+import dev.squall.engine.io.IoErrors;
 import dev.squall.engine.io.NdArray;
 import dev.squall.engine.io.Npz;
 import dev.squall.engine.layers.AttentionOp;
@@ -82,7 +83,7 @@ final class EncoderCommand implements Callable<Integer> {
         try {
             dict = Npz.read(weights);
         } catch (IOException e) {
-            throw new IllegalArgumentException("WEIGHTS (" + weights + "): " + e.getMessage(), e);
+            throw new IllegalArgumentException("WEIGHTS (" + weights + "): " + IoErrors.reason(weights, e), e);
         }
         TreeMap<Integer, Map<String, NdArray>> layers = new TreeMap<>();
         List<String> unknown = new ArrayList<>();

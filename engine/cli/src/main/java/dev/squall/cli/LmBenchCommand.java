@@ -3,7 +3,6 @@ package dev.squall.cli;
 import dev.squall.benchmarks.suite.LmBench;
 import dev.squall.engine.graph.Backend;
 import dev.squall.engine.jvm.JvmBackend;
-import dev.squall.engine.model.GptCheckpoint;
 import dev.squall.engine.model.GptConfig;
 import dev.squall.engine.model.GptWeights;
 import dev.squall.engine.compress.WeightFormats;
@@ -11,7 +10,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -58,13 +56,9 @@ final class LmBenchCommand implements Callable<Integer> {
         if (model != null && config == null) {
             throw new IllegalArgumentException("--model needs --config");
         }
-        GptConfig c;
-        try {
-            c = config == null ? GptConfig.of(50304, 1024, 12, 12, 768, true, 0.0) : GptConfig.read(config);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("--config (" + config + "): " + e.getMessage(), e);
-        }
-        LmBench.Options options = new LmBench.Options(weights(c), formats, prefill, decode, warmup, rounds,
+        GptConfig c = config == null ? GptConfig.of(50304, 1024, 12, 12, 768, true, 0.0) : ModelOptions.readConfig(config);
+        GptWeights weights = model == null ? GptWeights.random(c, seed) : ModelOptions.readWeights(model, c);
+        LmBench.Options options = new LmBench.Options(weights, formats, prefill, decode, warmup, rounds,
                 ModelOptions.kv(kv), bandwidthMib);
         try (Backend backend = run.backend()) {
             int threads = backend instanceof JvmBackend j ? j.threads() : Runtime.getRuntime().availableProcessors();
@@ -79,16 +73,5 @@ final class LmBenchCommand implements Callable<Integer> {
             }
         }
         return 0;
-    }
-
-    private GptWeights weights(GptConfig c) {
-        if (model == null) {
-            return GptWeights.random(c, seed);
-        }
-        try {
-            return GptCheckpoint.read(model, c);
-        } catch (IOException | IllegalArgumentException e) {
-            throw new IllegalArgumentException("--model: " + e.getMessage(), e);
-        }
     }
 }

@@ -2,6 +2,7 @@ package dev.squall.cli;
 
 import dev.squall.engine.compress.WeightFormats;
 import dev.squall.engine.graph.Backend;
+import dev.squall.engine.io.IoErrors;
 import dev.squall.engine.layers.pattern.AttentionPattern;
 import dev.squall.engine.model.GptCheckpoint;
 import dev.squall.engine.model.GptConfig;
@@ -31,10 +32,26 @@ final class ModelOptions {
 
     /** The config, or an error naming {@code --config}. */
     GptConfig readConfig() {
+        return readConfig(config);
+    }
+
+    /** The config in {@code file}, the {@code --config} argument. */
+    static GptConfig readConfig(Path file) {
         try {
-            return GptConfig.read(config);
+            return GptConfig.read(file);
         } catch (IOException e) {
-            throw new IllegalArgumentException("--config (" + config + "): " + e.getMessage(), e);
+            throw new IllegalArgumentException("--config (" + file + "): " + IoErrors.reason(file, e), e);
+        }
+    }
+
+    /** The weights in {@code file}, the {@code --model} argument, checked against {@code config}. */
+    static GptWeights readWeights(Path file, GptConfig config) {
+        try {
+            return GptCheckpoint.read(file, config);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--model (" + file + "): " + IoErrors.reason(file, e), e);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--model: " + e.getMessage(), e); // it names the file and the tensor
         }
     }
 
@@ -58,13 +75,7 @@ final class ModelOptions {
 
     /** Reads the weights and makes the model. */
     GptModel load(GptConfig c, GptModel.Options options) {
-        GptWeights w;
-        try {
-            w = GptCheckpoint.read(model, c);
-        } catch (IOException | IllegalArgumentException e) {
-            throw new IllegalArgumentException("--model: " + e.getMessage(), e);
-        }
-        return GptModel.of(w, options);
+        return GptModel.of(readWeights(model, c), options);
     }
 
     static KvCache.Kind kv(String kv) {

@@ -1,5 +1,6 @@
 package dev.squall.cli;
 
+import dev.squall.engine.io.IoErrors;
 import dev.squall.engine.tokenizer.CharTokenizer;
 import dev.squall.engine.tokenizer.Gpt2Tokenizer;
 import dev.squall.engine.tokenizer.Tokenizer;
@@ -59,7 +60,9 @@ final class TokenizerOptions {
     private static Tokenizer read(String what, Path file, Read read) {
         try {
             return read.read();
-        } catch (IOException | IllegalArgumentException e) {
+        } catch (IOException e) {
+            throw new IllegalArgumentException(what + " (" + file + "): " + IoErrors.reason(file, e), e);
+        } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(what + " (" + file + "): " + e.getMessage(), e);
         }
     }

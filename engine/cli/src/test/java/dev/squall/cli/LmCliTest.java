@@ -104,6 +104,13 @@ class LmCliTest {
                 new SafetensorsWriter.Tensor(new float[4], new int[] {2, 2}, "F32")), Map.of()), 20));
         expect(2, "truncated header", "lm", "logits", "--model", truncated.toString(), "--config", config, "--tokens",
                 tokens.toString(), "-o", out.toString());
+        String missing = dir.resolve("missing.npz").toString();
+        expect(2, "--model (" + missing + "): no such file", "lm", "logits", "--model", missing, "--config", config,
+                "--tokens", tokens.toString(), "-o", out.toString());
+        expect(2, "--config (" + missing + "): no such file", "lm", "logits", "--model", model, "--config", missing,
+                "--tokens", tokens.toString(), "-o", out.toString());
+        expect(2, "-o (" + dir.resolve("no/l.npy") + "): no such directory", "lm", "logits", "--model", model,
+                "--config", config, "--tokens", tokens.toString(), "-o", dir.resolve("no/l.npy").toString());
         expect(2, "--weights: unknown weight format", "lm", "logits", "--model", model, "--config", config, "--tokens",
                 tokens.toString(), "--weights", "q3", "-o", out.toString());
         assertArrayEquals(before, Files.readAllBytes(out), "the existing output is untouched");
