@@ -36,16 +36,8 @@ final class BlockCommand implements Callable<Integer> {
     Path x;
     @Parameters(index = "1", paramLabel = "WEIGHTS.npz", description = "state dict: self_attn.in_proj_weight, ...")
     Path weights;
-    @Option(names = "--heads", paramLabel = "H", description = "Attention heads (must divide d); required here or in --config.")
-    Integer heads;
-    @Option(names = "--norm-first", negatable = true, description = "Pre-LN (norm_first=True); default post-LN.")
-    boolean normFirst;
-    @Option(names = "--activation", defaultValue = "relu", description = "relu or gelu (default: ${DEFAULT-VALUE}).")
-    ActivationName activation;
-    @Option(names = "--causal", negatable = true, description = "Each token attends only to itself and earlier tokens.")
-    boolean causal;
-    @Option(names = "--eps", defaultValue = "1e-5", description = "LayerNorm epsilon (default: ${DEFAULT-VALUE}).")
-    float eps;
+    @Mixin
+    LayerOptions layer;
     @Option(names = "--weights", paramLabel = "FORMAT", description = {"Run the linear layers in this weight format:",
             "${bundle:formats} (default: as stored in WEIGHTS: fp32, fp16, or what squall quantize wrote)."})
     String weightFormat;
@@ -73,17 +65,6 @@ final class BlockCommand implements Callable<Integer> {
     static final List<String> SETTINGS = List.of("heads", "norm-first", "activation", "causal", "eps", "weights",
             "pattern", "kv-cache", "variant");
 
-    /** The activations PyTorch's encoder layer names. */
-    enum ActivationName {
-        relu(BlockConfig.Activation.RELU), gelu(BlockConfig.Activation.GELU);
-
-        final BlockConfig.Activation value;
-
-        ActivationName(BlockConfig.Activation value) {
-            this.value = value;
-        }
-    }
-
     /** Where attention reads keys and values from. */
     enum KvCache { fp32, int8 }
 
@@ -98,7 +79,7 @@ final class BlockCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Object variantSetting = config.apply(SETTINGS).get("variant");
-        if (heads == null) {
+        if (layer.heads == null) {
             throw new IllegalArgumentException("--heads is required (on the command line or as \"heads\" in --config)");
         }
         NdArray xa = Inputs.read("X", x);
@@ -111,18 +92,15 @@ final class BlockCommand implements Callable<Integer> {
             throw new IllegalArgumentException("X's last axis must be d_model = " + w.dModel() + " (from WEIGHTS), got "
                     + xa.describe());
         }
-        RowOp.checkEps(eps);
-        if (heads < 1 || d % heads != 0) {
-            throw new IllegalArgumentException("--heads must be >= 1 and divide d_model = " + d + ", got " + heads);
-        }
-        BlockConfig layer = new BlockConfig(d, heads, w.ffDim(), normFirst, activation.value, causal, eps);
+        layer.check(d);
+        BlockConfig block = layer.config(d, w.ffDim());
         EncoderBlock.Variant variant = variant(variantSetting);
-        BlockGraph bg = sequences.build(cb.block(layer), variant, xa, attention(variant));
+        BlockGraph bg = sequences.build(cb.block(block), variant, xa, attention(variant));
         Map<String, Object> settings = settings(variant);
         // A state dict does not say how the layer was configured: show what ran.
         spec.commandLine().getErr().println("block: d_model " + d + ", dim_feedforward " + w.ffDim() + ", "
-                + (normFirst ? "pre-LN" : "post-LN") + ", " + activation + ", " + heads + " heads, "
-                + (causal ? "causal" : "not causal") + ", eps " + eps + ", weights " + (weightFormat != null
+                + (layer.normFirst ? "pre-LN" : "post-LN") + ", " + layer.activation + ", " + layer.heads + " heads, "
+                + (layer.causal ? "causal" : "not causal") + ", eps " + layer.eps + ", weights " + (weightFormat != null
                 ? weightFormat : cb.format() + " (as stored)") + ", " + (pattern == null ? "dense attention"
                 : "pattern " + pattern) + ", " + settings.get("variant") + ", kv-cache " + kvCache);
         System.arraycopy(xv, 0, bg.input(), 0, xv.length);
@@ -148,11 +126,11 @@ final class BlockCommand implements Callable<Integer> {
     /** The settings it runs with, keyed as --config reads them. */
     private Map<String, Object> settings(EncoderBlock.Variant variant) {
         Map<String, Object> s = new LinkedHashMap<>();
-        s.put("heads", heads);
-        s.put("norm-first", normFirst);
-        s.put("activation", activation.name());
-        s.put("causal", causal);
-        s.put("eps", eps);
+        s.put("heads", layer.heads);
+        s.put("norm-first", layer.normFirst);
+        s.put("activation", layer.activation.name());
+        s.put("causal", layer.causal);
+        s.put("eps", layer.eps);
         s.put("weights", weightFormat);
         s.put("pattern", pattern);
         s.put("kv-cache", kvCache.name());

@@ -1,5 +1,6 @@
 package dev.squall.cli;
 
+import dev.squall.engine.io.AtomicFiles;
 import dev.squall.engine.io.DType;
 import dev.squall.engine.io.IoErrors;
 import dev.squall.engine.io.NdArray;
@@ -7,6 +8,7 @@ import dev.squall.engine.io.Npy;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 
@@ -48,6 +50,26 @@ final class Inputs {
         if (!Arrays.equals(a.shape(), b.shape())) {
             throw new IllegalArgumentException(nameB + " must have the shape of " + nameA + " " + Arrays.toString(a.shape())
                     + ", got " + b.describe());
+        }
+    }
+
+    /**
+     * Fails early, naming the argument {@code name}, when {@code file} could not be written: its directory does not
+     * exist (it is not created) or takes no new file, or {@code file} is a directory. For commands that compute
+     * long before they write.
+     */
+    static void requireWritable(String name, Path file) {
+        Path dir = file.toAbsolutePath().getParent();
+        if (Files.isDirectory(file)) {
+            throw new IllegalArgumentException(name + " (" + file + ") is a directory");
+        }
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException(name + " (" + file + "): no such directory " + dir);
+        }
+        try {
+            AtomicFiles.requireWritableDirectory(dir);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(name + " (" + file + "): " + e.getMessage(), e);
         }
     }
 

@@ -15,7 +15,7 @@ import java.io.UncheckedIOException;
         versionProvider = Main.Version.class,
         description = "Transformer acceleration as a pure-Java compute engine.",
         subcommands = {OpCommand.class, BenchCommand.class, InfoCommand.class, QuantizeCommand.class,
-                AttentionErrorCommand.class, LauncherCommands.Test.class, LauncherCommands.Jmh.class,
+                AttentionErrorCommand.class, LmCommand.class, LauncherCommands.Test.class, LauncherCommands.Jmh.class,
                 NestedHelpCommand.class})
 public final class Main {
 

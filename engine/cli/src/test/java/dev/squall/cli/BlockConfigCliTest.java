@@ -77,8 +77,8 @@ class BlockConfigCliTest extends CliFiles {
         assertRefused("{\"heads\": 3, \"variant\": \"flash\"}", "\"variant\" must be \"fused\" or \"unfused\", got"
                 + " \"flash\"");
         assertRefused("{\"heads\": 3, \"eps\": -1}", "block: --eps must be > 0, got -1.0");
-        assertRefused("{\"heads\": 3,}", "block: --config (%s): expected a string in double quotes at character 12");
-        assertRefused("[3]", "expected '{', got '[' at character 0");
+        assertRefused("{\"heads\": 3,}", "block: --config (%s): expected a string key at character 12");
+        assertRefused("[3]", "expected a JSON object, got an array");
         assertRefused("{\"causal\": true}", "block: --heads is required (on the command line or as \"heads\" in"
                 + " --config)");
         assertRefused(null, "block: --config (%s): no such file");

@@ -21,7 +21,9 @@ public enum DType {
     /** {@code np.bool_}, held as {@code byte[]} of 0 and 1. */
     BOOL("|b1", 1),
     /** {@code np.int16}, held as {@code short[]} (e.g. bfloat16 bits, which NumPy has no type for). */
-    INT16("<i2", 2);
+    INT16("<i2", 2),
+    /** {@code np.int64}, held as {@code long[]} (token ids, as PyTorch saves them). */
+    INT64("<i8", 8);
 
     private final String descr;
     private final int bytes;

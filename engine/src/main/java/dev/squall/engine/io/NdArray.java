@@ -88,6 +88,11 @@ public record NdArray(DType dtype, int[] shape, Object data) {
         return new NdArray(DType.INT32, shape, data);
     }
 
+    /** An {@link DType#INT64} array. */
+    public static NdArray of(long[] data, int... shape) {
+        return new NdArray(DType.INT64, shape, data);
+    }
+
     /** A copy of the shape. */
     @Override
     public int[] shape() {
@@ -161,13 +166,25 @@ public record NdArray(DType dtype, int[] shape, Object data) {
 
     /**
      * The elements as ints: the data array itself (not a copy) for {@link DType#INT32}, a widened copy for
-     * {@link DType#INT8}, {@link DType#INT16} and {@link DType#BOOL}.
+     * {@link DType#INT8}, {@link DType#INT16} and {@link DType#BOOL}, a narrowed copy for {@link DType#INT64}.
      *
-     * @throws IllegalArgumentException for {@link DType#FLOAT32} and {@link DType#FLOAT16}
+     * @throws IllegalArgumentException for {@link DType#FLOAT32} and {@link DType#FLOAT16}, and for an
+     *                                  {@link DType#INT64} element outside the int range
      */
     public int[] toInts() {
         return switch (data) {
             case int[] ints -> ints;
+            case long[] longs -> {
+                int[] out = new int[longs.length];
+                for (int i = 0; i < longs.length; i++) {
+                    if (longs[i] != (int) longs[i]) {
+                        throw new IllegalArgumentException("element " + i + " of " + describe() + " is " + longs[i]
+                                + ", outside the int range");
+                    }
+                    out[i] = (int) longs[i];
+                }
+                yield out;
+            }
             case short[] s when dtype == DType.INT16 -> {
                 int[] out = new int[s.length];
                 for (int i = 0; i < s.length; i++) {
@@ -248,6 +265,7 @@ public record NdArray(DType dtype, int[] shape, Object data) {
             case FLOAT16, INT16 -> short[].class;
             case INT8, BOOL -> byte[].class;
             case INT32 -> int[].class;
+            case INT64 -> long[].class;
         };
     }
 

@@ -57,6 +57,7 @@ final class NpyData {
                 case float[] f -> buffer.asFloatBuffer().get(f, offset, n);
                 case short[] sh -> buffer.asShortBuffer().get(sh, offset, n);
                 case int[] i -> buffer.asIntBuffer().get(i, offset, n);
+                case long[] l -> buffer.asLongBuffer().get(l, offset, n);
                 default -> throw new AssertionError(header.dtype());
             }
         }
@@ -69,6 +70,7 @@ final class NpyData {
             case FLOAT32 -> new float[length];
             case FLOAT16, INT16 -> new short[length];
             case INT32 -> new int[length];
+            case INT64 -> new long[length];
         };
     }
 
@@ -78,6 +80,7 @@ final class NpyData {
             case float[] f -> Arrays.copyOf(f, length);
             case short[] sh -> Arrays.copyOf(sh, length);
             case int[] i -> Arrays.copyOf(i, length);
+            case long[] l -> Arrays.copyOf(l, length);
             default -> throw new AssertionError(data.getClass());
         };
     }
@@ -96,6 +99,7 @@ final class NpyData {
                 case float[] f -> buffer.asFloatBuffer().put(f, offset, n);
                 case short[] s -> buffer.asShortBuffer().put(s, offset, n);
                 case int[] i -> buffer.asIntBuffer().put(i, offset, n);
+                case long[] l -> buffer.asLongBuffer().put(l, offset, n);
                 default -> throw new AssertionError(array.describe());
             }
             out.write(chunk, 0, n * elementBytes);

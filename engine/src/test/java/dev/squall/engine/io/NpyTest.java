@@ -67,6 +67,7 @@ class NpyTest {
                 }
                 yield NdArray.ofInt16(s, shape);
             }
+            case INT64 -> NdArray.of(random.longs(n).toArray(), shape);
         };
     }
 
@@ -242,7 +243,7 @@ class NpyTest {
 
     @Test
     void rejectsUnsupportedDtypes() throws IOException {
-        for (String descr : new String[] {"<f8", "<i8", "|O"}) {
+        for (String descr : new String[] {"<f8", "<u8", "|O"}) {
             String message = rejection("wide.npy", npy(descr, "(2,)", new byte[16]));
             assertTrue(message.contains("unsupported dtype '" + descr + "'"), message);
             assertTrue(message.contains("astype(np.float32)"), message);

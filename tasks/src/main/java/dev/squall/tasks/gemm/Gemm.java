@@ -9,10 +9,12 @@ import dev.squall.tasks.activation.Activations;
  * weight transposed, {@code Wᵀ[in, out]}, to run as B): naive (one output row per parallel row), tiled (one band
  * of {@code tileM} output rows per parallel row, blocked by {@code tileN} columns and {@code tileK} depth), and
  * split by columns ({@link #panelMatmul}: one panel of {@code tileN} output columns per parallel row), for the
- * few activation rows of a decode step, which a split by rows would leave on a single thread. Every kernel ends
- * with the same epilogue: {@code + bias[col]} when {@code hasBias != 0}, then activation {@code activation}
- * (see {@link Activations}). Each output element is accumulated in ascending {@code k} order from zero in all
- * three forward kernels, so their results are bit-identical.
+ * few activation rows of a decode step, which a split by rows would leave on a single thread. A weight used
+ * where it is stored {@code [out, in]} (a decoder's fp32 weights, and its token embedding as the tied output
+ * layer, which no transposed copy should double) runs as {@code C = A · B[N,K]ᵀ} in {@link #tiledMatmulTransB}.
+ * Every kernel ends with the same epilogue: {@code + bias[col]} when {@code hasBias != 0}, then activation
+ * {@code activation} (see {@link Activations}). Each output element is accumulated in ascending {@code k} order
+ * from zero in all four forward kernels, so their results are bit-identical.
  *
  * <p>For the backward of a linear layer {@code Y = X·Wᵀ (+b)} ({@code W} is {@code [out, in]}): {@code dX = dY·W}
  * is {@link #matmul}/{@link #tiledMatmul} with {@code B = W}; {@code dW += dYᵀ·X} is {@link #matmulTransA} /
@@ -49,7 +51,23 @@ public final class Gemm {
             int i0 = (rowOffset + t) * tileM;
             int i1 = Math.min(i0 + tileM, m);
             for (int j0 = 0; j0 < n; j0 += tileN) {
-                tile(a, b, bias, c, n, k, i0, i1, j0, Math.min(j0 + tileN, n), tileK, hasBias, activation);
+                tile(a, b, 0, bias, c, n, k, i0, i1, j0, Math.min(j0 + tileN, n), tileK, hasBias, activation);
+            }
+        }
+    }
+
+    /**
+     * Tiled {@code C = A·Bᵀ (+bias, activation)} with {@code B[N,K]}: bands of {@code tileM} rows, blocks of B
+     * reused across a band's rows, as in {@link #tiledMatmul}.
+     */
+    public static void tiledMatmulTransB(float[] a, float[] b, float[] bias, @Out float[] c, int m, int n, int k,
+                                         int hasBias, int activation, int tileM, int tileN, int tileK,
+                                         int rowOffset, int rowCount) {
+        for (@Parallel int t = 0; t < rowCount; t++) {
+            int i0 = (rowOffset + t) * tileM;
+            for (int j0 = 0; j0 < n; j0 += tileN) {
+                tile(a, b, 1, bias, c, n, k, i0, Math.min(i0 + tileM, m), j0, Math.min(j0 + tileN, n), tileK, hasBias,
+                        activation);
             }
         }
     }
@@ -67,25 +85,36 @@ public final class Gemm {
             int j0 = (rowOffset + t) * tileN;
             int j1 = Math.min(j0 + tileN, n);
             for (int i0 = 0; i0 < m; i0 += tileM) {
-                tile(a, b, bias, c, n, k, i0, Math.min(i0 + tileM, m), j0, j1, tileK, hasBias, activation);
+                tile(a, b, 0, bias, c, n, k, i0, Math.min(i0 + tileM, m), j0, j1, tileK, hasBias, activation);
             }
         }
     }
 
     /**
-     * Rows {@code [i0, i1)}, columns {@code [j0, j1)} of {@code C = A·B (+bias, activation)}, by depth blocks
-     * of {@code tileK}; each element summed in ascending {@code k} from zero.
+     * Rows {@code [i0, i1)}, columns {@code [j0, j1)} of {@code C = A·B (+bias, activation)}, or of
+     * {@code A·Bᵀ} when {@code transB != 0}, by depth blocks of {@code tileK}; each element summed in ascending
+     * {@code k} from zero. The loops run along rows of B: of B and C for {@code A·B}, of A and B for {@code A·Bᵀ}.
      */
-    private static void tile(float[] a, float[] b, float[] bias, float[] c, int n, int k, int i0, int i1, int j0,
-                             int j1, int tileK, int hasBias, int activation) {
+    private static void tile(float[] a, float[] b, int transB, float[] bias, float[] c, int n, int k, int i0, int i1,
+                             int j0, int j1, int tileK, int hasBias, int activation) {
         zeroTile(c, n, i0, i1, j0, j1);
         for (int p0 = 0; p0 < k; p0 += tileK) {
             int p1 = Math.min(p0 + tileK, k);
             for (int i = i0; i < i1; i++) {
-                for (int p = p0; p < p1; p++) {
-                    float aip = a[i * k + p];
+                if (transB != 0) {
                     for (int j = j0; j < j1; j++) {
-                        c[i * n + j] += aip * b[p * n + j];
+                        float acc = c[i * n + j];
+                        for (int p = p0; p < p1; p++) {
+                            acc += a[i * k + p] * b[j * k + p];
+                        }
+                        c[i * n + j] = acc;
+                    }
+                } else {
+                    for (int p = p0; p < p1; p++) {
+                        float aip = a[i * k + p];
+                        for (int j = j0; j < j1; j++) {
+                            c[i * n + j] += aip * b[p * n + j];
+                        }
                     }
                 }
             }

@@ -29,20 +29,39 @@ public final class Int8KvAttention {
                                      int col, int rowOffset, int rowCount) {
         for (@Parallel int r = 0; r < rowCount; r++) {
             int row = rowOffset + r;
+            quantizeVector(src, (row / heads) * ld + col + (row % heads) * d, cache, scales, row, d);
+        }
+    }
+
+    /**
+     * Quantises the keys or values of a decoder step's {@code n} new tokens into the caches at positions
+     * {@code position[0] + t} (the cache row of token position {@code p}, head {@code h} is {@code p·heads + h}):
+     * {@link #quantizeHeads} with the rows shifted, for generation with a KV cache (see
+     * {@code dev.squall.tasks.attention.CachedAttention}). Parallel rows are the {@code n·heads} pairs
+     * {@code (t, h)}; the caller keeps {@code position[0] + n} within the caches' capacity.
+     */
+    public static void append(float[] src, @Out byte[] cache, @Out float[] scales, int[] position, int heads, int d,
+                              int ld, int col, int rowOffset, int rowCount) {
+        for (@Parallel int r = 0; r < rowCount; r++) {
+            int row = rowOffset + r;
             int t = row / heads;
             int h = row % heads;
-            int from = t * ld + col + h * d;
-            float amax = 0f;
-            for (int c = 0; c < d; c++) {
-                amax = Math.max(amax, Math.abs(src[from + c]));
-            }
-            float s = amax / 127f;
-            float inv = s != 0f ? 1f / s : 0f;
-            for (int c = 0; c < d; c++) {
-                cache[row * d + c] = (byte) Rounding.halfAway(src[from + c] * inv);
-            }
-            scales[row] = s;
+            quantizeVector(src, t * ld + col + h * d, cache, scales, (position[0] + t) * heads + h, d);
         }
+    }
+
+    /** Quantises {@code src[from .. from + d)} into cache row {@code row} and its scale (the class comment's rule). */
+    public static void quantizeVector(float[] src, int from, byte[] cache, float[] scales, int row, int d) {
+        float amax = 0f;
+        for (int c = 0; c < d; c++) {
+            amax = Math.max(amax, Math.abs(src[from + c]));
+        }
+        float s = amax / 127f;
+        float inv = s != 0f ? 1f / s : 0f;
+        for (int c = 0; c < d; c++) {
+            cache[row * d + c] = (byte) Rounding.halfAway(src[from + c] * inv);
+        }
+        scales[row] = s;
     }
 
     /**
@@ -52,53 +71,84 @@ public final class Int8KvAttention {
     public static void attention(float[] q, byte[] kCache, float[] kScales, byte[] vCache, float[] vScales,
                                  float[] mask, @Out float[] out, int[] seqStart, int heads, int d, int ld,
                                  int maskFlags, int maxLen, int rowOffset, int rowCount) {
-        float scale = AttentionMask.scale(d);
         for (@Parallel int r = 0; r < rowCount; r++) {
             int row = rowOffset + r;
             int t = row / heads;
-            int h = row % heads;
             int b = AttentionMask.sequenceOf(seqStart, t);
             int start = seqStart[b];
-            int i = t - start;
             int keyEnd = (maskFlags & AttentionMask.CAUSAL) != 0 ? t + 1 : seqStart[b + 1];
-            int outBase = row * d;
+            attendRow(q, t * ld, kCache, kScales, vCache, vScales, mask, (t - start) * maxLen - start,
+                    maskFlags & AttentionMask.ADDITIVE, out, row, heads, d, start, keyEnd);
+        }
+    }
+
+    /**
+     * Causal attention of a decoder step's {@code n} new queries over the int8 caches that {@link #append} fills:
+     * query {@code t} (at {@code q[t·ld + h·d ..]}) sees the cached keys {@code max(0, P − window) .. P},
+     * {@code P = position[0] + t}, as {@code dev.squall.tasks.attention.CachedAttention#attention} does over fp32
+     * caches. Parallel rows are the {@code n·heads} pairs {@code (t, h)}; output token-major, stride
+     * {@code heads·d}.
+     */
+    public static void cachedAttention(float[] q, byte[] kCache, float[] kScales, byte[] vCache, float[] vScales,
+                                       @Out float[] out, int[] position, int heads, int d, int ld, int window,
+                                       int rowOffset, int rowCount) {
+        for (@Parallel int r = 0; r < rowCount; r++) {
+            int row = rowOffset + r;
+            int t = row / heads;
+            int last = position[0] + t;
+            attendRow(q, t * ld, kCache, kScales, vCache, vScales, kScales, 0, 0, out, row, heads, d,
+                    Math.max(0, last - window), last + 1);
+        }
+    }
+
+    /**
+     * Output {@code out[row·d ..]} of query {@code q[qRow + h·d ..]} ({@code h = row mod heads}) over the cached
+     * keys {@code [keyStart, keyEnd)}, key {@code j} at cache row {@code j·heads + h}, with an online softmax;
+     * when {@code additive != 0}, {@code mask[maskBase + j]} is added to key {@code j}'s score.
+     */
+    public static void attendRow(float[] q, int qRow, byte[] kCache, float[] kScales, byte[] vCache, float[] vScales,
+                                 float[] mask, int maskBase, int additive, float[] out, int row, int heads, int d,
+                                 int keyStart, int keyEnd) {
+        float scale = AttentionMask.scale(d);
+        int h = row % heads;
+        int qBase = qRow + h * d;
+        int outBase = row * d;
+        for (int c = 0; c < d; c++) {
+            out[outBase + c] = 0f;
+        }
+        float runMax = Float.NEGATIVE_INFINITY;
+        float runSum = 0f;
+        for (int key = keyStart; key < keyEnd; key++) {
+            int kRow = key * heads + h;
+            float dot = 0f;
             for (int c = 0; c < d; c++) {
-                out[outBase + c] = 0f;
+                dot += q[qBase + c] * kCache[kRow * d + c];
             }
-            float runMax = Float.NEGATIVE_INFINITY;
-            float runSum = 0f;
-            for (int key = start; key < keyEnd; key++) {
-                int kRow = key * heads + h;
-                float dot = 0f;
-                for (int c = 0; c < d; c++) {
-                    dot += q[t * ld + h * d + c] * kCache[kRow * d + c];
-                }
-                float s = dot * kScales[kRow] * scale;
-                if ((maskFlags & AttentionMask.ADDITIVE) != 0) {
-                    s += mask[i * maxLen + key - start];
-                }
-                if (s == Float.NEGATIVE_INFINITY) {
-                    continue;
-                }
-                if (s > runMax) {
-                    float correction = (float) Math.exp(runMax - s);
-                    for (int c = 0; c < d; c++) {
-                        out[outBase + c] *= correction;
-                    }
-                    runSum *= correction;
-                    runMax = s;
-                }
-                float p = (float) Math.exp(s - runMax);
-                runSum += p;
-                float pv = p * vScales[kRow];
-                for (int c = 0; c < d; c++) {
-                    out[outBase + c] += pv * vCache[kRow * d + c];
-                }
+            float s = dot * kScales[kRow] * scale;
+            if (additive != 0) {
+                s += mask[maskBase + key];
             }
-            float inv = runSum > 0f ? 1f / runSum : 0f;
+            if (s == Float.NEGATIVE_INFINITY) {
+                continue;
+            }
+            if (s > runMax) {
+                float correction = (float) Math.exp(runMax - s);
+                for (int c = 0; c < d; c++) {
+                    out[outBase + c] *= correction;
+                }
+                runSum *= correction;
+                runMax = s;
+            }
+            float p = (float) Math.exp(s - runMax);
+            runSum += p;
+            float pv = p * vScales[kRow];
             for (int c = 0; c < d; c++) {
-                out[outBase + c] *= inv;
+                out[outBase + c] += pv * vCache[kRow * d + c];
             }
+        }
+        float inv = runSum > 0f ? 1f / runSum : 0f;
+        for (int c = 0; c < d; c++) {
+            out[outBase + c] *= inv;
         }
     }
 }

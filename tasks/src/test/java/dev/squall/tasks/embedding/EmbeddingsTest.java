@@ -15,7 +15,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Token + position embedding and its deterministic backward against float64 sums.
  *
- * <p>Bounds: the forward is one fp32 addition, {@code 2⁻²⁴·|ref|}. The backward adds each table row's
+ * <p>Bounds: the forward is one fp32 addition, {@code 2⁻²⁴·|ref|}; its ids include both ends of each table, and
+ * position tables smaller and larger than the vocabulary. The backward adds each table row's
  * gradients onto its stored value in a fixed order: {@code 1e-5 · (|initial| + Σ|terms|)} (at most 97 terms
  * here, whose rounding is below {@code 97·2⁻²⁴ ≈ 6e-6} of that scale). The index is exact: every position of
  * each table row, in ascending order.
@@ -27,18 +28,27 @@ class EmbeddingsTest {
                 Arguments.of(64, 1000, 17), Arguments.of(97, 61, 128));
     }
 
-    @ParameterizedTest(name = "n={0} table={1} C={2}")
-    @MethodSource("shapes")
-    void tokenPositionAddsTheTwoRows(int n, int vocab, int channels) {
+    /** {@link #shapes} with half as many positions as tokens in the vocabulary, and a few wide ones. */
+    static Stream<Arguments> forwardShapes() {
+        return Stream.concat(shapes().map(a -> Arguments.of(a.get()[0], a.get()[1], a.get()[2],
+                        Math.max(1, (int) a.get()[1] / 2))),
+                Stream.of(Arguments.of(3, 5, 7, 3), Arguments.of(64, 1001, 33, 64), Arguments.of(5, 11, 768, 1024)));
+    }
+
+    @ParameterizedTest(name = "n={0} table={1} C={2} positions={3}")
+    @MethodSource("forwardShapes")
+    void tokenPositionAddsTheTwoRows(int n, int vocab, int channels, int blockSize) {
         RandomArrays rnd = RandomArrays.fresh();
-        int blockSize = Math.max(1, vocab / 2);
         int[] tokens = ids(rnd, n, vocab);
         int[] positions = ids(rnd, n, blockSize);
+        tokens[0] = vocab - 1; // both ends of each table
+        positions[0] = 0;
+        positions[n - 1] = blockSize - 1;
         float[] wte = rnd.gaussian(vocab * channels);
         float[] wpe = rnd.gaussian(blockSize * channels);
         float[] out = new float[n * channels];
-        Subject subject = Subject.of("Embeddings.tokenPosition", "n=" + n + " V=" + vocab + " C=" + channels, rnd.seed())
-                .rowsOf(channels);
+        Subject subject = Subject.of("Embeddings.tokenPosition", "n=" + n + " V=" + vocab + " T=" + blockSize + " C="
+                + channels, rnd.seed()).rowsOf(channels);
 
         RowSlices.run(subject, rnd, n,
                 (off, cnt) -> Embeddings.tokenPosition(tokens, positions, wte, wpe, out, channels, off, cnt), out);

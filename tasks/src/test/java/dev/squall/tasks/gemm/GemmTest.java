@@ -17,7 +17,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The three GEMM kernels with every epilogue against float64, and naive against tiled and panels bit for bit.
+ * The four forward GEMM kernels with every epilogue against float64, and naive against tiled (A·B and A·Bᵀ)
+ * and panels bit for bit.
  *
  * <p>Bound: {@code 1e-5 · (Σ_p |a_ip||b_pj| + |bias_j|)}. Summing K products in fp32 errs by at most about
  * {@code K·2⁻²⁴} of {@code Σ|a||b|} (7.7e-6 for K = 130, the largest here), and the activations carry that
@@ -64,11 +65,11 @@ class GemmTest {
 
     /**
      * The class documentation promises naive, tiled and panel results bit-identical: every element is summed
-     * in ascending k from zero in all three kernels. Checked for every shape of the grid and every tile triple,
-     * with the epilogues cycling.
+     * in ascending k from zero in all four kernels (naive on the transpose of the transB kernel's B). Checked for
+     * every shape of the grid and every tile triple, with the epilogues cycling.
      */
     @ParameterizedTest(name = "{0}")
-    @EnumSource(value = GemmVariant.class, names = {"TILED", "PANELS"})
+    @EnumSource(value = GemmVariant.class, names = {"TILED", "TILED_TRANS_B", "PANELS"})
     void tiledIsBitIdenticalToNaive(GemmVariant tiled) {
         GemmVariant naive = GemmVariant.NAIVE;
         RandomArrays rnd = RandomArrays.fresh();
@@ -81,7 +82,8 @@ class GemmTest {
                     float[] b = rnd.gaussian(k * n);
                     float[] bias = epilogue[0] != 0 ? rnd.gaussian(n) : Poison.array(n);
                     float[] expected = Poison.array(m * n);
-                    naive.bind(a, b, bias, expected, m, n, k, epilogue[0], epilogue[1], null).run(0, m);
+                    naive.bind(a, tiled.asKxN(b, n, k), bias, expected, m, n, k, epilogue[0], epilogue[1], null)
+                            .run(0, m);
                     for (int[] tiles : TILES) {
                         float[] c = Poison.array(m * n);
                         tiled.bind(a, b, bias, c, m, n, k, epilogue[0], epilogue[1], tiles)
@@ -114,14 +116,14 @@ class GemmTest {
                     variant.bind(a, b, Poison.array(n), c, m, n, k, 0, Activations.IDENTITY, tiles), c);
 
             RealMatrix am = matrix(a, m, k);
-            RealMatrix product = am.multiply(matrix(b, k, n));
+            RealMatrix product = am.multiply(variant.transB ? matrix(b, n, k).transpose() : matrix(b, k, n));
             double[] ref = new double[m * n];
             for (int i = 0; i < m; i++) {
                 for (int j = 0; j < n; j++) {
                     ref[i * n + j] = product.getEntry(i, j);
                 }
             }
-            Tolerance.FP32.assertClose(subject, c, ref, GemmReference.absProduct(a, b, m, n, k, false));
+            Tolerance.FP32.assertClose(subject, c, ref, GemmReference.absProduct(a, b, m, n, k, variant.transB));
         }
     }
 
@@ -138,10 +140,10 @@ class GemmTest {
         RowSlices.run(subject, rnd, variant.rows(m, n, tiles),
                 variant.bind(a, b, bias, c, m, n, k, hasBias, activation, tiles), c);
 
-        double[] ref = GemmReference.epilogue(GemmReference.product(a, b, m, n, k, false), bias, n,
+        double[] ref = GemmReference.epilogue(GemmReference.product(a, b, m, n, k, variant.transB), bias, n,
                 hasBias != 0, activation);
         Tolerance.FP32.assertClose(subject, c, ref,
-                GemmReference.scale(a, b, bias, m, n, k, false, hasBias != 0));
+                GemmReference.scale(a, b, bias, m, n, k, variant.transB, hasBias != 0));
     }
 
     private static String shape(int m, int n, int k, int hasBias, int activation, int[] tiles) {

@@ -2,16 +2,20 @@ package dev.squall.tasks.gemm;
 
 import dev.squall.tasks.testing.RowSlices.RowKernel;
 
-/** The three {@link Gemm} kernels behind one call shape, for tests that run them all alike. */
+/** The four forward {@link Gemm} kernels behind one call shape, for tests that run them all alike. */
 public enum GemmVariant {
-    NAIVE(false),
-    TILED(true),
-    PANELS(true);
+    NAIVE(false, false),
+    TILED(false, true),
+    TILED_TRANS_B(true, true),
+    PANELS(false, true);
 
+    /** Whether B is {@code [N,K]} (the kernel computes {@code A·Bᵀ}) rather than {@code [K,N]}. */
+    public final boolean transB;
     /** Whether the kernel takes tiles (bands of {@code tileM} rows, or panels of {@code tileN} columns). */
     public final boolean tiled;
 
-    GemmVariant(boolean tiled) {
+    GemmVariant(boolean transB, boolean tiled) {
+        this.transB = transB;
         this.tiled = tiled;
     }
 
@@ -22,7 +26,7 @@ public enum GemmVariant {
     public int rows(int m, int n, int[] tiles) {
         return switch (this) {
             case NAIVE -> m;
-            case TILED -> (m + tiles[0] - 1) / tiles[0];
+            case TILED, TILED_TRANS_B -> (m + tiles[0] - 1) / tiles[0];
             case PANELS -> (n + tiles[1] - 1) / tiles[1];
         };
     }
@@ -37,6 +41,8 @@ public enum GemmVariant {
             case NAIVE -> (off, cnt) -> Gemm.matmul(a, b, bias, c, n, k, hasBias, activation, off, cnt);
             case TILED -> (off, cnt) -> Gemm.tiledMatmul(a, b, bias, c, m, n, k, hasBias, activation,
                     tiles[0], tiles[1], tiles[2], off, cnt);
+            case TILED_TRANS_B -> (off, cnt) -> Gemm.tiledMatmulTransB(a, b, bias, c, m, n, k, hasBias, activation,
+                    tiles[0], tiles[1], tiles[2], off, cnt);
             case PANELS -> (off, cnt) -> Gemm.panelMatmul(a, b, bias, c, m, n, k, hasBias, activation,
                     tiles[0], tiles[1], tiles[2], off, cnt);
         };
@@ -47,7 +53,22 @@ public enum GemmVariant {
         return "Gemm." + switch (this) {
             case NAIVE -> "matmul";
             case TILED -> "tiledMatmul";
+            case TILED_TRANS_B -> "tiledMatmulTransB";
             case PANELS -> "panelMatmul";
         };
+    }
+
+    /** {@code b} as the naive kernel reads it: {@code [K,N]}, transposed from {@code [N,K]} when {@link #transB}. */
+    public float[] asKxN(float[] b, int n, int k) {
+        if (!transB) {
+            return b;
+        }
+        float[] t = new float[k * n];
+        for (int j = 0; j < n; j++) {
+            for (int p = 0; p < k; p++) {
+                t[p * n + j] = b[j * k + p];
+            }
+        }
+        return t;
     }
 }

@@ -33,7 +33,7 @@ final class KernelCases {
     static List<KernelCase> all() {
         return Stream.of(norms(), softmax(), activations(), elementwise(), gemm(), denseAttention(), fusedAttention(),
                         paddedAttention(), padding(), PatternKernelCases.all(), CompressedKernelCases.all(),
-                        TrainingKernelCases.all())
+                        TrainingKernelCases.all(), DecoderKernelCases.all())
                 .flatMap(List::stream).toList();
     }
 
@@ -124,12 +124,17 @@ final class KernelCases {
                             r.gaussian(k * n), r.gaussian(n), c, n, k, 1, Activations.GELU_ERF),
                             List.of(new Output("c", c, n)));
                 }),
-                new KernelCase("Gemm.tiledMatmul +bias SILU M=17 N=33 K=67 tiles 4x8x16", r -> {
+                new KernelCase("Gemm.tiledMatmul +bias SILU tiles 4x8x16, tiledMatmulTransB +bias RELU tiles 5x7x11,"
+                        + " M=17 N=33 K=67", r -> {
                     int m = 17, n = 33, k = 67;
                     float[] c = new float[m * n];
-                    return new Built(new TaskGraph("tiledMatmul").task("tmm", (m + 3) / 4, Gemm::tiledMatmul,
-                            r.gaussian(m * k), r.gaussian(k * n), r.gaussian(n), c, m, n, k, 1, Activations.SILU, 4, 8, 16),
-                            List.of(new Output("c", c, n)));
+                    float[] cT = new float[m * n];
+                    return new Built(new TaskGraph("tiledMatmul")
+                            .task("tmm", (m + 3) / 4, Gemm::tiledMatmul, r.gaussian(m * k), r.gaussian(k * n),
+                                    r.gaussian(n), c, m, n, k, 1, Activations.SILU, 4, 8, 16)
+                            .task("tmmT", (m + 4) / 5, Gemm::tiledMatmulTransB, r.gaussian(m * k), r.gaussian(n * k),
+                                    r.gaussian(n), cT, m, n, k, 1, Activations.RELU, 5, 7, 11),
+                            List.of(new Output("c", c, n), new Output("cT", cT, n)));
                 }),
                 new KernelCase("Gemm.panelMatmul +bias GELU_TANH M=3 N=37 K=67 tiles 2x8x16", r -> {
                     int m = 3, n = 37, k = 67;

@@ -6,9 +6,9 @@ import dev.squall.engine.jvm.fast.driver.GemmDriver;
 import dev.squall.tasks.gemm.Gemm;
 
 /**
- * Fast paths of the three {@link Gemm} kernels: all run the Vector API GEMM of {@link GemmDriver} on the
+ * Fast paths of the four forward {@link Gemm} kernels: all run the Vector API GEMM of {@link GemmDriver} on the
  * output rows their parallel rows cover (one row each for the naive kernel, a band of {@code tileM} rows
- * for the tiled one), or on the output columns ({@link #panelMatmul}: panels of {@code tileN} columns).
+ * for the tiled ones), or on the output columns ({@link #panelMatmul}: panels of {@code tileN} columns).
  * The plain kernels' other tiles are their own tuning; the driver blocks for itself.
  */
 @FastPathFor(Gemm.class)
@@ -27,6 +27,14 @@ public final class GemmVector implements FastPath {
     public static void tiledMatmul(float[] a, float[] b, float[] bias, float[] c, int m, int n, int k, int hasBias,
                                    int activation, int tileM, int tileN, int tileK, int rowOffset, int rowCount) {
         GemmDriver.gemm(a, b, false, bias, c, n, k, hasBias, activation, Math.min(m, rowOffset * tileM),
+                Math.min(m, (rowOffset + rowCount) * tileM));
+    }
+
+    /** Fast {@link Gemm#tiledMatmulTransB}. */
+    public static void tiledMatmulTransB(float[] a, float[] b, float[] bias, float[] c, int m, int n, int k,
+                                         int hasBias, int activation, int tileM, int tileN, int tileK,
+                                         int rowOffset, int rowCount) {
+        GemmDriver.gemm(a, b, true, bias, c, n, k, hasBias, activation, Math.min(m, rowOffset * tileM),
                 Math.min(m, (rowOffset + rowCount) * tileM));
     }
 

@@ -7,6 +7,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -158,10 +159,20 @@ public final class QuantLanes {
     }
 
     /**
-     * Sum of the lanes, in a fixed order ({@link VectorMath#sum}): {@code reduceLanes(ADD)} adds in a different
-     * order interpreted and compiled, which made results depend on the JIT state and the row split.
+     * Sum of the lanes, in a fixed order (that of {@link VectorMath#sum} for 8 lanes): {@code reduceLanes(ADD)} adds
+     * in a different order interpreted and compiled, which made results depend on the JIT state and the row split.
+     * Not through {@code VectorMath.sum} itself: other fast paths call that with 512-bit vectors, and with both
+     * shapes in its type profile the JIT stopped compiling this 256-bit caller to vector code. Every block of a
+     * quantised GEMV then boxed its vectors on the heap (a GPT-2-sized q8_0 decode step allocated 218 MB and ran
+     * about half as fast; with the sum here, nothing).
      */
     public static float sum(FloatVector v) {
-        return VectorMath.sum(v);
+        FloatVector four = v.add(v.rearrange(HALF4));
+        FloatVector two = four.add(four.rearrange(HALF2));
+        return two.add(two.rearrange(HALF1)).lane(0);
     }
+
+    private static final VectorShuffle<Float> HALF4 = VectorShuffle.fromOp(F, i -> (i + 4) % L);
+    private static final VectorShuffle<Float> HALF2 = VectorShuffle.fromOp(F, i -> (i + 2) % L);
+    private static final VectorShuffle<Float> HALF1 = VectorShuffle.fromOp(F, i -> (i + 1) % L);
 }

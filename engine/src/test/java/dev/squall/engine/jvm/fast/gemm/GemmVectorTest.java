@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * {@link GemmVector} against float64 and against the plain kernel it replaces, for all three GEMM kernels,
+ * {@link GemmVector} against float64 and against the plain kernel it replaces, for all four forward GEMM kernels,
  * every epilogue, awkward shapes (1, odd, primes) and shapes larger than the driver's blocks (depth over
  * {@link GemmDriver#KC}, rows over {@link GemmDriver#MC}, columns not a multiple of {@link GemmDriver#NR}),
  * with outputs poisoned and rows split at random (results must be bit-identical for any split).
@@ -96,8 +96,8 @@ public class GemmVectorTest {
         float[] plain = Poison.array(m * n);
         variant.bind(a, b, bias, plain, m, n, k, hasBias, activation, tiles).run(0, rows);
 
-        double[] scale = GemmReference.scale(a, b, bias, m, n, k, false, hasBias != 0);
-        double[] ref = GemmReference.epilogue(GemmReference.product(a, b, m, n, k, false), bias, n,
+        double[] scale = GemmReference.scale(a, b, bias, m, n, k, variant.transB, hasBias != 0);
+        double[] ref = GemmReference.epilogue(GemmReference.product(a, b, m, n, k, variant.transB), bias, n,
                 hasBias != 0, activation);
         Tolerance.FP32.assertClose(subject.with("vs float64"), fast, ref, scale);
         Tolerance.relative(2e-5).assertClose(subject.with("vs plain"), fast, toDouble(plain), scale);
@@ -109,6 +109,8 @@ public class GemmVectorTest {
             case NAIVE -> (off, cnt) -> GemmVector.matmul(a, b, bias, c, n, k, hasBias, activation, off, cnt);
             case TILED -> (off, cnt) -> GemmVector.tiledMatmul(a, b, bias, c, m, n, k, hasBias, activation, tiles[0],
                     tiles[1], tiles[2], off, cnt);
+            case TILED_TRANS_B -> (off, cnt) -> GemmVector.tiledMatmulTransB(a, b, bias, c, m, n, k, hasBias,
+                    activation, tiles[0], tiles[1], tiles[2], off, cnt);
             case PANELS -> (off, cnt) -> GemmVector.panelMatmul(a, b, bias, c, m, n, k, hasBias, activation, tiles[0],
                     tiles[1], tiles[2], off, cnt);
         };
