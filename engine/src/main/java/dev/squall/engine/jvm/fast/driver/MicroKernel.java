@@ -1,0 +1,45 @@
+package dev.squall.engine.jvm.fast.driver;
+
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * A register-blocked GEMM micro-kernel for one vector shape: {@code C[MR, NR] (+)= A·B} over a depth of
+ * {@code kc}, with {@code MR × NR/L} vector accumulators held in registers; per depth step it loads the
+ * {@code NR/L} vectors of B's row once, broadcasts each of A's {@code MR} values and issues one FMA per
+ * accumulator. Every element is accumulated as {@code acc = fma(a_ip, b_pj, acc)} for {@code p} ascending, so
+ * all kernels give the same bits; they differ only in speed. {@link BlockedGemm} chooses the blocking around it.
+ */
+public sealed interface MicroKernel permits FourRowKernel, EightRowKernel {
+    /** Rows of the block, {@code MR}. */
+    int rows();
+
+    /** Columns of the block, {@code NR}: a whole number of vectors. */
+    int columns();
+
+    /** Its float species. */
+    VectorSpecies<Float> species();
+
+    /** For {@code squall info} and reports, e.g. {@code 8×32 (8 rows × 2 vectors of 512 bits)}. */
+    default String describe() {
+        return rows() + "×" + columns() + " (" + rows() + " rows × " + columns() / species().length()
+                + " vectors of " + species().vectorBitSize() + " bits)";
+    }
+
+    /**
+     * {@code C (+)= A·B} with A packed ({@code A(r, p) = ap[aOff + p·MR + r]}) and B packed
+     * ({@code B(p, j) = bp[bOff + p·NR + j]}), C element {@code (r, j)} at {@code c[cOff + r·ldc + j]};
+     * {@code fromZero}: C's old values are not read.
+     */
+    void packed(float[] ap, int aOff, float[] bp, int bOff, int kc, float[] c, int cOff, int ldc, boolean fromZero);
+
+    /**
+     * {@link #packed} with A column-major at the constant stride {@link GemmDriver#COLUMN_STRIDE}:
+     * {@code A(r, p) = at[aOff + p·COLUMN_STRIDE + r]}. A second loop because the stride must be a constant:
+     * with a stride passed in, C2 keeps the range checks in the loop and the kernel runs at half speed.
+     */
+    void columnMajor(float[] at, int aOff, float[] bp, int bOff, int kc, float[] c, int cOff, int ldc,
+                     boolean fromZero);
+
+    /** Copies {@code NR} floats from {@code src[srcOff]} to {@code dst[dstOff]} by whole vectors. */
+    void copyRow(float[] src, int srcOff, float[] dst, int dstOff);
+}
