@@ -28,9 +28,9 @@ import java.util.function.Consumer;
  * BLAS through netlib (OpenBLAS where installed) and netlib's pure-Java VectorBLAS, in GFLOP/s.
  */
 public final class GemmBench implements BenchSuite {
-    /** 1024³ and the two feed-forward GEMMs of a BERT-base block at 512 tokens. */
+    /** 1024³, the two feed-forward GEMMs of a BERT-base block at 512 tokens, and the first at 128 tokens. */
     public static final List<int[]> DEFAULT_SHAPES = List.of(new int[] {1024, 1024, 1024},
-            new int[] {512, 3072, 768}, new int[] {512, 768, 3072});
+            new int[] {512, 3072, 768}, new int[] {512, 768, 3072}, new int[] {128, 3072, 768});
     /** Implementation labels of the columns. */
     public static final String FAST = "squall";
     /** The plain kernel, no fast path. */
@@ -95,7 +95,8 @@ public final class GemmBench implements BenchSuite {
         labels.add(FAST);
         labels.add(PLAIN);
         labels.add(system.name());
-        notes.add(FAST + ": Gemm.tiledMatmul on " + backend.description());
+        notes.add(FAST + ": Gemm.tiledMatmul on " + backend.description() + "; B is a weight (transferred once), so"
+                + " the fast path packs it once per plan, as a linear layer's");
         notes.add(PLAIN + ": the same kernel without fast paths, " + threads + " threads");
         notes.add(system.name() + ": " + system.describe());
         if (!java.implementation().equals(system.implementation())) {

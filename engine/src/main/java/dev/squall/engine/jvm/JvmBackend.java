@@ -52,7 +52,8 @@ public final class JvmBackend implements Backend {
 
     @Override
     public String description() {
-        return "jvm (" + threads() + " thread" + (threads() == 1 ? "" : "s") + ", fast paths " + fastPaths.status() + ")";
+        return "jvm (" + threads() + " thread" + (threads() == 1 ? "" : "s") + ", fast paths " + fastPaths.status()
+                + (fastPaths.coversGemm() ? ", GEMM " + FastPaths.gemmKernel(false) : "") + ")";
     }
 
     @Override

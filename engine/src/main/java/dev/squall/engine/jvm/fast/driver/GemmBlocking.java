@@ -43,8 +43,8 @@ public record GemmBlocking(MicroKernel kernel, int kc, int mc, int nc, int aFloa
         return Math.max(lo, Math.min(hi, v));
     }
 
-    /** For {@code squall info} and reports. */
+    /** E.g. {@code 8×32 (8 rows × 2 vectors of 512 bits), kc=512 mc=256 nc=256}. */
     public String describe() {
-        return kernel.describe() + ", kc=" + kc + " mc=" + mc + " nc=" + nc + "; " + caches.describe();
+        return kernel.describe() + ", kc=" + kc + " mc=" + mc + " nc=" + nc;
     }
 }

@@ -44,9 +44,18 @@ public final class GemmDriver {
     private GemmDriver() {
     }
 
-    /** The micro-kernel and blocking the fast paths run, for {@code squall info} and reports. */
+    /**
+     * The micro-kernel and blocking the fast paths run, and the cache sizes they come from, for {@code squall info}:
+     * e.g. {@code 8×32 (8 rows × 2 vectors of 512 bits), kc=512 mc=256 nc=256; L1d 48 KiB, L2 1024 KiB (sysfs)}.
+     */
     public static String describe() {
-        return DEFAULT.blocking().describe();
+        return DEFAULT.blocking().describe() + "; " + DEFAULT.blocking().caches().describe();
+    }
+
+    /** {@link #describe} without the caches, e.g. {@code 8×32 kc=512 mc=256 nc=256}, for backend descriptions. */
+    public static String summary() {
+        GemmBlocking b = DEFAULT.blocking();
+        return b.kernel().rows() + "×" + b.kernel().columns() + " kc=" + b.kc() + " mc=" + b.mc() + " nc=" + b.nc();
     }
 
     /**
