@@ -9,7 +9,7 @@ import jdk.incubator.vector.VectorSpecies;
  * GFLOP/s against 180–189 for 4×32, about the same as 10×32, 12×32, 8×48 and 6×64 (206–212); 14×32 (28
  * accumulators) fell to 198. Eight rows divide the 128-row tiles of fused attention, which 10 or 12 would not.
  */
-public final class EightRowKernel implements MicroKernel {
+public final class EightRowKernel extends MicroKernel {
     /** The kernel. */
     public static final EightRowKernel INSTANCE = new EightRowKernel();
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_512;
@@ -19,21 +19,7 @@ public final class EightRowKernel implements MicroKernel {
     private static final int CS = GemmDriver.COLUMN_STRIDE;
 
     private EightRowKernel() {
-    }
-
-    @Override
-    public int rows() {
-        return MR;
-    }
-
-    @Override
-    public int columns() {
-        return NR;
-    }
-
-    @Override
-    public VectorSpecies<Float> species() {
-        return S;
+        super(MR, 2, S);
     }
 
     @Override

@@ -10,7 +10,7 @@ import jdk.incubator.vector.VectorSpecies;
  * 16 registers (measured with {@code -XX:UseAVX=2}: 4×16 at 95 GFLOP/s on one core, 6×16 at 50, 3×24 at 79).
  * On a wider machine it runs on 256-bit vectors, for tests and for timing that path.
  */
-public final class FourRowKernel implements MicroKernel {
+public final class FourRowKernel extends MicroKernel {
     /** The kernel. */
     public static final FourRowKernel INSTANCE = new FourRowKernel();
     private static final VectorSpecies<Float> S = VectorWidth.FLOAT.vectorBitSize() <= 256 ? VectorWidth.FLOAT
@@ -21,21 +21,7 @@ public final class FourRowKernel implements MicroKernel {
     private static final int CS = GemmDriver.COLUMN_STRIDE;
 
     private FourRowKernel() {
-    }
-
-    @Override
-    public int rows() {
-        return MR;
-    }
-
-    @Override
-    public int columns() {
-        return NR;
-    }
-
-    @Override
-    public VectorSpecies<Float> species() {
-        return S;
+        super(MR, 2, S);
     }
 
     @Override

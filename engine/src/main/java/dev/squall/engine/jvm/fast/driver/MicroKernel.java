@@ -9,20 +9,36 @@ import jdk.incubator.vector.VectorSpecies;
  * accumulator. Every element is accumulated as {@code acc = fma(a_ip, b_pj, acc)} for {@code p} ascending, so
  * all kernels give the same bits; they differ only in speed. {@link BlockedGemm} chooses the blocking around it.
  */
-public sealed interface MicroKernel permits FourRowKernel, EightRowKernel {
+public abstract sealed class MicroKernel permits FourRowKernel, EightRowKernel {
+    private final int rows;
+    private final int vectors;
+    private final VectorSpecies<Float> species;
+
+    MicroKernel(int rows, int vectors, VectorSpecies<Float> species) {
+        this.rows = rows;
+        this.vectors = vectors;
+        this.species = species;
+    }
+
     /** Rows of the block, {@code MR}. */
-    int rows();
+    public final int rows() {
+        return rows;
+    }
 
     /** Columns of the block, {@code NR}: a whole number of vectors. */
-    int columns();
+    public final int columns() {
+        return vectors * species.length();
+    }
 
     /** Its float species. */
-    VectorSpecies<Float> species();
+    public final VectorSpecies<Float> species() {
+        return species;
+    }
 
     /** For {@code squall info} and reports, e.g. {@code 8×32 (8 rows × 2 vectors of 512 bits)}. */
-    default String describe() {
-        return rows() + "×" + columns() + " (" + rows() + " rows × " + columns() / species().length()
-                + " vectors of " + species().vectorBitSize() + " bits)";
+    public final String describe() {
+        return rows + "×" + columns() + " (" + rows + " rows × " + vectors + " vectors of " + species.vectorBitSize()
+                + " bits)";
     }
 
     /**
@@ -30,16 +46,17 @@ public sealed interface MicroKernel permits FourRowKernel, EightRowKernel {
      * ({@code B(p, j) = bp[bOff + p·NR + j]}), C element {@code (r, j)} at {@code c[cOff + r·ldc + j]};
      * {@code fromZero}: C's old values are not read.
      */
-    void packed(float[] ap, int aOff, float[] bp, int bOff, int kc, float[] c, int cOff, int ldc, boolean fromZero);
+    public abstract void packed(float[] ap, int aOff, float[] bp, int bOff, int kc, float[] c, int cOff, int ldc,
+                                boolean fromZero);
 
     /**
      * {@link #packed} with A column-major at the constant stride {@link GemmDriver#COLUMN_STRIDE}:
      * {@code A(r, p) = at[aOff + p·COLUMN_STRIDE + r]}. A second loop because the stride must be a constant:
      * with a stride passed in, C2 keeps the range checks in the loop and the kernel runs at half speed.
      */
-    void columnMajor(float[] at, int aOff, float[] bp, int bOff, int kc, float[] c, int cOff, int ldc,
-                     boolean fromZero);
+    public abstract void columnMajor(float[] at, int aOff, float[] bp, int bOff, int kc, float[] c, int cOff, int ldc,
+                                     boolean fromZero);
 
     /** Copies {@code NR} floats from {@code src[srcOff]} to {@code dst[dstOff]} by whole vectors. */
-    void copyRow(float[] src, int srcOff, float[] dst, int dstOff);
+    public abstract void copyRow(float[] src, int srcOff, float[] dst, int dstOff);
 }
