@@ -10,13 +10,13 @@ import jdk.incubator.vector.VectorSpecies;
  * accumulators) fell to 198. Eight rows divide the 128-row tiles of fused attention, which 10 or 12 would not.
  */
 public final class EightRowKernel extends MicroKernel {
-    /** The kernel. */
-    public static final EightRowKernel INSTANCE = new EightRowKernel();
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_512;
     private static final int L = S.length();
     private static final int MR = 8;
     private static final int NR = 2 * L;
     private static final int CS = GemmDriver.COLUMN_STRIDE;
+    /** The kernel (after the constants its constructor reads). */
+    public static final EightRowKernel INSTANCE = new EightRowKernel();
 
     private EightRowKernel() {
         super(MR, 2, S);

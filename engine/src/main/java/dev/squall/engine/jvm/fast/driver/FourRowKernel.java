@@ -11,14 +11,14 @@ import jdk.incubator.vector.VectorSpecies;
  * On a wider machine it runs on 256-bit vectors, for tests and for timing that path.
  */
 public final class FourRowKernel extends MicroKernel {
-    /** The kernel. */
-    public static final FourRowKernel INSTANCE = new FourRowKernel();
     private static final VectorSpecies<Float> S = VectorWidth.FLOAT.vectorBitSize() <= 256 ? VectorWidth.FLOAT
             : FloatVector.SPECIES_256;
     private static final int L = S.length();
     private static final int MR = 4;
     private static final int NR = 2 * L;
     private static final int CS = GemmDriver.COLUMN_STRIDE;
+    /** The kernel (after the constants its constructor reads). */
+    public static final FourRowKernel INSTANCE = new FourRowKernel();
 
     private FourRowKernel() {
         super(MR, 2, S);
