@@ -4,12 +4,13 @@ import dev.squall.engine.jvm.fast.driver.GemmDriver.Matrix;
 
 /**
  * Cache- and register-blocked fp32 GEMM around one {@link MicroKernel}, in BLIS's loop order with the roles of A
- * and B swapped (B holds the vectors, A the broadcasts): row blocks of {@code mc} rows, whose A is packed at full
- * depth into micro-panels of {@code MR} rows; column blocks of {@code nc}; depth blocks of {@code kc}, the
- * {@code kc × nc} block of B packed (read row by row) into panels of {@code NR} columns to stay in L2; then each
- * micro-panel of A (in L1) against every panel of the block. B can also come {@link #pack packed} in advance
- * (weights: no packing of B at all), A in place from a column-major tile ({@link #productColumns}). Sizes in
- * {@link GemmBlocking}.
+ * and B swapped (B holds the vectors, A the broadcasts): row blocks of {@code mc} rows, column blocks of
+ * {@code nc}, depth blocks of {@code kc}, the {@code kc × nc} block of B packed (read row by row) into panels of
+ * {@code NR} columns to stay in L2; then each {@code MR × kc} micro-panel of A (in L1) against every panel of the
+ * block. A is read in place, row-major, where BLIS packs it: each of its {@code MR} rows is one run of memory, and
+ * packing cost as much as the products of a narrow column range (a thread's share of a layer split by columns).
+ * B can come {@link #pack packed} in advance (weights: no packing of B at all), A column-major from a tile
+ * ({@link #productColumns}). Sizes in {@link GemmBlocking}.
  *
  * <p>Every output element is accumulated by {@code acc = fma(a_ip, b_pj, acc)} for {@code p} ascending from 0,
  * whatever block, panel or split it falls in, so results do not depend on how rows or columns are split between
@@ -25,23 +26,16 @@ public final class BlockedGemm {
     private final int ncMax;
     private final ThreadLocal<Buffers> buffers;
 
-    /** Per-thread packing buffers. */
+    /** Per-thread buffers: a packed block of B, the last rows of A and a tile of C at the edges. */
     private static final class Buffers {
-        private float[] a = new float[0];
         final float[] b;
-        final float[] scratch;
+        final float[] edgeA;
+        final float[] edgeC;
 
         Buffers(GemmBlocking g) {
             b = new float[g.kc() * g.nc()];
-            scratch = new float[g.kernel().rows() * g.kernel().columns()];
-        }
-
-        /** The A buffer, at least {@code floats} long. */
-        float[] a(int floats) {
-            if (a.length < floats) {
-                a = new float[floats];
-            }
-            return a;
+            edgeA = new float[g.kernel().rows() * g.kc()];
+            edgeC = new float[g.kernel().rows() * g.kernel().columns()];
         }
     }
 
@@ -107,14 +101,9 @@ public final class BlockedGemm {
     private void run(Matrix a, PackedB packed, int j0, Matrix b, boolean transB, float[] c, int cOff, int ldc, int m,
                      int n, int k, boolean accumulate, float[] bias, int biasCol, int hasBias, int activation) {
         Buffers buf = buffers.get();
-        int rowsPerBlock = rowBlock(m, k);
-        float[] ap = buf.a(rowFloats(rowsPerBlock, k));
-        for (int ic = 0; ic < m; ic += rowsPerBlock) {
-            int mc = Math.min(rowsPerBlock, m - ic);
-            int padded = (mc + mr - 1) / mr * mr;
-            for (int pc = 0; pc < k; pc += kcMax) {
-                packA(a.data(), a.ld(), a.row() + ic, mc, a.col() + pc, Math.min(kcMax, k - pc), ap, pc * padded);
-            }
+        for (int ic = 0; ic < m; ic += mcMax) {
+            int mc = Math.min(mcMax, m - ic);
+            int aRows = (a.row() + ic) * a.ld() + a.col();
             for (int jc = 0; jc < n; jc += ncMax) {
                 int nc = Math.min(ncMax, n - jc);
                 int cBlock = cOff + ic * ldc + jc;
@@ -128,8 +117,8 @@ public final class BlockedGemm {
                     } else {
                         packBlock(b, transB, jc, nc, pc, kc, bp);
                     }
-                    sweep(ap, pc * padded, false, bp, bOff, kc, kc, c, cBlock, ldc, mc, nc, pc == 0 && !accumulate,
-                            buf.scratch);
+                    sweep(a.data(), aRows + pc, a.ld(), false, bp, bOff, kc, kc, c, cBlock, ldc, mc, nc,
+                            pc == 0 && !accumulate, buf);
                 }
                 // Once per block while it is in cache, over whole rows of it: per 16-column panel, GELU made
                 // linear1 1.5x slower.
@@ -141,12 +130,6 @@ public final class BlockedGemm {
     /** Whether columns from {@code j0} of a {@link PackedB} start a panel, as its {@link #product} needs. */
     public boolean panelAligned(int j0) {
         return j0 % nr == 0;
-    }
-
-    /** Rows per row block: {@code mc}, fewer when A at full depth {@code k} would exceed {@code aFloats}. */
-    private int rowBlock(int m, int k) {
-        int rows = (int) Math.max(mr, Math.min(mcMax, (long) blocking.aFloats() / k / mr * mr));
-        return Math.min(rows, (m + mr - 1) / mr * mr);
     }
 
     /** B {@code [k, n]} packed for {@link #product(Matrix, PackedB, int, float[], int, int, int, int, float[], int, int)}. */
@@ -188,14 +171,20 @@ public final class BlockedGemm {
         return (m + mr - 1) / mr * mr * k;
     }
 
-    /** Packs the {@code m} rows of {@code A[m,k]} ({@link #fitsDepth}) into micro-panels at {@code ap[apOff]}. */
+    /**
+     * Copies the {@code m} rows of {@code A[m,k]} ({@link #fitsDepth}) to {@code ap[apOff]}, one after another, and
+     * zero rows up to a multiple of {@code MR} ({@link #rowFloats} floats): contiguous rows for {@link #productPacked}.
+     */
     public void packRows(Matrix a, int m, int k, float[] ap, int apOff) {
-        packA(a.data(), a.ld(), a.row(), m, a.col(), k, ap, apOff);
+        for (int i = 0; i < m; i++) {
+            System.arraycopy(a.data(), (a.row() + i) * a.ld() + a.col(), ap, apOff + i * k, k);
+        }
+        java.util.Arrays.fill(ap, apOff + m * k, apOff + rowFloats(m, k), 0f);
     }
 
     /** {@code C[m,n] = A[m,k]·B} with A {@link #packRows packed} and B {@link #packPanels packed}; no epilogue. */
     public void productPacked(float[] ap, int apOff, float[] bp, float[] c, int cOff, int ldc, int m, int n, int k) {
-        sweep(ap, apOff, false, bp, 0, k, k, c, cOff, ldc, m, n, true, buffers.get().scratch);
+        sweep(ap, apOff, k, false, bp, 0, k, k, c, cOff, ldc, m, n, true, buffers.get());
     }
 
     /**
@@ -204,62 +193,73 @@ public final class BlockedGemm {
      */
     public void productColumns(float[] at, int aOff, float[] bp, int bpOff, int packedK, float[] c, int cOff, int ldc,
                                int m, int n, int k) {
-        sweep(at, aOff, true, bp, bpOff, packedK, k, c, cOff, ldc, m, n, false, buffers.get().scratch);
+        sweep(at, aOff, 0, true, bp, bpOff, packedK, k, c, cOff, ldc, m, n, false, buffers.get());
     }
 
     /**
      * One A block ({@code mc} rows) against every panel of the B block at {@code bp[bOff]} (panels of depth
-     * {@code packedK}, of which the first {@code kc} rows are used): A packed, or column-major when
-     * {@code columnMajorA}. Each micro-panel of A stays in L1 while the panels of B go by.
+     * {@code packedK}, of which the first {@code kc} rows are used): A row-major at stride {@code lda}, or
+     * column-major at {@link GemmDriver#COLUMN_STRIDE} when {@code columnMajorA}. Each micro-panel of A stays in
+     * L1 while the panels of B go by.
      */
-    private void sweep(float[] a, int aOff, boolean columnMajorA, float[] bp, int bOff, int packedK, int kc,
-                       float[] c, int cOff, int ldc, int mc, int n, boolean first, float[] scratch) {
+    private void sweep(float[] a, int aOff, int lda, boolean columnMajorA, float[] bp, int bOff, int packedK, int kc,
+                       float[] c, int cOff, int ldc, int mc, int n, boolean first, Buffers buf) {
         int fullCols = n / nr * nr;
         int panelStep = nr * packedK;
         for (int ir = 0; ir < mc; ir += mr) {
-            int at = columnMajorA ? aOff + ir : aOff + ir * kc;
             int rows = Math.min(mr, mc - ir);
+            float[] src = a;
+            int at = columnMajorA ? aOff + ir : aOff + ir * lda;
+            int ld = lda;
+            if (rows < mr && !columnMajorA) {
+                // The last rows, zero-padded to MR (reading past them could leave the array).
+                src = buf.edgeA;
+                for (int r = 0; r < mr; r++) {
+                    if (r < rows) {
+                        System.arraycopy(a, at + r * lda, src, r * kc, kc);
+                    } else {
+                        java.util.Arrays.fill(src, r * kc, (r + 1) * kc, 0f);
+                    }
+                }
+                at = 0;
+                ld = kc;
+            }
             int cRow = cOff + ir * ldc;
             int jr = 0;
             int panel = bOff;
             if (rows == mr) {
                 if (columnMajorA) {
                     for (; jr < fullCols; jr += nr, panel += panelStep) {
-                        kernel.columnMajor(a, at, bp, panel, kc, c, cRow + jr, ldc, first);
+                        kernel.columnMajor(src, at, bp, panel, kc, c, cRow + jr, ldc, first);
                     }
                 } else {
                     for (; jr < fullCols; jr += nr, panel += panelStep) {
-                        kernel.packed(a, at, bp, panel, kc, c, cRow + jr, ldc, first);
+                        kernel.rowMajor(src, at, ld, bp, panel, kc, c, cRow + jr, ldc, first);
                     }
                 }
             }
             for (; jr < n; jr += nr, panel += panelStep) {
-                edge(a, at, columnMajorA, bp, panel, kc, c, cRow + jr, ldc, rows, Math.min(nr, n - jr), first,
-                        scratch);
+                edge(src, at, ld, columnMajorA, bp, panel, kc, c, cRow + jr, ldc, rows, Math.min(nr, n - jr), first,
+                        buf.edgeC);
             }
         }
     }
 
     /** A tile smaller than {@code MR × NR}, run on a scratch tile so the micro-kernels never need masks. */
-    private void edge(float[] a, int aOff, boolean columnMajorA, float[] bp, int bOff, int kc, float[] c, int cOff,
-                      int ldc, int rows, int cols, boolean first, float[] scratch) {
+    private void edge(float[] a, int aOff, int lda, boolean columnMajorA, float[] bp, int bOff, int kc, float[] c,
+                      int cOff, int ldc, int rows, int cols, boolean first, float[] scratch) {
         if (!first) {
             for (int r = 0; r < rows; r++) {
                 System.arraycopy(c, cOff + r * ldc, scratch, r * nr, cols);
             }
         }
-        micro(a, aOff, columnMajorA, bp, bOff, kc, scratch, 0, nr, first);
+        if (columnMajorA) {
+            kernel.columnMajor(a, aOff, bp, bOff, kc, scratch, 0, nr, first);
+        } else {
+            kernel.rowMajor(a, aOff, lda, bp, bOff, kc, scratch, 0, nr, first);
+        }
         for (int r = 0; r < rows; r++) {
             System.arraycopy(scratch, r * nr, c, cOff + r * ldc, cols);
-        }
-    }
-
-    private void micro(float[] a, int aOff, boolean columnMajorA, float[] bp, int bOff, int kc, float[] c, int cOff,
-                       int ldc, boolean fromZero) {
-        if (columnMajorA) {
-            kernel.columnMajor(a, aOff, bp, bOff, kc, c, cOff, ldc, fromZero);
-        } else {
-            kernel.packed(a, aOff, bp, bOff, kc, c, cOff, ldc, fromZero);
         }
     }
 
@@ -314,29 +314,6 @@ public final class BlockedGemm {
             int dst = bOff + p * nr;
             System.arraycopy(src, from + p * ld, bp, dst, cols);
             java.util.Arrays.fill(bp, dst + cols, dst + nr, 0f);
-        }
-    }
-
-    /**
-     * A[ic.., pc..] (row stride {@code ld}, {@code mc} rows, {@code kc} columns) into micro-panels at
-     * {@code ap[apOff]}: panel {@code g} holds rows {@code ic + g·MR ..} as {@code [kc][MR]}, zero-padded.
-     */
-    private void packA(float[] a, int ld, int ic, int mc, int pc, int kc, float[] ap, int apOff) {
-        for (int g = 0; g < mc; g += mr) {
-            int rows = Math.min(mr, mc - g);
-            int base = apOff + g * kc;
-            for (int r = 0; r < mr; r++) {
-                if (r < rows) {
-                    int src = (ic + g + r) * ld + pc;
-                    for (int p = 0; p < kc; p++) {
-                        ap[base + p * mr + r] = a[src + p];
-                    }
-                } else {
-                    for (int p = 0; p < kc; p++) {
-                        ap[base + p * mr + r] = 0f;
-                    }
-                }
-            }
         }
     }
 }

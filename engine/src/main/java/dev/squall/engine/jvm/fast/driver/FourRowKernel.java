@@ -30,16 +30,30 @@ public final class FourRowKernel extends MicroKernel {
         FloatVector.fromArray(S, src, srcOff + L).intoArray(dst, dstOff + L);
     }
 
+    @Override
+    public void rowMajor(float[] a, int aOff, int lda, float[] bp, int bOff, int kc, float[] c, int cOff, int ldc,
+                         boolean fromZero) {
+        rows(a, aOff, lda, bp, bOff, kc, c, cOff, ldc, fromZero);
+    }
+
+    @Override
+    public void columnMajor(float[] a, int aOff, float[] bp, int bOff, int kc, float[] c, int cOff, int ldc,
+                            boolean fromZero) {
+        columns(a, aOff, bp, bOff, kc, c, cOff, ldc, fromZero);
+    }
+
     private static FloatVector load(float[] c, int cOff, boolean zero) {
         return zero ? FloatVector.zero(S) : FloatVector.fromArray(S, c, cOff);
     }
 
-    @Override
-    public void packed(float[] ap, int aOff, float[] bp, int bOff, int kc, float[] c, int cOff, int ldc,
-                       boolean fromZero) {
+    private static void rows(float[] a, int aOff, int lda, float[] bp, int bOff, int kc, float[] c, int cOff, int ldc,
+                             boolean fromZero) {
         int c1 = cOff + ldc;
         int c2 = c1 + ldc;
         int c3 = c2 + ldc;
+        int a1 = aOff + lda;
+        int a2 = a1 + lda;
+        int a3 = a2 + lda;
         FloatVector c00 = load(c, cOff, fromZero);
         FloatVector c01 = load(c, cOff + L, fromZero);
         FloatVector c10 = load(c, c1, fromZero);
@@ -51,19 +65,18 @@ public final class FourRowKernel extends MicroKernel {
         for (int p = 0; p < kc; p++) {
             FloatVector b0 = FloatVector.fromArray(S, bp, bOff + p * NR);
             FloatVector b1 = FloatVector.fromArray(S, bp, bOff + p * NR + L);
-            int ai = aOff + p * MR;
-            FloatVector a0 = FloatVector.broadcast(S, ap[ai]);
-            c00 = a0.fma(b0, c00);
-            c01 = a0.fma(b1, c01);
-            FloatVector a1 = FloatVector.broadcast(S, ap[ai + 1]);
-            c10 = a1.fma(b0, c10);
-            c11 = a1.fma(b1, c11);
-            FloatVector a2 = FloatVector.broadcast(S, ap[ai + 2]);
-            c20 = a2.fma(b0, c20);
-            c21 = a2.fma(b1, c21);
-            FloatVector a3 = FloatVector.broadcast(S, ap[ai + 3]);
-            c30 = a3.fma(b0, c30);
-            c31 = a3.fma(b1, c31);
+            FloatVector x0 = FloatVector.broadcast(S, a[aOff + p]);
+            c00 = x0.fma(b0, c00);
+            c01 = x0.fma(b1, c01);
+            FloatVector x1 = FloatVector.broadcast(S, a[a1 + p]);
+            c10 = x1.fma(b0, c10);
+            c11 = x1.fma(b1, c11);
+            FloatVector x2 = FloatVector.broadcast(S, a[a2 + p]);
+            c20 = x2.fma(b0, c20);
+            c21 = x2.fma(b1, c21);
+            FloatVector x3 = FloatVector.broadcast(S, a[a3 + p]);
+            c30 = x3.fma(b0, c30);
+            c31 = x3.fma(b1, c31);
         }
         c00.intoArray(c, cOff);
         c01.intoArray(c, cOff + L);
@@ -75,9 +88,8 @@ public final class FourRowKernel extends MicroKernel {
         c31.intoArray(c, c3 + L);
     }
 
-    @Override
-    public void columnMajor(float[] at, int aOff, float[] bp, int bOff, int kc, float[] c, int cOff, int ldc,
-                            boolean fromZero) {
+    private static void columns(float[] a, int aOff, float[] bp, int bOff, int kc, float[] c, int cOff, int ldc,
+                                boolean fromZero) {
         int c1 = cOff + ldc;
         int c2 = c1 + ldc;
         int c3 = c2 + ldc;
@@ -93,18 +105,18 @@ public final class FourRowKernel extends MicroKernel {
             FloatVector b0 = FloatVector.fromArray(S, bp, bOff + p * NR);
             FloatVector b1 = FloatVector.fromArray(S, bp, bOff + p * NR + L);
             int ai = aOff + p * CS;
-            FloatVector a0 = FloatVector.broadcast(S, at[ai]);
-            c00 = a0.fma(b0, c00);
-            c01 = a0.fma(b1, c01);
-            FloatVector a1 = FloatVector.broadcast(S, at[ai + 1]);
-            c10 = a1.fma(b0, c10);
-            c11 = a1.fma(b1, c11);
-            FloatVector a2 = FloatVector.broadcast(S, at[ai + 2]);
-            c20 = a2.fma(b0, c20);
-            c21 = a2.fma(b1, c21);
-            FloatVector a3 = FloatVector.broadcast(S, at[ai + 3]);
-            c30 = a3.fma(b0, c30);
-            c31 = a3.fma(b1, c31);
+            FloatVector x0 = FloatVector.broadcast(S, a[ai]);
+            c00 = x0.fma(b0, c00);
+            c01 = x0.fma(b1, c01);
+            FloatVector x1 = FloatVector.broadcast(S, a[ai + 1]);
+            c10 = x1.fma(b0, c10);
+            c11 = x1.fma(b1, c11);
+            FloatVector x2 = FloatVector.broadcast(S, a[ai + 2]);
+            c20 = x2.fma(b0, c20);
+            c21 = x2.fma(b1, c21);
+            FloatVector x3 = FloatVector.broadcast(S, a[ai + 3]);
+            c30 = x3.fma(b0, c30);
+            c31 = x3.fma(b1, c31);
         }
         c00.intoArray(c, cOff);
         c01.intoArray(c, cOff + L);

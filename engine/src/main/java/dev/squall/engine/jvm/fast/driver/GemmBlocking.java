@@ -5,26 +5,23 @@ package dev.squall.engine.jvm.fast.driver;
  * sizes by {@link #of}.
  *
  * @param kernel  the micro-kernel
- * @param kc      depth per block: an {@code MR × kc} micro-panel of A fills half of L1
+ * @param kc      depth per block: an {@code MR × kc} micro-panel of A fills at most half of L1
  * @param mc      rows per block (a multiple of {@code MR}): the {@code mc × nc} block of C fills a quarter of L2
  * @param nc      columns per block (a multiple of {@code NR}): a {@code kc × nc} block of B fills half of L2
- * @param aFloats the most floats of A packed at once (a row block at full depth; fewer rows when it is deep)
  * @param caches  the cache sizes it was derived from
  */
-public record GemmBlocking(MicroKernel kernel, int kc, int mc, int nc, int aFloats, CacheSizes caches) {
+public record GemmBlocking(MicroKernel kernel, int kc, int mc, int nc, CacheSizes caches) {
     /** Smallest depth block: fused attention multiplies 128-key tiles in one block. */
     public static final int MIN_KC = 128;
     /** Largest depth block. */
     public static final int MAX_KC = 512;
-    /** Packed A when the machine reports no L3 (floats: 4 MiB). */
-    static final int DEFAULT_A_FLOATS = 1 << 20;
 
     /** Checks the sizes. */
     public GemmBlocking {
         if (kc < MIN_KC || kc > MAX_KC || mc < kernel.rows() || mc % kernel.rows() != 0 || nc < kernel.columns()
-                || nc % kernel.columns() != 0 || aFloats < kc * kernel.rows()) {
-            throw new IllegalArgumentException("bad GEMM blocking kc=" + kc + " mc=" + mc + " nc=" + nc + " aFloats="
-                    + aFloats + " for " + kernel.describe());
+                || nc % kernel.columns() != 0) {
+            throw new IllegalArgumentException("bad GEMM blocking kc=" + kc + " mc=" + mc + " nc=" + nc + " for "
+                    + kernel.describe());
         }
     }
 
@@ -35,8 +32,7 @@ public record GemmBlocking(MicroKernel kernel, int kc, int mc, int nc, int aFloa
         int kc = clamp((int) (caches.l1() / 2 / ((long) mr * Float.BYTES)) / 64 * 64, MIN_KC, MAX_KC);
         int nc = clamp((int) (caches.l2() / 2 / ((long) kc * Float.BYTES)) / nr * nr, nr, 4096 / nr * nr);
         int mc = clamp((int) (caches.l2() / 4 / ((long) nc * Float.BYTES)) / mr * mr, mr, 1024 / mr * mr);
-        int aFloats = caches.l3() > 0 ? (int) Math.min(caches.l3() / 4 / Float.BYTES, 1 << 22) : DEFAULT_A_FLOATS;
-        return new GemmBlocking(kernel, kc, mc, nc, Math.max(aFloats, kc * mr), caches);
+        return new GemmBlocking(kernel, kc, mc, nc, caches);
     }
 
     private static int clamp(int v, int lo, int hi) {

@@ -42,17 +42,18 @@ public abstract sealed class MicroKernel permits FourRowKernel, EightRowKernel {
     }
 
     /**
-     * {@code C (+)= A·B} with A packed ({@code A(r, p) = ap[aOff + p·MR + r]}) and B packed
-     * ({@code B(p, j) = bp[bOff + p·NR + j]}), C element {@code (r, j)} at {@code c[cOff + r·ldc + j]};
-     * {@code fromZero}: C's old values are not read.
+     * {@code C (+)= A·B} with A row-major at stride {@code lda} ({@code A(r, p) = a[aOff + r·lda + p]}, read in
+     * place) and B packed ({@code B(p, j) = bp[bOff + p·NR + j]}), C element {@code (r, j)} at
+     * {@code c[cOff + r·ldc + j]}; {@code fromZero}: C's old values are not read.
      */
-    public abstract void packed(float[] ap, int aOff, float[] bp, int bOff, int kc, float[] c, int cOff, int ldc,
-                                boolean fromZero);
+    public abstract void rowMajor(float[] a, int aOff, int lda, float[] bp, int bOff, int kc, float[] c, int cOff,
+                                  int ldc, boolean fromZero);
 
     /**
-     * {@link #packed} with A column-major at the constant stride {@link GemmDriver#COLUMN_STRIDE}:
+     * {@link #rowMajor} with A column-major at the constant stride {@link GemmDriver#COLUMN_STRIDE}:
      * {@code A(r, p) = at[aOff + p·COLUMN_STRIDE + r]}. A second loop because the stride must be a constant:
-     * with a stride passed in, C2 keeps the range checks in the loop and the kernel runs at half speed.
+     * with a stride passed in, C2 keeps the range checks in the loop and the kernel runs at half speed; one loop
+     * choosing its stride by a flag (unswitched by C2) ran 9–12 % slower than either.
      */
     public abstract void columnMajor(float[] at, int aOff, float[] bp, int bOff, int kc, float[] c, int cOff, int ldc,
                                      boolean fromZero);

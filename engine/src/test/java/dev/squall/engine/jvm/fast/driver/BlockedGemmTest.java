@@ -38,7 +38,7 @@ class BlockedGemmTest {
             gemms.add(new BlockedGemm(GemmBlocking.of(k, CacheSizes.machine())));
             int mr = k.rows();
             gemms.add(new BlockedGemm(new GemmBlocking(k, GemmBlocking.MIN_KC, 2 * mr, 2 * k.columns(),
-                    3 * mr * GemmBlocking.MIN_KC, CacheSizes.DEFAULT)));
+                    CacheSizes.DEFAULT)));
         }
         return gemms;
     }
