@@ -164,8 +164,8 @@ public final class GemmDriver {
     }
 
     /**
-     * Packs the {@code m} rows of {@code A[m,k]} ({@link #fitsDepth}) into micro-panels at {@code ap[apOff]}
-     * ({@code ⌈m/MR⌉·MR·k} floats, zero-padded), for {@link #productPacked}.
+     * Copies the {@code m} rows of {@code A[m,k]} ({@link #fitsDepth}) to {@code ap[apOff]}, contiguous and
+     * zero-padded to whole micro-panels ({@code ⌈m/MR⌉·MR·k} floats), for {@link #productPacked}.
      */
     public static void packRows(Matrix a, int m, int k, float[] ap, int apOff) {
         DEFAULT.packRows(a, m, k, ap, apOff);
