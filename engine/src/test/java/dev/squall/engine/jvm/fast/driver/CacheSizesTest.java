@@ -53,8 +53,8 @@ class CacheSizesTest {
         // Zen 5 (48 KiB L1, 1 MiB L2) with the 8x32 kernel; Zen 3 (32 KiB, 512 KiB) with the 4x16 kernel.
         GemmBlocking zen5 = GemmBlocking.of(EightRowKernel.INSTANCE, new CacheSizes(48 << 10, 1 << 20, 32 << 20, "t"));
         assertEquals(512, zen5.kc());
-        assertEquals(256, zen5.nc());
-        assertEquals(256, zen5.mc());
+        assertEquals(128, zen5.nc());
+        assertEquals(512, zen5.mc());
         GemmBlocking small = GemmBlocking.of(FourRowKernel.INSTANCE, new CacheSizes(16 << 10, 128 << 10, 0, "t"));
         assertTrue(small.kc() >= GemmBlocking.MIN_KC && small.kc() <= GemmBlocking.MAX_KC, small.describe());
         assertEquals(0, small.mc() % FourRowKernel.INSTANCE.rows(), small.describe());
