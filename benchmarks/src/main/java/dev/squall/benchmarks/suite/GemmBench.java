@@ -7,12 +7,11 @@ import dev.squall.engine.graph.ExecutionPlan;
 import dev.squall.engine.graph.TaskGraph;
 import dev.squall.engine.jvm.FastPaths;
 import dev.squall.engine.jvm.JvmBackend;
-import dev.squall.engine.layers.GemmTiles;
+import dev.squall.engine.layers.Linear;
 import dev.squall.benchmarks.report.Chart;
 import dev.squall.benchmarks.report.Report;
 import dev.squall.benchmarks.report.Table;
 import dev.squall.tasks.activation.Activations;
-import dev.squall.tasks.gemm.Gemm;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,13 +23,13 @@ import java.util.function.Consumer;
 
 /**
  * fp32 GEMM {@code C[M,N] = A[M,K]·B[K,N]} (the product every linear layer runs) side by side: Squall's
- * {@code Gemm.tiledMatmul} on the given backend (with its fast paths), the same kernel plain, the system
+ * linear layer ({@link Linear}) on the given backend (with its fast paths), the same kernel plain, the system
  * BLAS through netlib (OpenBLAS where installed) and netlib's pure-Java VectorBLAS, in GFLOP/s.
  */
 public final class GemmBench implements BenchSuite {
-    /** 1024³ and the two feed-forward GEMMs of a BERT-base block at 512 tokens. */
+    /** 1024³, the two feed-forward GEMMs of a BERT-base block at 512 tokens, and the first at 128 tokens. */
     public static final List<int[]> DEFAULT_SHAPES = List.of(new int[] {1024, 1024, 1024},
-            new int[] {512, 3072, 768}, new int[] {512, 768, 3072});
+            new int[] {512, 3072, 768}, new int[] {512, 768, 3072}, new int[] {128, 3072, 768});
     /** Implementation labels of the columns. */
     public static final String FAST = "squall";
     /** The plain kernel, no fast path. */
@@ -95,7 +94,9 @@ public final class GemmBench implements BenchSuite {
         labels.add(FAST);
         labels.add(PLAIN);
         labels.add(system.name());
-        notes.add(FAST + ": Gemm.tiledMatmul on " + backend.description());
+        notes.add(FAST + ": a linear layer's GEMM (Gemm.tiledMatmul, Gemm.panelMatmul below " + Linear.PANEL_ROWS
+                + " rows) on " + backend.description() + "; B is its weight, transferred once, so the fast path packs"
+                + " it once per plan");
         notes.add(PLAIN + ": the same kernel without fast paths, " + threads + " threads");
         notes.add(system.name() + ": " + system.describe());
         if (!java.implementation().equals(system.implementation())) {
@@ -171,13 +172,13 @@ public final class GemmBench implements BenchSuite {
         return t.build();
     }
 
+    /** {@code C = A·B} as a linear layer without bias runs it, B ({@code [K, N]}) being the layer's weight. */
     private static TaskGraph graph(float[] a, float[] b, float[] c, int m, int n, int k) {
-        GemmTiles t = GemmTiles.DEFAULT;
-        float[] noBias = new float[1];
-        return new TaskGraph("gemm").transferToDevice(DataTransferMode.FIRST_EXECUTION, a, b, noBias)
-                .task("gemm", t.bands(m), Gemm::tiledMatmul, a, b, noBias, c, m, n, k, 0, Activations.IDENTITY,
-                        t.m(), t.n(), t.k())
-                .transferToHost(DataTransferMode.EVERY_EXECUTION, c);
+        Linear layer = new Linear(b, new float[n], k, n);
+        TaskGraph g = new TaskGraph("gemm").transferToDevice(DataTransferMode.EVERY_EXECUTION, a)
+                .transferToDevice(DataTransferMode.FIRST_EXECUTION, layer.weightArrays().toArray());
+        layer.addTo(g, "gemm", a, c, m, false, Activations.IDENTITY);
+        return g.transferToHost(DataTransferMode.EVERY_EXECUTION, c);
     }
 
     private static String f(String format, double v) {

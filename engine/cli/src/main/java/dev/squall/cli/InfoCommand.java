@@ -45,6 +45,9 @@ final class InfoCommand implements Callable<Integer> {
         System.out.printf("fast paths: %s%n", fast.status());
         fastPathsByKernelClass(fast).forEach(line -> System.out.printf("           %s%n", line));
         System.out.printf("vector:    %s%n", dev.squall.engine.jvm.FastPaths.vectorSpecies());
+        if (fast.coversGemm()) {
+            System.out.printf("gemm:      %s%n", FastPaths.gemmKernel(true));
+        }
         System.out.printf("cpu flags: %s%n", cpuFlags().map(flags -> String.join(" ",
                 FEATURES.stream().filter(f -> flags.contains(" " + f + " ")).toList())).orElse("(unknown)"));
         System.out.printf("max heap:  %d MiB%n", Runtime.getRuntime().maxMemory() >> 20);

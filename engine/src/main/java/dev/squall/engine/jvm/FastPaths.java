@@ -1,5 +1,7 @@
 package dev.squall.engine.jvm;
 
+import dev.squall.tasks.gemm.Gemm;
+
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.reflect.Method;
@@ -114,6 +116,24 @@ public final class FastPaths {
         } catch (ReflectiveOperationException | LinkageError e) {
             return "none (jdk.incubator.vector not added: " + e.getClass().getSimpleName() + ")";
         }
+    }
+
+    /**
+     * The GEMM micro-kernel and blocking of the fast paths ({@code GemmDriver.describe()}, or its shorter
+     * {@code summary()}), or why there is none. Read reflectively so this class loads without the module.
+     */
+    public static String gemmKernel(boolean full) {
+        try {
+            Class<?> driver = Class.forName("dev.squall.engine.jvm.fast.driver.GemmDriver");
+            return (String) driver.getMethod(full ? "describe" : "summary").invoke(null);
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return "none (" + e.getClass().getSimpleName() + ")";
+        }
+    }
+
+    /** Whether the {@link Gemm} kernels have fast paths here. */
+    public boolean coversGemm() {
+        return byKernel.keySet().stream().anyMatch(m -> m.getDeclaringClass() == Gemm.class);
     }
 
     /** The fast paths of the given {@link FastPathFor} classes. */

@@ -10,7 +10,10 @@ import java.util.List;
 /**
  * The built-in backend: runs each task's kernel on the JVM, splitting its parallel rows over a persistent
  * pool of threads (default: one per available processor), with a CPU fast path instead of the plain
- * kernel where {@link FastPaths} has one. Results are identical for any thread count.
+ * kernel where {@link FastPaths} has one. Results are identical for any thread count. Arrays a plan transfers
+ * {@code FIRST_EXECUTION} and never writes are its constants ({@link PlanConstants}): fast paths may keep copies
+ * of them in their own layout (packed GEMM weights), made on the first execution, as a device backend copies
+ * them to the device once; after changing such an array in place, build a new plan.
  */
 public final class JvmBackend implements Backend {
     private final WorkerPool pool;
@@ -49,7 +52,8 @@ public final class JvmBackend implements Backend {
 
     @Override
     public String description() {
-        return "jvm (" + threads() + " thread" + (threads() == 1 ? "" : "s") + ", fast paths " + fastPaths.status() + ")";
+        return "jvm (" + threads() + " thread" + (threads() == 1 ? "" : "s") + ", fast paths " + fastPaths.status()
+                + (fastPaths.coversGemm() ? ", GEMM " + FastPaths.gemmKernel(false) : "") + ")";
     }
 
     @Override

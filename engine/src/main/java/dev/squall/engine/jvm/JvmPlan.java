@@ -8,9 +8,11 @@ import dev.squall.engine.graph.Task;
 import dev.squall.engine.graph.TaskGraph;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** A plan on the JVM backend: tasks run in order, each split over the worker pool. */
 final class JvmPlan implements ExecutionPlan {
@@ -18,6 +20,7 @@ final class JvmPlan implements ExecutionPlan {
     private final List<TaskGraph> graphs;
     private final WorkerPool pool;
     private final Map<Task, FastPaths.Implementation> fast = new IdentityHashMap<>();
+    private final PlanConstants constants;
     private int executions;
 
     JvmPlan(String backend, List<TaskGraph> graphs, WorkerPool pool, FastPaths fastPaths) {
@@ -29,6 +32,25 @@ final class JvmPlan implements ExecutionPlan {
                 fastPaths.of(t.method().method()).ifPresent(impl -> fast.put(t, impl));
             }
         }
+        this.constants = new PlanConstants(constants(graphs));
+    }
+
+    /** Arrays transferred on first execution only that no task writes: weights, for {@link PlanConstants}. */
+    private static Set<Object> constants(List<TaskGraph> graphs) {
+        Set<Object> once = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (TaskGraph g : graphs) {
+            for (TaskGraph.Transfer t : g.transfers()) {
+                if (t.direction() == TaskGraph.Direction.TO_DEVICE && t.mode() == DataTransferMode.FIRST_EXECUTION) {
+                    once.add(t.array());
+                }
+            }
+        }
+        for (TaskGraph g : graphs) {
+            for (Task task : g.tasks()) {
+                task.outputs().forEach(once::remove);
+            }
+        }
+        return once;
     }
 
     @Override
@@ -60,7 +82,7 @@ final class JvmPlan implements ExecutionPlan {
     private Profile.TaskProfile run(TaskGraph g, Task task) {
         FastPaths.Implementation impl = fast.get(task);
         WorkerPool.RangeBody body = impl == null ? (offset, count) -> task.run(task.kernel(), offset, count)
-                : (offset, count) -> impl.run(task.args(), offset, count);
+                : (offset, count) -> constants.within(() -> impl.run(task.args(), offset, count));
         long start = System.nanoTime();
         try {
             pool.parallelFor(task.rows(), body);

@@ -20,9 +20,13 @@ public record Linear(float[] weightT, float[] bias, int in, int out, GemmTiles t
     /**
      * Below this many activation rows the GEMM is split by output columns rather than by rows. Measured with
      * the fast paths on 2 threads (4096², 3072×768, 768×3072): panels 2.1–4× faster for 1 row, 1.2–1.6× for
-     * 16–128 rows (bands of 16 rows split 64 rows into chunks too thin to reuse B), even at 256 and above.
+     * 16–128 rows (bands of 16 rows split 64 rows into chunks too thin to reuse B). With weights packed once per
+     * plan and A read in place, each thread streams only its columns of the weights on panels, all of them per
+     * chunk on bands: the fused encoder block (2 threads, paired interleaved rounds) ran 15 % faster on panels at
+     * 128 tokens, 7.7 % at 512, the same at 1024, and 7 % slower at 2048, where a chunk of rows reuses each
+     * weight block enough (see {@code docs/performance.md}).
      */
-    public static final int PANEL_ROWS = 128;
+    public static final int PANEL_ROWS = 1024;
     /**
      * Widest column panel: narrow panels split any layer evenly between threads (768 outputs make 12), and
      * cost the fast path nothing, since it runs the panels of a chunk as one range of columns.

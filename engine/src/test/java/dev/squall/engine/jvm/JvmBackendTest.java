@@ -7,9 +7,11 @@ import dev.squall.tasks.Parallel;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -44,6 +46,51 @@ class JvmBackendTest {
                 }
             }
         }
+    }
+
+    @Test
+    void plansOfOneBackendRunFromSeveralThreadsAtOnce() throws InterruptedException {
+        try (JvmBackend backend = new JvmBackend(3)) {
+            int callers = 4;
+            int rows = 997;
+            int[][] visits = new int[callers][rows];
+            Thread[] threads = new Thread[callers];
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            for (int t = 0; t < callers; t++) {
+                int[] v = visits[t];
+                TaskGraph g = new TaskGraph("g" + t).task("count", rows, JvmBackendTest::countRows, v)
+                        .transferToHost(DataTransferMode.EVERY_EXECUTION, v);
+                threads[t] = new Thread(() -> {
+                    try {
+                        var plan = backend.plan(g);
+                        for (int run = 0; run < 50; run++) {
+                            plan.execute();
+                        }
+                    } catch (Throwable e) {
+                        failure.set(e);
+                    }
+                });
+                threads[t].start();
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
+            assertNull(failure.get());
+            int[] fifty = new int[rows];
+            Arrays.fill(fifty, 50);
+            for (int[] v : visits) {
+                assertArrayEquals(fifty, v);
+            }
+        }
+    }
+
+    @Test
+    void aClosedBackendRunsNothing() {
+        JvmBackend backend = new JvmBackend(2);
+        int[] visits = new int[10];
+        var plan = backend.plan(new TaskGraph("g").task("count", 10, JvmBackendTest::countRows, visits));
+        backend.close();
+        assertThrows(IllegalStateException.class, plan::execute);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.squall.engine.jvm.fast.driver;
 
+import dev.squall.engine.jvm.fast.lanes.VectorWidth;
 import dev.squall.engine.jvm.fast.math.ActivationMath;
 import dev.squall.tasks.activation.Activations;
 import dev.squall.tasks.gemm.Gemm;
@@ -12,7 +13,7 @@ import jdk.incubator.vector.VectorSpecies;
  * plain {@link Gemm#epilogue} elsewhere.
  */
 public final class Epilogues {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = VectorWidth.FLOAT;
 
     private Epilogues() {
     }

@@ -1,5 +1,6 @@
 package dev.squall.engine.jvm.fast.driver;
 
+import dev.squall.engine.jvm.fast.lanes.VectorWidth;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -15,7 +16,7 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link GemmDriver}, so both give the same bits, whatever the column range a call covers.
  */
 public final class RowStreamGemm {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = VectorWidth.FLOAT;
     private static final int L = S.length();
     /** Rows of B per pass over a chunk: each chunk element of C is loaded and stored once per four rows. */
     public static final int DEPTH = 4;

@@ -1,7 +1,11 @@
 package dev.squall.engine.jvm.fast.gemm;
 
+import dev.squall.engine.jvm.fast.driver.EightRowKernel;
+import dev.squall.engine.jvm.fast.driver.FourRowKernel;
 import dev.squall.engine.jvm.fast.driver.GemmDriver;
+import dev.squall.engine.jvm.fast.driver.MicroKernel;
 import dev.squall.engine.jvm.fast.driver.RowStreamGemm;
+import dev.squall.engine.jvm.fast.lanes.VectorWidth;
 import dev.squall.tasks.activation.Activations;
 import dev.squall.tasks.gemm.GemmReference;
 import dev.squall.tasks.gemm.GemmVariant;
@@ -11,6 +15,8 @@ import dev.squall.tasks.testing.RandomArrays;
 import dev.squall.tasks.testing.RowSlices;
 import dev.squall.tasks.testing.Subject;
 import dev.squall.tasks.testing.Tolerance;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -73,6 +79,20 @@ public class GemmVectorTest {
             fast(GemmVariant.TILED, a, b, bias, bands, m, n, k, epilogue[0], epilogue[1], t)
                     .run(0, GemmVariant.TILED.rows(m, n, t));
             BitExact.assertIdentical(subject, bands, panels);
+        }
+    }
+
+    /** The micro-kernel follows the vector width: 8×32 on 512-bit vectors, 4 rows of two vectors otherwise. */
+    @Test
+    void theMicroKernelSuitsTheVectorWidth() {
+        MicroKernel kernel = GemmDriver.DEFAULT.blocking().kernel();
+        int bits = GemmDriver.S.vectorBitSize();
+        Assertions.assertEquals(bits >= 512 ? EightRowKernel.INSTANCE : FourRowKernel.INSTANCE,
+                kernel, GemmDriver.describe());
+        Assertions.assertEquals(bits, kernel.species().vectorBitSize(), GemmDriver.describe());
+        String narrowed = System.getProperty(VectorWidth.PROPERTY);
+        if (narrowed != null) {
+            Assertions.assertTrue(bits <= Integer.parseInt(narrowed), GemmDriver.describe());
         }
     }
 
