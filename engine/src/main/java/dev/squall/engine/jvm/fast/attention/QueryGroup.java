@@ -1,0 +1,312 @@
+package dev.squall.engine.jvm.fast.attention;
+
+import dev.squall.engine.jvm.fast.math.VectorMath;
+import dev.squall.tasks.attention.AttentionMask;
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Online-softmax attention of a group of up to {@link TileKernels#MAX_QUERIES} queries over tiles of keys, the
+ * engine of every tiled attention fast path (dense, windows, block layouts, projected keys, clusters). A caller
+ * {@link #begin begins} the group, then per tile of at most {@link #MAX_KEYS} keys sets each query's visible rows
+ * ({@link #lo}, {@link #hi}) and runs the {@link #tile} (scores, optionally edited: masks; softmax step; weighted
+ * values); {@link #end} divides by the softmax sums.
+ *
+ * <p>Visible rows: query {@code c} sees rows {@code [lo[c], hi[c])} of the tile (rows count keys from the tile's
+ * first key), and both bounds never decrease with {@code c} (true of full tiles, the causal mask, windows and
+ * block diagonals). Only what some query sees is computed: per panel of queries the rows from the first one's
+ * {@code lo} to the last one's {@code hi}, per block of output rows the depth between the same bounds, the rest
+ * masked lane by lane. A key a query does not see adds an exact zero or an unchanged maximum, so a query's result
+ * depends only on the tiles and the keys it sees, never on its neighbours in the group: results do not depend on
+ * how queries are grouped or split.
+ *
+ * <p>Scores come out key-major ({@code Sᵀ = K·Qᵀ}, the group's {@code Qᵀ} packed once), so each query's softmax
+ * runs down a column in whole vectors of queries (no lane reductions), and {@code out = out·correction + P·V}
+ * reads the probabilities in place ({@link TileKernels#weighted}, the correction applied on the way).
+ */
+final class QueryGroup {
+    /** Most keys of a tile. */
+    static final int MAX_KEYS = 64;
+    static final int MAX_QUERIES = TileKernels.MAX_QUERIES;
+    /** log₂e in float. */
+    static final float LOG2E = 1.44269504088896341f;
+    private static final VectorSpecies<Float> S = TileKernels.S;
+    private static final int L = TileKernels.L;
+    private static final int SR = TileKernels.SCORE_ROWS;
+    private static final int OR = TileKernels.OUT_ROWS;
+    private static final int COL = TileKernels.COLUMNS;
+    private static final int TS = TileKernels.TS;
+
+    /** First visible row of the current tile, per query. */
+    final int[] lo = new int[MAX_QUERIES + COL];
+    /** One past the last visible row of the current tile, per query. */
+    final int[] hi = new int[MAX_QUERIES + COL];
+    /** Rows of a panel of the tile. */
+    private static final int PANEL = MAX_KEYS + 2 * SR;
+    /** The key-major tile, panel by panel of queries: row {@code r} (a key), query {@code c} at {@link #at}. */
+    final float[] tile = new float[(MAX_QUERIES + COL) * PANEL];
+    private final float[] loF = new float[MAX_QUERIES + COL];
+    private final float[] hiF = new float[MAX_QUERIES + COL];
+    private final float[] runMax = new float[MAX_QUERIES + COL];
+    private final float[] runSum = new float[MAX_QUERIES + COL];
+    private final float[] correction = new float[MAX_QUERIES + COL];
+    private final float[] scratch = new float[OR * COL];
+    private float[] packedQ = new float[0];
+    private int qn;
+    private int cols;
+    private int d;
+    private float[] out;
+    private int outOff;
+    private int ldo;
+
+    /**
+     * Begins a group of {@code qn} queries of dimension {@code d}: query {@code c} at {@code q[qOff + c·qStride ..]},
+     * its output at {@code out[outOff + c·ldo ..]} (zeroed here). The queries are multiplied by
+     * {@link #logitScale}{@code (d)}, so that the scores come out in base-2 units: the softmax then takes
+     * {@code 2^(s − max)} ({@link VectorMath#exp2NonPositive}) and needs no multiplication per score.
+     */
+    void begin(float[] q, int qOff, int qStride, int qn, int d, float[] out, int outOff, int ldo) {
+        float qScale = logitScale(d);
+        this.qn = qn;
+        this.cols = (qn + COL - 1) / COL * COL;
+        this.d = d;
+        this.out = out;
+        this.outOff = outOff;
+        this.ldo = ldo;
+        if (packedQ.length < cols * d) {
+            packedQ = new float[cols * d];
+        }
+        for (int c = 0; c < cols; c++) {
+            int dst = c / COL * COL * d + c % COL;
+            if (c < qn) {
+                int src = qOff + c * qStride;
+                for (int p = 0; p < d; p++) {
+                    packedQ[dst + p * COL] = q[src + p] * qScale;
+                }
+                Arrays.fill(out, outOff + c * ldo, outOff + c * ldo + d, 0f);
+            } else {
+                for (int p = 0; p < d; p++) {
+                    packedQ[dst + p * COL] = 0f;
+                }
+            }
+        }
+        Arrays.fill(runMax, 0, cols, Float.NEGATIVE_INFINITY);
+        Arrays.fill(runSum, 0, cols, 0f);
+    }
+
+    /**
+     * What the queries are multiplied by: the attention scale {@code 1/√d} times {@code log₂e}. An additive mask
+     * must be converted to match ({@link #maskInLogitUnits}).
+     */
+    static float logitScale(int d) {
+        return AttentionMask.scale(d) * LOG2E;
+    }
+
+    /**
+     * A mask value in the scores' base-2 units: {@code mask·log₂e}, except that a finite mask stays finite
+     * ({@code −Float.MAX_VALUE}, HuggingFace's "finfo.min" for a hidden key, would overflow to −∞ and hide a key
+     * that the plain kernels keep as equal to the others so hidden).
+     */
+    static float maskInLogitUnits(float mask) {
+        float x = mask * LOG2E;
+        return Float.isInfinite(x) && !Float.isInfinite(mask) ? Math.copySign(Float.MAX_VALUE, mask) : x;
+    }
+
+    /** Queries in the group. */
+    int queries() {
+        return qn;
+    }
+
+    /**
+     * Whether some query sees a row of the tile whose ranges are set ({@link #lo}, {@link #hi} for
+     * {@code c < queries()}); when not, the tile changes nothing and can be skipped.
+     */
+    boolean anyVisible() {
+        for (int c = 0; c < qn; c++) {
+            if (lo[c] < hi[c]) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Edits the visible scores of a tile's panel of queries before its softmax (masks). */
+    @FunctionalInterface
+    interface ScoreEdit {
+        /** Edits the visible scores ({@link #at}) of queries {@code [c0, c1)}. */
+        void edit(QueryGroup g, int c0, int c1);
+    }
+
+    /**
+     * One key tile: for each panel of {@link TileKernels#COLUMNS} queries, the visible scores (keys from the
+     * micro-panel at {@code keys[kOff]}, {@link KeyValuePanels}), {@code edit} (or none), one online-softmax step,
+     * then {@code out = out·correction + P·V} with the values of the tile's first key at
+     * {@code values[vOff + g·valueStride ..]} for column panel {@code g}. The ranges ({@link #lo}, {@link #hi})
+     * must be set for the group's queries. Panel by panel, so that a panel's scores stay in L1 through the three
+     * steps.
+     */
+    void tile(float[] keys, int kOff, float[] values, int vOff, int valueStride, ScoreEdit edit) {
+        int top = qn == 0 ? 0 : hi[qn - 1];
+        for (int c = qn; c < cols; c++) {
+            lo[c] = top; // padding columns: empty, and the bounds still never decrease
+            hi[c] = top;
+        }
+        for (int c0 = 0; c0 < cols; c0 += COL) {
+            int rhi = hi[c0 + COL - 1];
+            if (lo[c0] >= rhi) {
+                Arrays.fill(correction, c0, c0 + COL, 1f);
+                continue;
+            }
+            int base = c0 * PANEL;
+            int qOff = c0 * d;
+            for (int r = lo[c0] / SR * SR; r < rhi; r += SR) {
+                TileKernels.scores(keys, kOff + r * d, packedQ, qOff, d, tile, base + r * TS);
+            }
+            if (edit != null) {
+                edit.edit(this, c0, Math.min(c0 + COL, qn));
+            }
+            for (int c = c0; c < c0 + COL; c += L) {
+                softmax(c, base + c - c0);
+            }
+            for (int c = c0; c < Math.min(c0 + COL, qn); c += OR) {
+                weighted(c, base + c - c0, values, vOff, valueStride);
+            }
+        }
+    }
+
+    /** Where the score of row {@code r}, query {@code c} of the current tile is in {@link #tile}. */
+    static int at(int r, int c) {
+        return c / COL * COL * PANEL + r * TS + c % COL;
+    }
+
+    /**
+     * {@code out = out·correction + P·V} for the block of queries from {@code c} (up to {@link TileKernels#OUT_ROWS}),
+     * their probabilities from {@code tile[col]} (row 0).
+     */
+    private void weighted(int c, int col, float[] values, int vOff, int valueStride) {
+        int rows = Math.min(OR, qn - c);
+        int p0 = lo[c];
+        int p1 = hi[c + rows - 1];
+        if (p0 >= p1) {
+            return; // no query of the block sees a key here: each correction is 1
+        }
+        for (int g = 0; g * COL < d; g++) {
+            int width = Math.min(COL, d - g * COL);
+            int v = vOff + g * valueStride + p0 * COL;
+            int o = outOff + c * ldo + g * COL;
+            if (rows == OR && width == COL) {
+                TileKernels.weighted(tile, col + p0 * TS, values, v, p1 - p0, correction, c, out, o, ldo);
+            } else {
+                weightedPartial(col + p0 * TS, values, v, p1 - p0, c, o, rows, width);
+            }
+        }
+    }
+
+    /** Divides each output by its softmax sum (zeros for a query that saw no key). */
+    void end() {
+        for (int c = 0; c < qn; c++) {
+            float inv = runSum[c] > 0f ? 1f / runSum[c] : 0f;
+            int o = outOff + c * ldo;
+            int e = 0;
+            for (; e + L <= d; e += L) {
+                FloatVector.fromArray(S, out, o + e).mul(inv).intoArray(out, o + e);
+            }
+            for (; e < d; e++) {
+                out[o + e] *= inv;
+            }
+        }
+    }
+
+    /**
+     * The softmax step for queries {@code [c0, c0 + L)}, whose scores of row 0 start at {@code tile[col]}: hidden
+     * entries of the rows some but not all of them see become −∞; then column maxima, {@code 2^(score − max)} in
+     * place, sums and corrections.
+     */
+    private void softmax(int c0, int col) {
+        int last = c0 + L - 1;
+        int rlo = lo[c0];
+        int rhi = hi[last];
+        if (rlo >= rhi) {
+            Arrays.fill(correction, c0, c0 + L, 1f);
+            return;
+        }
+        int fullLo = Math.min(Math.max(lo[last], rlo), rhi);
+        int fullHi = Math.min(Math.max(hi[c0], fullLo), rhi);
+        if (fullLo > rlo || fullHi < rhi) {
+            for (int c = c0; c <= last; c++) {
+                loF[c] = lo[c];
+                hiF[c] = hi[c];
+            }
+            FloatVector loV = FloatVector.fromArray(S, loF, c0);
+            FloatVector hiV = FloatVector.fromArray(S, hiF, c0);
+            for (int r = rlo; r < fullLo; r++) {
+                hide(col + r * TS, r, loV, hiV);
+            }
+            for (int r = fullHi; r < rhi; r++) {
+                hide(col + r * TS, r, loV, hiV);
+            }
+        }
+        FloatVector old = FloatVector.fromArray(S, runMax, c0);
+        FloatVector newMax = max(col, rlo, rhi, old);
+        FloatVector shift = newMax.blend(0f, newMax.compare(VectorOperators.EQ, Float.NEGATIVE_INFINITY));
+        FloatVector sum = FloatVector.zero(S);
+        for (int r = rlo; r < rhi; r++) {
+            FloatVector e = VectorMath.exp2NonPositive(FloatVector.fromArray(S, tile, col + r * TS).sub(shift));
+            e.intoArray(tile, col + r * TS);
+            sum = sum.add(e);
+        }
+        FloatVector corr = VectorMath.exp2NonPositive(old.sub(shift));
+        FloatVector.fromArray(S, runSum, c0).mul(corr).add(sum).intoArray(runSum, c0);
+        newMax.intoArray(runMax, c0);
+        corr.intoArray(correction, c0);
+    }
+
+    /**
+     * The larger of {@code old} and the column maxima of the rows {@code [rlo, rhi)} from {@code tile[col]}: four
+     * rows at a time in four accumulators, by compare and blend (one chain through Java's {@code max}, which
+     * also orders −0 and NaN, took six times as long). The maximum does not depend on the order.
+     */
+    private FloatVector max(int col, int rlo, int rhi, FloatVector old) {
+        FloatVector m0 = old;
+        FloatVector m1 = old;
+        FloatVector m2 = old;
+        FloatVector m3 = old;
+        int r = rlo;
+        for (; r + 4 <= rhi; r += 4) {
+            int at = col + r * TS;
+            m0 = larger(m0, FloatVector.fromArray(S, tile, at));
+            m1 = larger(m1, FloatVector.fromArray(S, tile, at + TS));
+            m2 = larger(m2, FloatVector.fromArray(S, tile, at + 2 * TS));
+            m3 = larger(m3, FloatVector.fromArray(S, tile, at + 3 * TS));
+        }
+        for (; r < rhi; r++) {
+            m0 = larger(m0, FloatVector.fromArray(S, tile, col + r * TS));
+        }
+        return larger(larger(m0, m1), larger(m2, m3));
+    }
+
+    private static FloatVector larger(FloatVector a, FloatVector b) {
+        return a.blend(b, b.compare(VectorOperators.GT, a));
+    }
+
+    /** Sets to −∞ the entries of row {@code r} at {@code tile[at ..]} (a vector of queries) that do not see it. */
+    private void hide(int at, int r, FloatVector loV, FloatVector hiV) {
+        VectorMask<Float> seen = loV.compare(VectorOperators.LE, r).and(hiV.compare(VectorOperators.GT, r));
+        FloatVector.fromArray(S, tile, at).blend(Float.NEGATIVE_INFINITY, seen.not()).intoArray(tile, at);
+    }
+
+    /** {@link TileKernels#weighted} for a block of fewer rows or columns, through {@link #scratch}. */
+    private void weightedPartial(int aOff, float[] values, int vOff, int depth, int c, int o, int rows, int width) {
+        Arrays.fill(scratch, 0f);
+        for (int i = 0; i < rows; i++) {
+            System.arraycopy(out, o + i * ldo, scratch, i * COL, width);
+        }
+        TileKernels.weighted(tile, aOff, values, vOff, depth, correction, c, scratch, 0, COL);
+        for (int i = 0; i < rows; i++) {
+            System.arraycopy(scratch, i * COL, out, o + i * ldo, width);
+        }
+    }
+}
