@@ -138,8 +138,9 @@ public final class FusedAttentionVector implements FastPath {
             }
             kv.ensure(j0, j0 + kn);
             int tileStart = j0;
-            g.tile(kv.keys, KeyValuePanels.keyOffset(j0, d), kv.values, KeyValuePanels.valueOffset(j0),
-                    kv.valueStride(), masked ? (grp, c0, c1) -> mask(s, grp, start, i0, c0, c1, tileStart) : null);
+            g.tile(kv.keys, j0 * d, d, kn, kv.values,
+                    KeyValuePanels.valueOffset(j0), kv.valueStride(),
+                    masked ? (grp, c0, c1) -> mask(s, grp, start, i0, c0, c1, tileStart) : null);
         }
         g.end();
     }

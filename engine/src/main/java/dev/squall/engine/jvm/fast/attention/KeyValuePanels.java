@@ -1,47 +1,46 @@
 package dev.squall.engine.jvm.fast.attention;
 
 import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
 
 /**
- * The keys and values of one (sequence, head) packed for {@link TileKernels}, tile by tile as they are first
- * needed and then kept for the thread's other query groups: keys as micro-panels of
- * {@link TileKernels#SCORE_ROWS} keys ({@code [d][SCORE_ROWS]}, panel {@code m} at {@code m·SCORE_ROWS·d}),
- * values as panels of {@link TileKernels#COLUMNS} columns of the head dimension ({@code [keys][COLUMNS]}, panel
- * {@code g} at {@code g·valueStride()}). Both span the whole sequence, so any run of keys starting on a key
- * micro-panel can be scored and any run of values weighted. Key {@code j} of the sequence is the token
- * {@code first + j·stride} ({@code stride > 1}: the keys of one residue class of a dilated window). At most
- * {@code N·d} floats each, per thread.
+ * The values of one (sequence, head) packed for {@link TileKernels#weighted}, tile by tile as they are first
+ * needed and then kept for the thread's other query groups: panels of {@link TileKernels#COLUMNS} columns of the
+ * head dimension ({@code [keys][COLUMNS]}, panel {@code g} at {@code g·valueStride()}), spanning the whole
+ * sequence, so that any run of values can be weighted with a constant row stride. Value {@code j} of the sequence
+ * is that of token {@code first + j·stride} ({@code stride > 1}: one residue class of a dilated window). At most
+ * {@code N·d} floats (rounded up to whole panels), per thread. (Keys need no packing: the score kernel reads
+ * them in place.)
  */
 final class KeyValuePanels {
-    /** Keys packed at a time. */
+    /** Values packed at a time. */
     static final int TILE = 128;
-    private static final int SR = TileKernels.SCORE_ROWS;
     private static final int COL = TileKernels.COLUMNS;
 
-    float[] keys = new float[0];
     float[] values = new float[0];
+    /** The keys, row by row ({@code d} floats each, key {@code j} at {@code j·d}): contiguous, unlike the tokens'. */
+    float[] keys = new float[0];
+    private float[] k;
+    private int kOff;
     private boolean[] packed = new boolean[0];
     private int valueStride;
-    private float[] k;
     private float[] v;
     private int ld;
-    private int kOff;
     private int vOff;
     private int first;
     private int stride;
     private int n;
     private int d;
 
-    /** Forgets every packed tile: a new call may bring new keys and values in the same arrays. */
+    /** Forgets every packed tile: a new call may bring new values in the same array. */
     void forget() {
         k = null;
         v = null;
     }
 
     /**
-     * Selects the sequence of {@code n} keys: key {@code j} at {@code k[(first + j·stride)·ld + kOff ..]} and its
-     * value at {@code v[(first + j·stride)·ld + vOff ..]}, {@code d} floats each. Keeps what is packed when it is
-     * the sequence already selected.
+     * Selects the sequence of {@code n} values: value {@code j} at {@code v[(first + j·stride)·ld + vOff ..]},
+     * {@code d} floats. Keeps what is packed when it is the sequence already selected.
      */
     void select(float[] k, float[] v, int ld, int kOff, int vOff, int first, int stride, int n, int d) {
         if (k == this.k && v == this.v && ld == this.ld && kOff == this.kOff && vOff == this.vOff
@@ -49,9 +48,9 @@ final class KeyValuePanels {
             return;
         }
         this.k = k;
+        this.kOff = kOff;
         this.v = v;
         this.ld = ld;
-        this.kOff = kOff;
         this.vOff = vOff;
         this.first = first;
         this.stride = stride;
@@ -79,17 +78,12 @@ final class KeyValuePanels {
         return valueStride;
     }
 
-    /** Offset in {@link #keys} of the micro-panel starting at key {@code j} (a multiple of {@code SCORE_ROWS}). */
-    static int keyOffset(int j, int d) {
-        return j * d;
-    }
-
     /** Offset in {@link #values} of value {@code j} in the first panel. */
     static int valueOffset(int j) {
         return j * COL;
     }
 
-    /** Packs the tiles holding keys {@code [j0, j1)} that are not packed yet. */
+    /** Packs the tiles holding values {@code [j0, j1)} that are not packed yet. */
     void ensure(int j0, int j1) {
         for (int t = j0 / TILE; t * TILE < Math.min(j1, n); t++) {
             if (!packed[t]) {
@@ -101,23 +95,19 @@ final class KeyValuePanels {
 
     private void pack(int j0, int j1) {
         for (int j = j0; j < j1; j++) {
-            int row = (first + j * stride) * ld;
-            int panel = j / SR * SR * d + j % SR;
-            for (int p = 0; p < d; p++) {
-                keys[panel + p * SR] = k[row + kOff + p];
-            }
+            System.arraycopy(k, (first + j * stride) * ld + kOff, keys, j * d, d);
+            int row = (first + j * stride) * ld + vOff;
             for (int g = 0; g * COL < d; g++) {
                 int dst = g * valueStride + j * COL;
                 int w = Math.min(COL, d - g * COL);
-                System.arraycopy(v, row + vOff + g * COL, values, dst, w);
-                Arrays.fill(values, dst + w, dst + COL, 0f);
-            }
-        }
-        // The last micro-panel's missing keys: zeros, so that the scores computed beside them stay finite.
-        for (int j = j1; j < (j1 + SR - 1) / SR * SR; j++) {
-            int panel = j / SR * SR * d + j % SR;
-            for (int p = 0; p < d; p++) {
-                keys[panel + p * SR] = 0f;
+                if (w == COL) {
+                    FloatVector.fromArray(TileKernels.S, v, row + g * COL).intoArray(values, dst);
+                    FloatVector.fromArray(TileKernels.S, v, row + g * COL + TileKernels.L).intoArray(values,
+                            dst + TileKernels.L);
+                } else {
+                    System.arraycopy(v, row + g * COL, values, dst, w);
+                    Arrays.fill(values, dst + w, dst + COL, 0f);
+                }
             }
         }
     }

@@ -141,14 +141,14 @@ final class QueryGroup {
     }
 
     /**
-     * One key tile: for each panel of {@link TileKernels#COLUMNS} queries, the visible scores (keys from the
-     * micro-panel at {@code keys[kOff]}, {@link KeyValuePanels}), {@code edit} (or none), one online-softmax step,
+     * One tile of {@code kn} keys: for each panel of {@link TileKernels#COLUMNS} queries, the visible scores (key
+     * {@code r} read in place at {@code k[kBase + r·kStride ..]}), {@code edit} (or none), one online-softmax step,
      * then {@code out = out·correction + P·V} with the values of the tile's first key at
-     * {@code values[vOff + g·valueStride ..]} for column panel {@code g}. The ranges ({@link #lo}, {@link #hi})
-     * must be set for the group's queries. Panel by panel, so that a panel's scores stay in L1 through the three
-     * steps.
+     * {@code values[vOff + g·valueStride ..]} for column panel {@code g} ({@link KeyValuePanels}). The ranges
+     * ({@link #lo}, {@link #hi}) must be set for the group's queries and lie within {@code [0, kn)}. Panel by
+     * panel, so that a panel's scores stay in L1 through the three steps.
      */
-    void tile(float[] keys, int kOff, float[] values, int vOff, int valueStride, ScoreEdit edit) {
+    void tile(float[] k, int kBase, int kStride, int kn, float[] values, int vOff, int valueStride, ScoreEdit edit) {
         int top = qn == 0 ? 0 : hi[qn - 1];
         for (int c = qn; c < cols; c++) {
             lo[c] = top; // padding columns: empty, and the bounds still never decrease
@@ -163,7 +163,7 @@ final class QueryGroup {
             int base = c0 * PANEL;
             int qOff = c0 * d;
             for (int r = lo[c0] / SR * SR; r < rhi; r += SR) {
-                TileKernels.scores(keys, kOff + r * d, packedQ, qOff, d, tile, base + r * TS);
+                TileKernels.scores(k, kBase + r * kStride, kStride, kn - r, packedQ, qOff, d, tile, base + r * TS);
             }
             if (edit != null) {
                 edit.edit(this, c0, Math.min(c0 + COL, qn));

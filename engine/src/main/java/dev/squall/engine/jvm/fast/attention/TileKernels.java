@@ -43,14 +43,16 @@ final class TileKernels {
     }
 
     /**
-     * Score block at {@code tile[tOff ..]}: rows are keys ({@code k} micro-panel at {@code kOff}), columns queries
-     * ({@code q} panel at {@code qOff}).
+     * Score block at {@code tile[tOff ..]}: rows are keys, read in place (key {@code r} at
+     * {@code k[kBase + r·kStride ..]}, the first {@code keys} of them; the others repeat the last, their scores
+     * unused), columns queries ({@code q} panel at {@code qOff}).
      */
-    static void scores(float[] k, int kOff, float[] q, int qOff, int d, float[] tile, int tOff) {
+    static void scores(float[] k, int kBase, int kStride, int keys, float[] q, int qOff, int d, float[] tile,
+                       int tOff) {
         if (WIDE) {
-            scores8(k, kOff, q, qOff, d, tile, tOff);
+            scores8(k, kBase, kStride, keys, q, qOff, d, tile, tOff);
         } else {
-            scores4(k, kOff, q, qOff, d, tile, tOff);
+            scores4(k, kBase, kStride, keys, q, qOff, d, tile, tOff);
         }
     }
 
@@ -67,7 +69,16 @@ final class TileKernels {
         }
     }
 
-    private static void scores8(float[] k, int kOff, float[] q, int qOff, int d, float[] t, int tOff) {
+    private static void scores8(float[] k, int kBase, int kStride, int keys, float[] q, int qOff, int d, float[] t,
+                                int tOff) {
+        int k0 = kBase;
+        int k1 = kBase + Math.min(1, keys - 1) * kStride;
+        int k2 = kBase + Math.min(2, keys - 1) * kStride;
+        int k3 = kBase + Math.min(3, keys - 1) * kStride;
+        int k4 = kBase + Math.min(4, keys - 1) * kStride;
+        int k5 = kBase + Math.min(5, keys - 1) * kStride;
+        int k6 = kBase + Math.min(6, keys - 1) * kStride;
+        int k7 = kBase + Math.min(7, keys - 1) * kStride;
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c10 = FloatVector.zero(S);
         FloatVector c11 = FloatVector.zero(S), c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
         FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c40 = FloatVector.zero(S);
@@ -77,29 +88,28 @@ final class TileKernels {
         for (int p = 0; p < d; p++) {
             FloatVector b0 = FloatVector.fromArray(S, q, qOff + p * COLUMNS);
             FloatVector b1 = FloatVector.fromArray(S, q, qOff + p * COLUMNS + L);
-            int a = kOff + p * 8;
-            FloatVector a0 = FloatVector.broadcast(S, k[a]);
+            FloatVector a0 = FloatVector.broadcast(S, k[k0 + p]);
             c00 = a0.fma(b0, c00);
             c01 = a0.fma(b1, c01);
-            FloatVector a1 = FloatVector.broadcast(S, k[a + 1]);
+            FloatVector a1 = FloatVector.broadcast(S, k[k1 + p]);
             c10 = a1.fma(b0, c10);
             c11 = a1.fma(b1, c11);
-            FloatVector a2 = FloatVector.broadcast(S, k[a + 2]);
+            FloatVector a2 = FloatVector.broadcast(S, k[k2 + p]);
             c20 = a2.fma(b0, c20);
             c21 = a2.fma(b1, c21);
-            FloatVector a3 = FloatVector.broadcast(S, k[a + 3]);
+            FloatVector a3 = FloatVector.broadcast(S, k[k3 + p]);
             c30 = a3.fma(b0, c30);
             c31 = a3.fma(b1, c31);
-            FloatVector a4 = FloatVector.broadcast(S, k[a + 4]);
+            FloatVector a4 = FloatVector.broadcast(S, k[k4 + p]);
             c40 = a4.fma(b0, c40);
             c41 = a4.fma(b1, c41);
-            FloatVector a5 = FloatVector.broadcast(S, k[a + 5]);
+            FloatVector a5 = FloatVector.broadcast(S, k[k5 + p]);
             c50 = a5.fma(b0, c50);
             c51 = a5.fma(b1, c51);
-            FloatVector a6 = FloatVector.broadcast(S, k[a + 6]);
+            FloatVector a6 = FloatVector.broadcast(S, k[k6 + p]);
             c60 = a6.fma(b0, c60);
             c61 = a6.fma(b1, c61);
-            FloatVector a7 = FloatVector.broadcast(S, k[a + 7]);
+            FloatVector a7 = FloatVector.broadcast(S, k[k7 + p]);
             c70 = a7.fma(b0, c70);
             c71 = a7.fma(b1, c71);
         }
@@ -121,24 +131,28 @@ final class TileKernels {
         c71.intoArray(t, tOff + 7 * TS + L);
     }
 
-    private static void scores4(float[] k, int kOff, float[] q, int qOff, int d, float[] t, int tOff) {
+    private static void scores4(float[] k, int kBase, int kStride, int keys, float[] q, int qOff, int d, float[] t,
+                                int tOff) {
+        int k0 = kBase;
+        int k1 = kBase + Math.min(1, keys - 1) * kStride;
+        int k2 = kBase + Math.min(2, keys - 1) * kStride;
+        int k3 = kBase + Math.min(3, keys - 1) * kStride;
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c10 = FloatVector.zero(S);
         FloatVector c11 = FloatVector.zero(S), c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
         FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
         for (int p = 0; p < d; p++) {
             FloatVector b0 = FloatVector.fromArray(S, q, qOff + p * COLUMNS);
             FloatVector b1 = FloatVector.fromArray(S, q, qOff + p * COLUMNS + L);
-            int a = kOff + p * 4;
-            FloatVector a0 = FloatVector.broadcast(S, k[a]);
+            FloatVector a0 = FloatVector.broadcast(S, k[k0 + p]);
             c00 = a0.fma(b0, c00);
             c01 = a0.fma(b1, c01);
-            FloatVector a1 = FloatVector.broadcast(S, k[a + 1]);
+            FloatVector a1 = FloatVector.broadcast(S, k[k1 + p]);
             c10 = a1.fma(b0, c10);
             c11 = a1.fma(b1, c11);
-            FloatVector a2 = FloatVector.broadcast(S, k[a + 2]);
+            FloatVector a2 = FloatVector.broadcast(S, k[k2 + p]);
             c20 = a2.fma(b0, c20);
             c21 = a2.fma(b1, c21);
-            FloatVector a3 = FloatVector.broadcast(S, k[a + 3]);
+            FloatVector a3 = FloatVector.broadcast(S, k[k3 + p]);
             c30 = a3.fma(b0, c30);
             c31 = a3.fma(b1, c31);
         }
