@@ -19,14 +19,13 @@ import dev.squall.tasks.attention.FusedAttention;
  */
 @FastPathFor(FusedAttention.class)
 public final class FusedAttentionVector implements FastPath {
-    private static final int QB = FusedAttention.QUERY_BLOCK;
     /**
      * Keys per tile: more than the plain kernel's {@link FusedAttention#KEY_BLOCK}, so each tile's P·V runs
      * deeper and the per-tile bookkeeping is paid less often. Online softmax gives the same result for any key
      * blocking, up to rounding.
      */
     static final int KB = QueryGroup.MAX_KEYS;
-    /** Queries processed together: up to eight query blocks. */
+    /** Queries processed together. */
     static final int GROUP = QueryGroup.MAX_QUERIES;
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
 
@@ -38,12 +37,27 @@ public final class FusedAttentionVector implements FastPath {
     static final class Workspace {
         final QueryGroup group = new QueryGroup();
         final KeyValuePanels panels = new KeyValuePanels();
+        /** Gathered keys and values (Longformer's global positions). */
+        final KeyValuePanels gathered = new KeyValuePanels();
+        /** Positions of a group's queries (sub-positions of a residue class, global positions, ...). */
+        final int[] sub = new int[QueryGroup.MAX_QUERIES];
+        /** Tokens of gathered keys. */
+        int[] tokens = new int[0];
+
+        /** {@link #tokens}, at least {@code n} long. */
+        int[] tokens(int n) {
+            if (tokens.length < n) {
+                tokens = new int[n];
+            }
+            return tokens;
+        }
     }
 
     /** This thread's workspace, its packed keys forgotten (a new call may bring new keys and values). */
     static Workspace workspace() {
         Workspace w = WORKSPACE.get();
         w.panels.forget();
+        w.gathered.forget();
         return w;
     }
 
@@ -51,53 +65,21 @@ public final class FusedAttentionVector implements FastPath {
     public static void attention(float[] q, float[] k, float[] v, float[] mask, float[] out, int[] seqStart,
                                  int heads, int d, int ld, int kCol, int vCol, int maskFlags, int maxLen,
                                  int rowOffset, int rowCount) {
-        run(new Shape(q, k, v, mask, out, heads, d, ld, kCol, vCol, maskFlags, maxLen, -1), seqStart, rowOffset,
-                rowCount);
-    }
-
-    /**
-     * A local window ({@link dev.squall.tasks.attention.WindowAttention} with dilation 1 and no global
-     * positions): query {@code i} sees keys {@code |i − j| ≤ radius} of its sequence ({@code j ≤ i} too when
-     * causal), on the same rows.
-     */
-    static void window(float[] q, float[] k, float[] v, float[] out, int[] seqStart, int heads, int d, int ld,
-                       int kCol, int vCol, boolean causal, int radius, int rowOffset, int rowCount) {
-        run(new Shape(q, k, v, null, out, heads, d, ld, kCol, vCol, causal ? AttentionMask.CAUSAL : 0, 0, radius),
-                seqStart, rowOffset, rowCount);
+        run(new Shape(q, k, v, mask, out, heads, d, ld, kCol, vCol, maskFlags, maxLen), seqStart, rowOffset, rowCount);
     }
 
     private static void run(Shape shape, int[] seqStart, int rowOffset, int rowCount) {
-        if (rowCount <= 0) {
-            return;
-        }
         Workspace w = workspace();
-        int heads = shape.heads();
-        int firstBlock = rowOffset / heads;
-        int lastBlock = (rowOffset + rowCount - 1) / heads;
-        for (int h = 0; h < heads; h++) {
-            // Query blocks of head h in this slice: rows blk·heads + h within [rowOffset, rowOffset + rowCount).
-            int blk = rowOffset <= firstBlock * heads + h ? firstBlock : firstBlock + 1;
-            int blkEnd = rowOffset + rowCount > lastBlock * heads + h ? lastBlock + 1 : lastBlock;
-            int b = 0;
-            int seqFirstBlock = 0;
-            while (blk < blkEnd) {
-                while (blk >= seqFirstBlock + FusedAttention.blocksOf(seqStart, b)) {
-                    seqFirstBlock += FusedAttention.blocksOf(seqStart, b);
-                    b++;
-                }
-                int blocks = Math.min(Math.min(GROUP / QB, blkEnd - blk),
-                        seqFirstBlock + FusedAttention.blocksOf(seqStart, b) - blk);
-                int i0 = seqStart[b] + (blk - seqFirstBlock) * QB;
-                int i1 = Math.min(i0 + blocks * QB, seqStart[b + 1]);
-                group(w, shape, h, seqStart[b], seqStart[b + 1], i0, i1 - i0);
-                blk += blocks;
+        QueryRuns.forEach(seqStart, shape.heads(), rowOffset, rowCount, (h, b, start, end, i0, i1) -> {
+            for (int g = i0; g < i1; g += GROUP) {
+                group(w, shape, h, start, end, g, Math.min(GROUP, i1 - g));
             }
-        }
+        });
     }
 
-    /** The arguments of one call; {@code radius} bounds {@code |i − j|}, or is negative for no window. */
+    /** The arguments of one call. */
     private record Shape(float[] q, float[] k, float[] v, float[] mask, float[] out, int heads, int d, int ld,
-                         int kCol, int vCol, int maskFlags, int maxLen, int radius) {
+                         int kCol, int vCol, int maskFlags, int maxLen) {
     }
 
     /** Queries {@code [i0, i0 + qn)} of head {@code h} in the sequence {@code [start, end)}, key tile by key tile. */
@@ -109,29 +91,15 @@ public final class FusedAttentionVector implements FastPath {
         KeyValuePanels kv = w.panels;
         kv.select(s.k(), s.v(), s.ld(), s.kCol() + h * d, s.vCol() + h * d, start, 1, n, d);
         QueryGroup g = w.group;
-        g.begin(s.q(), i0 * s.ld() + h * d, s.ld(), qn, d, s.out(), i0 * od + h * d, od);
-        // A window as wide as the sequence is the whole sequence; clamped, no index sum below can wrap around.
-        int radius = Math.min(s.radius(), n);
+        g.begin(s.q(), i0 * s.ld() + h * d, s.ld(), qn, d);
         int first = i0 - start; // the group's first query, counted from the sequence start
         int keyEnd = causal ? first + qn : n;
-        int keyStart = 0;
-        if (radius >= 0) {
-            keyEnd = Math.min(keyEnd, first + qn + radius);
-            keyStart = Math.max(0, first - radius) / KB * KB;
-        }
         boolean masked = (s.maskFlags() & (AttentionMask.ADDITIVE | AttentionMask.KEY_PADDING)) != 0;
-        for (int j0 = keyStart; j0 < keyEnd; j0 += KB) {
+        for (int j0 = 0; j0 < keyEnd; j0 += KB) {
             int kn = Math.min(KB, n - j0);
             for (int c = 0; c < qn; c++) {
-                int i = first + c - j0; // the query's position relative to the tile
-                int lo = 0;
-                int hi = causal ? Math.min(kn, i + 1) : kn;
-                if (radius >= 0) {
-                    lo = Math.max(0, i - radius);
-                    hi = Math.min(hi, i + radius + 1);
-                }
-                g.lo[c] = Math.min(lo, kn);
-                g.hi[c] = Math.max(hi, g.lo[c]);
+                g.lo[c] = 0;
+                g.hi[c] = causal ? Math.max(0, Math.min(kn, first + c - j0 + 1)) : kn;
             }
             if (!g.anyVisible()) {
                 continue;
@@ -142,7 +110,7 @@ public final class FusedAttentionVector implements FastPath {
                     KeyValuePanels.valueOffset(j0), kv.valueStride(),
                     masked ? (grp, c0, c1) -> mask(s, grp, start, i0, c0, c1, tileStart) : null);
         }
-        g.end();
+        g.end(s.out(), i0 * od + h * d, od);
     }
 
     /**

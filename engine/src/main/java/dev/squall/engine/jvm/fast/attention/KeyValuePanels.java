@@ -29,6 +29,7 @@ final class KeyValuePanels {
     private int vOff;
     private int first;
     private int stride;
+    private int[] tokens;
     private int n;
     private int d;
 
@@ -44,9 +45,10 @@ final class KeyValuePanels {
      */
     void select(float[] k, float[] v, int ld, int kOff, int vOff, int first, int stride, int n, int d) {
         if (k == this.k && v == this.v && ld == this.ld && kOff == this.kOff && vOff == this.vOff
-                && first == this.first && stride == this.stride && n == this.n && d == this.d) {
+                && first == this.first && stride == this.stride && tokens == null && n == this.n && d == this.d) {
             return;
         }
+        tokens = null;
         this.k = k;
         this.kOff = kOff;
         this.v = v;
@@ -73,6 +75,18 @@ final class KeyValuePanels {
         }
     }
 
+    /**
+     * Selects {@code n} gathered keys and values, key {@code j} of token {@code tokens[j]} (as {@link #select}
+     * otherwise), and packs them now: a short list (Longformer's global positions), packed for each use.
+     */
+    void selectGathered(float[] k, float[] v, int ld, int kOff, int vOff, int[] tokens, int n, int d) {
+        select(k, v, ld, kOff, vOff, 0, 1, n, d);
+        this.tokens = tokens;
+        Arrays.fill(packed, false);
+        ensure(0, n);
+        this.k = null; // never reused: the next select packs again
+    }
+
     /** Floats between two value panels. */
     int valueStride() {
         return valueStride;
@@ -95,8 +109,9 @@ final class KeyValuePanels {
 
     private void pack(int j0, int j1) {
         for (int j = j0; j < j1; j++) {
-            System.arraycopy(k, (first + j * stride) * ld + kOff, keys, j * d, d);
-            int row = (first + j * stride) * ld + vOff;
+            int token = tokens != null ? tokens[j] : first + j * stride;
+            System.arraycopy(k, token * ld + kOff, keys, j * d, d);
+            int row = token * ld + vOff;
             for (int g = 0; g * COL < d; g++) {
                 int dst = g * valueStride + j * COL;
                 int w = Math.min(COL, d - g * COL);

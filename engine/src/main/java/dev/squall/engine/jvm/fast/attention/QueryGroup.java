@@ -9,28 +9,30 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Online-softmax attention of a group of up to {@link TileKernels#MAX_QUERIES} queries over tiles of keys, the
- * engine of every tiled attention fast path (dense, windows, block layouts, projected keys, clusters). A caller
+ * Online-softmax attention of a group of up to {@link #MAX_QUERIES} queries over tiles of keys, the engine of
+ * every tiled attention fast path (dense, windows, block layouts, projected keys, clusters). A caller
  * {@link #begin begins} the group, then per tile of at most {@link #MAX_KEYS} keys sets each query's visible rows
  * ({@link #lo}, {@link #hi}) and runs the {@link #tile} (scores, optionally edited: masks; softmax step; weighted
- * values); {@link #end} divides by the softmax sums.
+ * values); {@link #end} divides by the softmax sums and writes the outputs.
  *
  * <p>Visible rows: query {@code c} sees rows {@code [lo[c], hi[c])} of the tile (rows count keys from the tile's
  * first key), and both bounds never decrease with {@code c} (true of full tiles, the causal mask, windows and
- * block diagonals). Only what some query sees is computed: per panel of queries the rows from the first one's
- * {@code lo} to the last one's {@code hi}, per block of output rows the depth between the same bounds, the rest
- * masked lane by lane. A key a query does not see adds an exact zero or an unchanged maximum, so a query's result
- * depends only on the tiles and the keys it sees, never on its neighbours in the group: results do not depend on
- * how queries are grouped or split.
+ * block diagonals; holes are made by editing scores to −∞). Only what some query sees is computed: per panel of
+ * queries the rows from the first one's {@code lo} to the last one's {@code hi}, per block of output rows the
+ * depth between the same bounds, the rest masked lane by lane. A key a query does not see adds an exact zero or
+ * an unchanged maximum, so a query's result depends only on the tiles and the keys it sees, never on its
+ * neighbours in the group: results do not depend on how queries are grouped or split between threads.
  *
  * <p>Scores come out key-major ({@code Sᵀ = K·Qᵀ}, the group's {@code Qᵀ} packed once), so each query's softmax
- * runs down a column in whole vectors of queries (no lane reductions), and {@code out = out·correction + P·V}
- * reads the probabilities in place ({@link TileKernels#weighted}, the correction applied on the way).
+ * runs down a column in whole vectors of queries (no lane reductions), and {@code acc = acc·correction + P·V}
+ * reads the probabilities in place ({@link TileKernels#weighted}, the correction applied on the way). Each panel
+ * of {@link TileKernels#COLUMNS} queries goes through the three steps before the next, so its scores stay in L1.
  */
 final class QueryGroup {
     /** Most keys of a tile. */
     static final int MAX_KEYS = 64;
-    static final int MAX_QUERIES = TileKernels.MAX_QUERIES;
+    /** Most queries of a group. */
+    static final int MAX_QUERIES = 128;
     /** log₂e in float. */
     static final float LOG2E = 1.44269504088896341f;
     private static final VectorSpecies<Float> S = TileKernels.S;
@@ -39,60 +41,72 @@ final class QueryGroup {
     private static final int OR = TileKernels.OUT_ROWS;
     private static final int COL = TileKernels.COLUMNS;
     private static final int TS = TileKernels.TS;
+    /** Rows of a panel of the tile. */
+    private static final int PANEL = MAX_KEYS + 2 * SR;
 
     /** First visible row of the current tile, per query. */
     final int[] lo = new int[MAX_QUERIES + COL];
     /** One past the last visible row of the current tile, per query. */
     final int[] hi = new int[MAX_QUERIES + COL];
-    /** Rows of a panel of the tile. */
-    private static final int PANEL = MAX_KEYS + 2 * SR;
     /** The key-major tile, panel by panel of queries: row {@code r} (a key), query {@code c} at {@link #at}. */
     final float[] tile = new float[(MAX_QUERIES + COL) * PANEL];
+    /** Offsets of the queries in the array {@link #begin} was given, and of their outputs for {@link #end}. */
+    final int[] rows = new int[MAX_QUERIES];
     private final float[] loF = new float[MAX_QUERIES + COL];
     private final float[] hiF = new float[MAX_QUERIES + COL];
     private final float[] runMax = new float[MAX_QUERIES + COL];
     private final float[] runSum = new float[MAX_QUERIES + COL];
     private final float[] correction = new float[MAX_QUERIES + COL];
-    private final float[] scratch = new float[OR * COL];
     private float[] packedQ = new float[0];
+    /** The unnormalised outputs, query {@code c} at {@code c·width}; whole blocks, padding queries included. */
+    private float[] acc = new float[0];
+    private int width;
     private int qn;
     private int cols;
     private int d;
-    private float[] out;
-    private int outOff;
-    private int ldo;
 
     /**
-     * Begins a group of {@code qn} queries of dimension {@code d}: query {@code c} at {@code q[qOff + c·qStride ..]},
-     * its output at {@code out[outOff + c·ldo ..]} (zeroed here). The queries are multiplied by
-     * {@link #logitScale}{@code (d)}, so that the scores come out in base-2 units: the softmax then takes
-     * {@code 2^(s − max)} ({@link VectorMath#exp2NonPositive}) and needs no multiplication per score.
+     * Begins a group of {@code qn} queries of dimension {@code d}, query {@code c} at {@code q[qOff + c·qStride ..]}.
      */
-    void begin(float[] q, int qOff, int qStride, int qn, int d, float[] out, int outOff, int ldo) {
+    void begin(float[] q, int qOff, int qStride, int qn, int d) {
+        for (int c = 0; c < qn; c++) {
+            rows[c] = qOff + c * qStride;
+        }
+        begin(q, qn, d);
+    }
+
+    /**
+     * Begins a group of {@code qn} queries of dimension {@code d}, query {@code c} at {@code q[rows[c] ..]}
+     * ({@link #rows}, set by the caller). The queries are multiplied by {@link #logitScale}{@code (d)}, so that
+     * the scores come out in base-2 units: the softmax then takes {@code 2^(s − max)}
+     * ({@link VectorMath#exp2NonPositive}) and needs no multiplication per score.
+     */
+    void begin(float[] q, int qn, int d) {
         float qScale = logitScale(d);
         this.qn = qn;
         this.cols = (qn + COL - 1) / COL * COL;
         this.d = d;
-        this.out = out;
-        this.outOff = outOff;
-        this.ldo = ldo;
+        this.width = (d + COL - 1) / COL * COL;
         if (packedQ.length < cols * d) {
             packedQ = new float[cols * d];
+        }
+        if (acc.length < cols * width) {
+            acc = new float[cols * width];
         }
         for (int c = 0; c < cols; c++) {
             int dst = c / COL * COL * d + c % COL;
             if (c < qn) {
-                int src = qOff + c * qStride;
+                int src = rows[c];
                 for (int p = 0; p < d; p++) {
                     packedQ[dst + p * COL] = q[src + p] * qScale;
                 }
-                Arrays.fill(out, outOff + c * ldo, outOff + c * ldo + d, 0f);
             } else {
                 for (int p = 0; p < d; p++) {
                     packedQ[dst + p * COL] = 0f;
                 }
             }
         }
+        Arrays.fill(acc, 0, cols * width, 0f);
         Arrays.fill(runMax, 0, cols, Float.NEGATIVE_INFINITY);
         Arrays.fill(runSum, 0, cols, 0f);
     }
@@ -133,7 +147,7 @@ final class QueryGroup {
         return false;
     }
 
-    /** Edits the visible scores of a tile's panel of queries before its softmax (masks). */
+    /** Edits the visible scores of a tile's panel of queries before its softmax (masks, holes). */
     @FunctionalInterface
     interface ScoreEdit {
         /** Edits the visible scores ({@link #at}) of queries {@code [c0, c1)}. */
@@ -142,11 +156,10 @@ final class QueryGroup {
 
     /**
      * One tile of {@code kn} keys: for each panel of {@link TileKernels#COLUMNS} queries, the visible scores (key
-     * {@code r} read in place at {@code k[kBase + r·kStride ..]}), {@code edit} (or none), one online-softmax step,
-     * then {@code out = out·correction + P·V} with the values of the tile's first key at
+     * {@code r} read at {@code k[kBase + r·kStride ..]}), {@code edit} (or none), one online-softmax step, then
+     * {@code acc = acc·correction + P·V} with the values of the tile's first key at
      * {@code values[vOff + g·valueStride ..]} for column panel {@code g} ({@link KeyValuePanels}). The ranges
-     * ({@link #lo}, {@link #hi}) must be set for the group's queries and lie within {@code [0, kn)}. Panel by
-     * panel, so that a panel's scores stay in L1 through the three steps.
+     * ({@link #lo}, {@link #hi}) must be set for the group's queries and lie within {@code [0, kn)}.
      */
     void tile(float[] k, int kBase, int kStride, int kn, float[] values, int vOff, int valueStride, ScoreEdit edit) {
         int top = qn == 0 ? 0 : hi[qn - 1];
@@ -172,7 +185,12 @@ final class QueryGroup {
                 softmax(c, base + c - c0);
             }
             for (int c = c0; c < Math.min(c0 + COL, qn); c += OR) {
-                weighted(c, base + c - c0, values, vOff, valueStride);
+                int p0 = lo[c];
+                int p1 = hi[Math.min(c + OR, qn) - 1];
+                for (int g = 0; p0 < p1 && g * COL < d; g++) {
+                    TileKernels.weighted(tile, base + c - c0 + p0 * TS, values, vOff + g * valueStride + p0 * COL,
+                            p1 - p0, correction, c, acc, c * width + g * COL, width);
+                }
             }
         }
     }
@@ -182,40 +200,29 @@ final class QueryGroup {
         return c / COL * COL * PANEL + r * TS + c % COL;
     }
 
-    /**
-     * {@code out = out·correction + P·V} for the block of queries from {@code c} (up to {@link TileKernels#OUT_ROWS}),
-     * their probabilities from {@code tile[col]} (row 0).
-     */
-    private void weighted(int c, int col, float[] values, int vOff, int valueStride) {
-        int rows = Math.min(OR, qn - c);
-        int p0 = lo[c];
-        int p1 = hi[c + rows - 1];
-        if (p0 >= p1) {
-            return; // no query of the block sees a key here: each correction is 1
+    /** Writes output {@code c} to {@code out[outOff + c·ldo ..]}, divided by its softmax sum (zeros if it saw no key). */
+    void end(float[] out, int outOff, int ldo) {
+        for (int c = 0; c < qn; c++) {
+            rows[c] = outOff + c * ldo;
         }
-        for (int g = 0; g * COL < d; g++) {
-            int width = Math.min(COL, d - g * COL);
-            int v = vOff + g * valueStride + p0 * COL;
-            int o = outOff + c * ldo + g * COL;
-            if (rows == OR && width == COL) {
-                TileKernels.weighted(tile, col + p0 * TS, values, v, p1 - p0, correction, c, out, o, ldo);
-            } else {
-                weightedPartial(col + p0 * TS, values, v, p1 - p0, c, o, rows, width);
-            }
-        }
+        end(out);
     }
 
-    /** Divides each output by its softmax sum (zeros for a query that saw no key). */
-    void end() {
+    /**
+     * Writes output {@code c} to {@code out[rows[c] ..]} ({@link #rows}, set by the caller), divided by its softmax
+     * sum (zeros for a query that saw no key).
+     */
+    void end(float[] out) {
         for (int c = 0; c < qn; c++) {
             float inv = runSum[c] > 0f ? 1f / runSum[c] : 0f;
-            int o = outOff + c * ldo;
+            int o = rows[c];
+            int a = c * width;
             int e = 0;
             for (; e + L <= d; e += L) {
-                FloatVector.fromArray(S, out, o + e).mul(inv).intoArray(out, o + e);
+                FloatVector.fromArray(S, acc, a + e).mul(inv).intoArray(out, o + e);
             }
             for (; e < d; e++) {
-                out[o + e] *= inv;
+                out[o + e] = acc[a + e] * inv;
             }
         }
     }
@@ -296,17 +303,5 @@ final class QueryGroup {
     private void hide(int at, int r, FloatVector loV, FloatVector hiV) {
         VectorMask<Float> seen = loV.compare(VectorOperators.LE, r).and(hiV.compare(VectorOperators.GT, r));
         FloatVector.fromArray(S, tile, at).blend(Float.NEGATIVE_INFINITY, seen.not()).intoArray(tile, at);
-    }
-
-    /** {@link TileKernels#weighted} for a block of fewer rows or columns, through {@link #scratch}. */
-    private void weightedPartial(int aOff, float[] values, int vOff, int depth, int c, int o, int rows, int width) {
-        Arrays.fill(scratch, 0f);
-        for (int i = 0; i < rows; i++) {
-            System.arraycopy(out, o + i * ldo, scratch, i * COL, width);
-        }
-        TileKernels.weighted(tile, aOff, values, vOff, depth, correction, c, scratch, 0, COL);
-        for (int i = 0; i < rows; i++) {
-            System.arraycopy(scratch, i * COL, out, o + i * ldo, width);
-        }
     }
 }
