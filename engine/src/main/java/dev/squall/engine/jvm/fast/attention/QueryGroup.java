@@ -57,6 +57,8 @@ final class QueryGroup {
     private final float[] runMax = new float[MAX_QUERIES + COL];
     private final float[] runSum = new float[MAX_QUERIES + COL];
     private final float[] correction = new float[MAX_QUERIES + COL];
+    private final float[] newMax = new float[MAX_QUERIES + COL];
+    private final float[] tileSum = new float[MAX_QUERIES + COL];
     private float[] packedQ = new float[0];
     /** The unnormalised outputs, query {@code c} at {@code c·width}; whole blocks, padding queries included. */
     private float[] acc = new float[0];
@@ -230,7 +232,9 @@ final class QueryGroup {
     /**
      * The softmax step for queries {@code [c0, c0 + L)}, whose scores of row 0 start at {@code tile[col]}: hidden
      * entries of the rows some but not all of them see become −∞; then column maxima, {@code 2^(score − max)} in
-     * place, sums and corrections.
+     * place, sums and corrections. Split into small methods that pass no vectors: C2 then inlines the exponential
+     * into each loop for sure (in one large method it sometimes ran out of its node budget and called it, boxing
+     * every vector: identical code measured 30 % apart from one JVM to the next).
      */
     private void softmax(int c0, int col) {
         int last = c0 + L - 1;
@@ -247,40 +251,35 @@ final class QueryGroup {
                 loF[c] = lo[c];
                 hiF[c] = hi[c];
             }
-            FloatVector loV = FloatVector.fromArray(S, loF, c0);
-            FloatVector hiV = FloatVector.fromArray(S, hiF, c0);
-            for (int r = rlo; r < fullLo; r++) {
-                hide(col + r * TS, r, loV, hiV);
-            }
-            for (int r = fullHi; r < rhi; r++) {
-                hide(col + r * TS, r, loV, hiV);
-            }
+            hide(c0, col, rlo, fullLo);
+            hide(c0, col, fullHi, rhi);
         }
-        FloatVector old = FloatVector.fromArray(S, runMax, c0);
-        FloatVector newMax = max(col, rlo, rhi, old);
-        FloatVector shift = newMax.blend(0f, newMax.compare(VectorOperators.EQ, Float.NEGATIVE_INFINITY));
-        FloatVector sum = FloatVector.zero(S);
-        for (int r = rlo; r < rhi; r++) {
-            FloatVector e = VectorMath.exp2NonPositive(FloatVector.fromArray(S, tile, col + r * TS).sub(shift));
-            e.intoArray(tile, col + r * TS);
-            sum = sum.add(e);
+        maxima(c0, col, rlo, rhi);
+        exponentials(c0, col, rlo, rhi);
+        corrections(c0);
+    }
+
+    /** Sets to −∞ the entries of rows {@code [r0, r1)} (queries {@code [c0, c0 + L)} from {@code tile[col]}) that their query does not see. */
+    private void hide(int c0, int col, int r0, int r1) {
+        FloatVector loV = FloatVector.fromArray(S, loF, c0);
+        FloatVector hiV = FloatVector.fromArray(S, hiF, c0);
+        for (int r = r0; r < r1; r++) {
+            VectorMask<Float> seen = loV.compare(VectorOperators.LE, r).and(hiV.compare(VectorOperators.GT, r));
+            int at = col + r * TS;
+            FloatVector.fromArray(S, tile, at).blend(Float.NEGATIVE_INFINITY, seen.not()).intoArray(tile, at);
         }
-        FloatVector corr = VectorMath.exp2NonPositive(old.sub(shift));
-        FloatVector.fromArray(S, runSum, c0).mul(corr).add(sum).intoArray(runSum, c0);
-        newMax.intoArray(runMax, c0);
-        corr.intoArray(correction, c0);
     }
 
     /**
-     * The larger of {@code old} and the column maxima of the rows {@code [rlo, rhi)} from {@code tile[col]}: four
-     * rows at a time in four accumulators, by compare and blend (one chain through Java's {@code max}, which
-     * also orders −0 and NaN, took six times as long). The maximum does not depend on the order.
+     * {@code newMax[c] = max(runMax[c], column maxima of rows [rlo, rhi))}: four rows at a time in four accumulators,
+     * by compare and blend (one chain through Java's {@code max}, which also orders −0 and NaN, took six times as
+     * long). The maximum does not depend on the order.
      */
-    private FloatVector max(int col, int rlo, int rhi, FloatVector old) {
-        FloatVector m0 = old;
-        FloatVector m1 = old;
-        FloatVector m2 = old;
-        FloatVector m3 = old;
+    private void maxima(int c0, int col, int rlo, int rhi) {
+        FloatVector m0 = FloatVector.fromArray(S, runMax, c0);
+        FloatVector m1 = m0;
+        FloatVector m2 = m0;
+        FloatVector m3 = m0;
         int r = rlo;
         for (; r + 4 <= rhi; r += 4) {
             int at = col + r * TS;
@@ -292,16 +291,34 @@ final class QueryGroup {
         for (; r < rhi; r++) {
             m0 = larger(m0, FloatVector.fromArray(S, tile, col + r * TS));
         }
-        return larger(larger(m0, m1), larger(m2, m3));
+        larger(larger(m0, m1), larger(m2, m3)).intoArray(newMax, c0);
     }
 
     private static FloatVector larger(FloatVector a, FloatVector b) {
         return a.blend(b, b.compare(VectorOperators.GT, a));
     }
 
-    /** Sets to −∞ the entries of row {@code r} at {@code tile[at ..]} (a vector of queries) that do not see it. */
-    private void hide(int at, int r, FloatVector loV, FloatVector hiV) {
-        VectorMask<Float> seen = loV.compare(VectorOperators.LE, r).and(hiV.compare(VectorOperators.GT, r));
-        FloatVector.fromArray(S, tile, at).blend(Float.NEGATIVE_INFINITY, seen.not()).intoArray(tile, at);
+    /** {@code 2^(score − shift)} in place for rows {@code [rlo, rhi)}, their sums into {@link #tileSum}. */
+    private void exponentials(int c0, int col, int rlo, int rhi) {
+        FloatVector m = FloatVector.fromArray(S, newMax, c0);
+        FloatVector shift = m.blend(0f, m.compare(VectorOperators.EQ, Float.NEGATIVE_INFINITY));
+        FloatVector sum = FloatVector.zero(S);
+        for (int r = rlo; r < rhi; r++) {
+            int at = col + r * TS;
+            FloatVector e = VectorMath.exp2NonPositive(FloatVector.fromArray(S, tile, at).sub(shift));
+            e.intoArray(tile, at);
+            sum = sum.add(e);
+        }
+        sum.intoArray(tileSum, c0);
+    }
+
+    /** The corrections {@code 2^(old − shift)}, the running sums and maxima of queries {@code [c0, c0 + L)}. */
+    private void corrections(int c0) {
+        FloatVector m = FloatVector.fromArray(S, newMax, c0);
+        FloatVector shift = m.blend(0f, m.compare(VectorOperators.EQ, Float.NEGATIVE_INFINITY));
+        FloatVector corr = VectorMath.exp2NonPositive(FloatVector.fromArray(S, runMax, c0).sub(shift));
+        FloatVector.fromArray(S, runSum, c0).mul(corr).add(FloatVector.fromArray(S, tileSum, c0)).intoArray(runSum, c0);
+        m.intoArray(runMax, c0);
+        corr.intoArray(correction, c0);
     }
 }
