@@ -51,7 +51,7 @@ final class QueryGroup {
     /** The key-major tile, panel by panel of queries: row {@code r} (a key), query {@code c} at {@link #at}. */
     final float[] tile = new float[(MAX_QUERIES + COL) * PANEL];
     /** Offsets of the queries in the array {@link #begin} was given, and of their outputs for {@link #end}. */
-    final int[] rows = new int[MAX_QUERIES];
+    final int[] rows = new int[MAX_QUERIES + COL];
     private final float[] loF = new float[MAX_QUERIES + COL];
     private final float[] hiF = new float[MAX_QUERIES + COL];
     private final float[] runMax = new float[MAX_QUERIES + COL];
@@ -95,22 +95,29 @@ final class QueryGroup {
         if (acc.length < cols * width) {
             acc = new float[cols * width];
         }
-        for (int c = 0; c < cols; c++) {
-            int dst = c / COL * COL * d + c % COL;
-            if (c < qn) {
-                int src = rows[c];
-                for (int p = 0; p < d; p++) {
-                    packedQ[dst + p * COL] = q[src + p] * qScale;
-                }
-            } else {
-                for (int p = 0; p < d; p++) {
-                    packedQ[dst + p * COL] = 0f;
-                }
-            }
-        }
+        packQueries(q, qScale);
         Arrays.fill(acc, 0, cols * width, 0f);
         Arrays.fill(runMax, 0, cols, Float.NEGATIVE_INFINITY);
         Arrays.fill(runSum, 0, cols, 0f);
+    }
+
+    /** The queries, times {@code qScale}, into panels {@code [d][COLUMNS]} of {@code Qᵀ} (zeros past the last query). */
+    private void packQueries(float[] q, float qScale) {
+        for (int c = qn; c < cols; c++) {
+            rows[c] = rows[qn - 1]; // padding queries repeat the last one; their scores are never used
+        }
+        for (int c0 = 0; c0 < cols; c0 += L) {
+            int panel = c0 / COL * COL * d + c0 % COL;
+            int p = 0;
+            for (; p + L <= d; p += L) {
+                TileKernels.transpose(q, rows, c0, p, qScale, packedQ, panel + p * COL);
+            }
+            for (; p < d; p++) {
+                for (int c = 0; c < L; c++) {
+                    packedQ[panel + p * COL + c] = q[rows[c0 + c] + p] * qScale;
+                }
+            }
+        }
     }
 
     /**

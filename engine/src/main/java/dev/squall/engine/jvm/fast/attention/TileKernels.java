@@ -2,6 +2,7 @@ package dev.squall.engine.jvm.fast.attention;
 
 import dev.squall.engine.jvm.fast.math.VectorWidth;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -276,5 +277,193 @@ final class TileKernels {
         c21.intoArray(out, o2 + L);
         c30.intoArray(out, o3);
         c31.intoArray(out, o3 + L);
+    }
+
+    /**
+     * Packs the {@code L × L} block of queries {@code rows[c0 ..]} (offsets of their rows in {@code q}) by depths
+     * {@code [p0, p0 + L)}, times {@code scale}, transposed: depth {@code p0 + p} of query {@code c0 + c} to
+     * {@code dst[dOff + p·COLUMNS + c]}. An in-register transpose (log₂L rounds of two-vector shuffles): a scalar
+     * store per element, scattered across {@code L} lines, cost four times as much, a sixth of a narrow window's
+     * time (the queries are transposed once per group).
+     */
+    static void transpose(float[] q, int[] rows, int c0, int p0, float scale, float[] dst, int dOff) {
+        if (L == 16) {
+            transpose16(q, rows, c0, p0, scale, dst, dOff);
+        } else if (L == 8) {
+            transpose8(q, rows, c0, p0, scale, dst, dOff);
+        } else {
+            for (int c = 0; c < L; c++) {
+                for (int p = 0; p < L; p++) {
+                    dst[dOff + p * COLUMNS + c] = q[rows[c0 + c] + p0 + p] * scale;
+                }
+            }
+        }
+    }
+
+    /**
+     * Shuffles of the transpose: round {@code r} pairs vector {@code i} with {@code i + 2^r} ({@code i} without
+     * bit {@code r}); {@code LOW[r]} takes their even blocks of {@code 2^r} lanes, {@code HIGH[r]} their odd ones,
+     * interleaved (a negative index takes the lane from the second vector).
+     */
+    private static final VectorShuffle<Float>[] LOW = shuffles(true);
+    private static final VectorShuffle<Float>[] HIGH = shuffles(false);
+
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Float>[] shuffles(boolean low) {
+        int rounds = Integer.numberOfTrailingZeros(L);
+        VectorShuffle<Float>[] all = new VectorShuffle[rounds];
+        for (int r = 0; r < rounds; r++) {
+            int s = 1 << r;
+            int[] index = new int[L];
+            for (int i = 0; i < L; i++) {
+                int blk = i / s;
+                int src = (blk / 2 * 2 + (low ? 0 : 1)) * s + i % s;
+                index[i] = blk % 2 == 0 ? src : src - L;
+            }
+            all[r] = VectorShuffle.fromArray(S, index, 0);
+        }
+        return all;
+    }
+
+    private static void transpose16(float[] q, int[] rows, int c0, int p0, float scale, float[] dst, int dOff) {
+        FloatVector v0 = FloatVector.fromArray(S, q, rows[c0 + 0] + p0);
+        FloatVector v1 = FloatVector.fromArray(S, q, rows[c0 + 1] + p0);
+        FloatVector v2 = FloatVector.fromArray(S, q, rows[c0 + 2] + p0);
+        FloatVector v3 = FloatVector.fromArray(S, q, rows[c0 + 3] + p0);
+        FloatVector v4 = FloatVector.fromArray(S, q, rows[c0 + 4] + p0);
+        FloatVector v5 = FloatVector.fromArray(S, q, rows[c0 + 5] + p0);
+        FloatVector v6 = FloatVector.fromArray(S, q, rows[c0 + 6] + p0);
+        FloatVector v7 = FloatVector.fromArray(S, q, rows[c0 + 7] + p0);
+        FloatVector v8 = FloatVector.fromArray(S, q, rows[c0 + 8] + p0);
+        FloatVector v9 = FloatVector.fromArray(S, q, rows[c0 + 9] + p0);
+        FloatVector v10 = FloatVector.fromArray(S, q, rows[c0 + 10] + p0);
+        FloatVector v11 = FloatVector.fromArray(S, q, rows[c0 + 11] + p0);
+        FloatVector v12 = FloatVector.fromArray(S, q, rows[c0 + 12] + p0);
+        FloatVector v13 = FloatVector.fromArray(S, q, rows[c0 + 13] + p0);
+        FloatVector v14 = FloatVector.fromArray(S, q, rows[c0 + 14] + p0);
+        FloatVector v15 = FloatVector.fromArray(S, q, rows[c0 + 15] + p0);
+        FloatVector w0x0 = v0.rearrange(LOW[0], v1);
+        FloatVector w0x1 = v0.rearrange(HIGH[0], v1);
+        FloatVector w0x2 = v2.rearrange(LOW[0], v3);
+        FloatVector w0x3 = v2.rearrange(HIGH[0], v3);
+        FloatVector w0x4 = v4.rearrange(LOW[0], v5);
+        FloatVector w0x5 = v4.rearrange(HIGH[0], v5);
+        FloatVector w0x6 = v6.rearrange(LOW[0], v7);
+        FloatVector w0x7 = v6.rearrange(HIGH[0], v7);
+        FloatVector w0x8 = v8.rearrange(LOW[0], v9);
+        FloatVector w0x9 = v8.rearrange(HIGH[0], v9);
+        FloatVector w0x10 = v10.rearrange(LOW[0], v11);
+        FloatVector w0x11 = v10.rearrange(HIGH[0], v11);
+        FloatVector w0x12 = v12.rearrange(LOW[0], v13);
+        FloatVector w0x13 = v12.rearrange(HIGH[0], v13);
+        FloatVector w0x14 = v14.rearrange(LOW[0], v15);
+        FloatVector w0x15 = v14.rearrange(HIGH[0], v15);
+        FloatVector w1x0 = w0x0.rearrange(LOW[1], w0x2);
+        FloatVector w1x2 = w0x0.rearrange(HIGH[1], w0x2);
+        FloatVector w1x1 = w0x1.rearrange(LOW[1], w0x3);
+        FloatVector w1x3 = w0x1.rearrange(HIGH[1], w0x3);
+        FloatVector w1x4 = w0x4.rearrange(LOW[1], w0x6);
+        FloatVector w1x6 = w0x4.rearrange(HIGH[1], w0x6);
+        FloatVector w1x5 = w0x5.rearrange(LOW[1], w0x7);
+        FloatVector w1x7 = w0x5.rearrange(HIGH[1], w0x7);
+        FloatVector w1x8 = w0x8.rearrange(LOW[1], w0x10);
+        FloatVector w1x10 = w0x8.rearrange(HIGH[1], w0x10);
+        FloatVector w1x9 = w0x9.rearrange(LOW[1], w0x11);
+        FloatVector w1x11 = w0x9.rearrange(HIGH[1], w0x11);
+        FloatVector w1x12 = w0x12.rearrange(LOW[1], w0x14);
+        FloatVector w1x14 = w0x12.rearrange(HIGH[1], w0x14);
+        FloatVector w1x13 = w0x13.rearrange(LOW[1], w0x15);
+        FloatVector w1x15 = w0x13.rearrange(HIGH[1], w0x15);
+        FloatVector w2x0 = w1x0.rearrange(LOW[2], w1x4);
+        FloatVector w2x4 = w1x0.rearrange(HIGH[2], w1x4);
+        FloatVector w2x1 = w1x1.rearrange(LOW[2], w1x5);
+        FloatVector w2x5 = w1x1.rearrange(HIGH[2], w1x5);
+        FloatVector w2x2 = w1x2.rearrange(LOW[2], w1x6);
+        FloatVector w2x6 = w1x2.rearrange(HIGH[2], w1x6);
+        FloatVector w2x3 = w1x3.rearrange(LOW[2], w1x7);
+        FloatVector w2x7 = w1x3.rearrange(HIGH[2], w1x7);
+        FloatVector w2x8 = w1x8.rearrange(LOW[2], w1x12);
+        FloatVector w2x12 = w1x8.rearrange(HIGH[2], w1x12);
+        FloatVector w2x9 = w1x9.rearrange(LOW[2], w1x13);
+        FloatVector w2x13 = w1x9.rearrange(HIGH[2], w1x13);
+        FloatVector w2x10 = w1x10.rearrange(LOW[2], w1x14);
+        FloatVector w2x14 = w1x10.rearrange(HIGH[2], w1x14);
+        FloatVector w2x11 = w1x11.rearrange(LOW[2], w1x15);
+        FloatVector w2x15 = w1x11.rearrange(HIGH[2], w1x15);
+        FloatVector w3x0 = w2x0.rearrange(LOW[3], w2x8);
+        FloatVector w3x8 = w2x0.rearrange(HIGH[3], w2x8);
+        FloatVector w3x1 = w2x1.rearrange(LOW[3], w2x9);
+        FloatVector w3x9 = w2x1.rearrange(HIGH[3], w2x9);
+        FloatVector w3x2 = w2x2.rearrange(LOW[3], w2x10);
+        FloatVector w3x10 = w2x2.rearrange(HIGH[3], w2x10);
+        FloatVector w3x3 = w2x3.rearrange(LOW[3], w2x11);
+        FloatVector w3x11 = w2x3.rearrange(HIGH[3], w2x11);
+        FloatVector w3x4 = w2x4.rearrange(LOW[3], w2x12);
+        FloatVector w3x12 = w2x4.rearrange(HIGH[3], w2x12);
+        FloatVector w3x5 = w2x5.rearrange(LOW[3], w2x13);
+        FloatVector w3x13 = w2x5.rearrange(HIGH[3], w2x13);
+        FloatVector w3x6 = w2x6.rearrange(LOW[3], w2x14);
+        FloatVector w3x14 = w2x6.rearrange(HIGH[3], w2x14);
+        FloatVector w3x7 = w2x7.rearrange(LOW[3], w2x15);
+        FloatVector w3x15 = w2x7.rearrange(HIGH[3], w2x15);
+        w3x0.mul(scale).intoArray(dst, dOff + 0 * COLUMNS);
+        w3x1.mul(scale).intoArray(dst, dOff + 1 * COLUMNS);
+        w3x2.mul(scale).intoArray(dst, dOff + 2 * COLUMNS);
+        w3x3.mul(scale).intoArray(dst, dOff + 3 * COLUMNS);
+        w3x4.mul(scale).intoArray(dst, dOff + 4 * COLUMNS);
+        w3x5.mul(scale).intoArray(dst, dOff + 5 * COLUMNS);
+        w3x6.mul(scale).intoArray(dst, dOff + 6 * COLUMNS);
+        w3x7.mul(scale).intoArray(dst, dOff + 7 * COLUMNS);
+        w3x8.mul(scale).intoArray(dst, dOff + 8 * COLUMNS);
+        w3x9.mul(scale).intoArray(dst, dOff + 9 * COLUMNS);
+        w3x10.mul(scale).intoArray(dst, dOff + 10 * COLUMNS);
+        w3x11.mul(scale).intoArray(dst, dOff + 11 * COLUMNS);
+        w3x12.mul(scale).intoArray(dst, dOff + 12 * COLUMNS);
+        w3x13.mul(scale).intoArray(dst, dOff + 13 * COLUMNS);
+        w3x14.mul(scale).intoArray(dst, dOff + 14 * COLUMNS);
+        w3x15.mul(scale).intoArray(dst, dOff + 15 * COLUMNS);
+    }
+
+    private static void transpose8(float[] q, int[] rows, int c0, int p0, float scale, float[] dst, int dOff) {
+        FloatVector v0 = FloatVector.fromArray(S, q, rows[c0 + 0] + p0);
+        FloatVector v1 = FloatVector.fromArray(S, q, rows[c0 + 1] + p0);
+        FloatVector v2 = FloatVector.fromArray(S, q, rows[c0 + 2] + p0);
+        FloatVector v3 = FloatVector.fromArray(S, q, rows[c0 + 3] + p0);
+        FloatVector v4 = FloatVector.fromArray(S, q, rows[c0 + 4] + p0);
+        FloatVector v5 = FloatVector.fromArray(S, q, rows[c0 + 5] + p0);
+        FloatVector v6 = FloatVector.fromArray(S, q, rows[c0 + 6] + p0);
+        FloatVector v7 = FloatVector.fromArray(S, q, rows[c0 + 7] + p0);
+        FloatVector w0x0 = v0.rearrange(LOW[0], v1);
+        FloatVector w0x1 = v0.rearrange(HIGH[0], v1);
+        FloatVector w0x2 = v2.rearrange(LOW[0], v3);
+        FloatVector w0x3 = v2.rearrange(HIGH[0], v3);
+        FloatVector w0x4 = v4.rearrange(LOW[0], v5);
+        FloatVector w0x5 = v4.rearrange(HIGH[0], v5);
+        FloatVector w0x6 = v6.rearrange(LOW[0], v7);
+        FloatVector w0x7 = v6.rearrange(HIGH[0], v7);
+        FloatVector w1x0 = w0x0.rearrange(LOW[1], w0x2);
+        FloatVector w1x2 = w0x0.rearrange(HIGH[1], w0x2);
+        FloatVector w1x1 = w0x1.rearrange(LOW[1], w0x3);
+        FloatVector w1x3 = w0x1.rearrange(HIGH[1], w0x3);
+        FloatVector w1x4 = w0x4.rearrange(LOW[1], w0x6);
+        FloatVector w1x6 = w0x4.rearrange(HIGH[1], w0x6);
+        FloatVector w1x5 = w0x5.rearrange(LOW[1], w0x7);
+        FloatVector w1x7 = w0x5.rearrange(HIGH[1], w0x7);
+        FloatVector w2x0 = w1x0.rearrange(LOW[2], w1x4);
+        FloatVector w2x4 = w1x0.rearrange(HIGH[2], w1x4);
+        FloatVector w2x1 = w1x1.rearrange(LOW[2], w1x5);
+        FloatVector w2x5 = w1x1.rearrange(HIGH[2], w1x5);
+        FloatVector w2x2 = w1x2.rearrange(LOW[2], w1x6);
+        FloatVector w2x6 = w1x2.rearrange(HIGH[2], w1x6);
+        FloatVector w2x3 = w1x3.rearrange(LOW[2], w1x7);
+        FloatVector w2x7 = w1x3.rearrange(HIGH[2], w1x7);
+        w2x0.mul(scale).intoArray(dst, dOff + 0 * COLUMNS);
+        w2x1.mul(scale).intoArray(dst, dOff + 1 * COLUMNS);
+        w2x2.mul(scale).intoArray(dst, dOff + 2 * COLUMNS);
+        w2x3.mul(scale).intoArray(dst, dOff + 3 * COLUMNS);
+        w2x4.mul(scale).intoArray(dst, dOff + 4 * COLUMNS);
+        w2x5.mul(scale).intoArray(dst, dOff + 5 * COLUMNS);
+        w2x6.mul(scale).intoArray(dst, dOff + 6 * COLUMNS);
+        w2x7.mul(scale).intoArray(dst, dOff + 7 * COLUMNS);
     }
 }
