@@ -280,6 +280,132 @@ final class TileKernels {
     }
 
     /**
+     * {@link #scores} with the plain kernels' arithmetic: each score is {@code (Σ_p k_p·q_p)·scale} summed in depth
+     * order with a rounding after each product and each sum (no FMA), exactly as {@code KeyStream.score}, so that
+     * a selection by score (top-k, clusters) picks what the plain kernel picks. The queries are not scaled.
+     */
+    static void exactScores(float[] k, int kBase, int kStride, int keys, float[] q, int qOff, int d, float scale,
+                            float[] tile, int tOff) {
+        if (WIDE) {
+            exactScores8(k, kBase, kStride, keys, q, qOff, d, scale, tile, tOff);
+        } else {
+            exactScores4(k, kBase, kStride, keys, q, qOff, d, scale, tile, tOff);
+        }
+    }
+
+    private static void exactScores8(float[] k, int kBase, int kStride, int keys, float[] q, int qOff, int d, float scale,
+                                  float[] t, int tOff) {
+        int k0 = kBase;
+        int k1 = kBase + Math.min(1, keys - 1) * kStride;
+        int k2 = kBase + Math.min(2, keys - 1) * kStride;
+        int k3 = kBase + Math.min(3, keys - 1) * kStride;
+        int k4 = kBase + Math.min(4, keys - 1) * kStride;
+        int k5 = kBase + Math.min(5, keys - 1) * kStride;
+        int k6 = kBase + Math.min(6, keys - 1) * kStride;
+        int k7 = kBase + Math.min(7, keys - 1) * kStride;
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S);
+        FloatVector c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S);
+        FloatVector c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S);
+        FloatVector c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S);
+        FloatVector c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S);
+        FloatVector c51 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S);
+        FloatVector c61 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S);
+        FloatVector c71 = FloatVector.zero(S);
+        for (int p = 0; p < d; p++) {
+            FloatVector b0 = FloatVector.fromArray(S, q, qOff + p * COLUMNS);
+            FloatVector b1 = FloatVector.fromArray(S, q, qOff + p * COLUMNS + L);
+            FloatVector a0 = FloatVector.broadcast(S, k[k0 + p]);
+            c00 = c00.add(a0.mul(b0));
+            c01 = c01.add(a0.mul(b1));
+            FloatVector a1 = FloatVector.broadcast(S, k[k1 + p]);
+            c10 = c10.add(a1.mul(b0));
+            c11 = c11.add(a1.mul(b1));
+            FloatVector a2 = FloatVector.broadcast(S, k[k2 + p]);
+            c20 = c20.add(a2.mul(b0));
+            c21 = c21.add(a2.mul(b1));
+            FloatVector a3 = FloatVector.broadcast(S, k[k3 + p]);
+            c30 = c30.add(a3.mul(b0));
+            c31 = c31.add(a3.mul(b1));
+            FloatVector a4 = FloatVector.broadcast(S, k[k4 + p]);
+            c40 = c40.add(a4.mul(b0));
+            c41 = c41.add(a4.mul(b1));
+            FloatVector a5 = FloatVector.broadcast(S, k[k5 + p]);
+            c50 = c50.add(a5.mul(b0));
+            c51 = c51.add(a5.mul(b1));
+            FloatVector a6 = FloatVector.broadcast(S, k[k6 + p]);
+            c60 = c60.add(a6.mul(b0));
+            c61 = c61.add(a6.mul(b1));
+            FloatVector a7 = FloatVector.broadcast(S, k[k7 + p]);
+            c70 = c70.add(a7.mul(b0));
+            c71 = c71.add(a7.mul(b1));
+        }
+        c00.mul(scale).intoArray(t, tOff);
+        c01.mul(scale).intoArray(t, tOff + L);
+        c10.mul(scale).intoArray(t, tOff + TS);
+        c11.mul(scale).intoArray(t, tOff + TS + L);
+        c20.mul(scale).intoArray(t, tOff + 2 * TS);
+        c21.mul(scale).intoArray(t, tOff + 2 * TS + L);
+        c30.mul(scale).intoArray(t, tOff + 3 * TS);
+        c31.mul(scale).intoArray(t, tOff + 3 * TS + L);
+        c40.mul(scale).intoArray(t, tOff + 4 * TS);
+        c41.mul(scale).intoArray(t, tOff + 4 * TS + L);
+        c50.mul(scale).intoArray(t, tOff + 5 * TS);
+        c51.mul(scale).intoArray(t, tOff + 5 * TS + L);
+        c60.mul(scale).intoArray(t, tOff + 6 * TS);
+        c61.mul(scale).intoArray(t, tOff + 6 * TS + L);
+        c70.mul(scale).intoArray(t, tOff + 7 * TS);
+        c71.mul(scale).intoArray(t, tOff + 7 * TS + L);
+    }
+
+    private static void exactScores4(float[] k, int kBase, int kStride, int keys, float[] q, int qOff, int d, float scale,
+                                  float[] t, int tOff) {
+        int k0 = kBase;
+        int k1 = kBase + Math.min(1, keys - 1) * kStride;
+        int k2 = kBase + Math.min(2, keys - 1) * kStride;
+        int k3 = kBase + Math.min(3, keys - 1) * kStride;
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S);
+        FloatVector c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S);
+        FloatVector c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S);
+        FloatVector c31 = FloatVector.zero(S);
+        for (int p = 0; p < d; p++) {
+            FloatVector b0 = FloatVector.fromArray(S, q, qOff + p * COLUMNS);
+            FloatVector b1 = FloatVector.fromArray(S, q, qOff + p * COLUMNS + L);
+            FloatVector a0 = FloatVector.broadcast(S, k[k0 + p]);
+            c00 = c00.add(a0.mul(b0));
+            c01 = c01.add(a0.mul(b1));
+            FloatVector a1 = FloatVector.broadcast(S, k[k1 + p]);
+            c10 = c10.add(a1.mul(b0));
+            c11 = c11.add(a1.mul(b1));
+            FloatVector a2 = FloatVector.broadcast(S, k[k2 + p]);
+            c20 = c20.add(a2.mul(b0));
+            c21 = c21.add(a2.mul(b1));
+            FloatVector a3 = FloatVector.broadcast(S, k[k3 + p]);
+            c30 = c30.add(a3.mul(b0));
+            c31 = c31.add(a3.mul(b1));
+        }
+        c00.mul(scale).intoArray(t, tOff);
+        c01.mul(scale).intoArray(t, tOff + L);
+        c10.mul(scale).intoArray(t, tOff + TS);
+        c11.mul(scale).intoArray(t, tOff + TS + L);
+        c20.mul(scale).intoArray(t, tOff + 2 * TS);
+        c21.mul(scale).intoArray(t, tOff + 2 * TS + L);
+        c30.mul(scale).intoArray(t, tOff + 3 * TS);
+        c31.mul(scale).intoArray(t, tOff + 3 * TS + L);
+    }
+
+    /**
      * Packs the {@code L × L} block of queries {@code rows[c0 ..]} (offsets of their rows in {@code q}) by depths
      * {@code [p0, p0 + L)}, times {@code scale}, transposed: depth {@code p0 + p} of query {@code c0 + c} to
      * {@code dst[dOff + p·COLUMNS + c]}. An in-register transpose (log₂L rounds of two-vector shuffles): a scalar
