@@ -204,6 +204,35 @@ final class QueryGroup {
         }
     }
 
+    /**
+     * One more key for query {@code c} alone (a query's own key, where its key set is not a shared tile): its score
+     * (the packed query times the key at {@code k[kRow ..]}, in base-2 units), one online-softmax step and
+     * {@code acc += p·v} with the value at {@code v[vRow ..]}.
+     */
+    void foldOwnKey(int c, float[] k, int kRow, float[] v, int vRow) {
+        int panel = c / COL * COL * d + c % COL;
+        float s = 0f;
+        for (int p = 0; p < d; p++) {
+            s = Math.fma(packedQ[panel + p * COL], k[kRow + p], s);
+        }
+        float old = runMax[c];
+        float m = Math.max(old, s);
+        float shift = m == Float.NEGATIVE_INFINITY ? 0f : m;
+        float corr = VectorMath.exp2NonPositive(FloatVector.broadcast(S, old - shift)).lane(0);
+        float e = VectorMath.exp2NonPositive(FloatVector.broadcast(S, s - shift)).lane(0);
+        runSum[c] = runSum[c] * corr + e;
+        runMax[c] = m;
+        int a = c * width;
+        int x = 0;
+        for (; x + L <= d; x += L) {
+            FloatVector.fromArray(S, v, vRow + x).fma(FloatVector.broadcast(S, e), FloatVector.fromArray(S, acc, a + x).mul(corr))
+                    .intoArray(acc, a + x);
+        }
+        for (; x < d; x++) {
+            acc[a + x] = Math.fma(v[vRow + x], e, acc[a + x] * corr);
+        }
+    }
+
     /** Where the score of row {@code r}, query {@code c} of the current tile is in {@link #tile}. */
     static int at(int r, int c) {
         return c / COL * COL * PANEL + r * TS + c % COL;
