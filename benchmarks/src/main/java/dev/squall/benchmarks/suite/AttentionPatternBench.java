@@ -12,6 +12,7 @@ import dev.squall.engine.layers.Sequences;
 import dev.squall.engine.layers.pattern.ApproximationError;
 import dev.squall.engine.layers.pattern.AttentionPattern;
 import dev.squall.engine.layers.pattern.AttentionRuns;
+import dev.squall.engine.layers.pattern.PatternWork;
 import dev.squall.benchmarks.report.Chart;
 import dev.squall.benchmarks.report.Report;
 import dev.squall.benchmarks.report.Table;
@@ -219,7 +220,9 @@ public final class AttentionPatternBench implements BenchSuite {
                                 + "after %d warm-up, an operation's lengths timed together in interleaved rounds. "
                                 + "Working memory = Q, K, V, output, scratch and the pattern's constant arrays; extra = "
                                 + "beyond Q, K, V and output. Error = relative Frobenius norm of the difference to dense "
-                                + "attention (random N(0,1) inputs), where dense ran. An operation stops where its "
+                                + "attention (random N(0,1) inputs), where dense ran. Efficiency vs dense = (dense time / "
+                                + "dense scores) / (time / the operation's scores), scores counted in dense-score "
+                                + "equivalents (visible scores for mask patterns; PatternWork). An operation stops where its "
                                 + "predicted time per run exceeds %.0f s.", heads, headDim,
                         causal ? ", causal" : "", timing.repetitions(), timing.warmup(), budgetSeconds))
                 .table(table())
@@ -236,15 +239,27 @@ public final class AttentionPatternBench implements BenchSuite {
     }
 
     private Table table() {
-        Table.Builder t = Table.of("N", "attention", "ms", "vs dense", "working MiB", "extra MiB", "rel. error", "note");
+        Table.Builder t = Table.of("N", "attention", "ms", "vs dense", "eff. vs dense", "working MiB", "extra MiB",
+                "rel. error", "note");
         for (Row r : rows) {
             Row dense = rows.stream().filter(x -> x.n() == r.n() && x.op().equals(DENSE) && x.ran()).findFirst().orElse(null);
             t.row(Integer.toString(r.n()), label(r.op()), r.ran() ? f("%.1f", r.millis()) : "-",
                     r.ran() && dense != null ? f("%.1fx", dense.millis() / r.millis()) : "-",
+                    r.ran() && dense != null ? f("%.2f", efficiency(r, dense)) : "-",
                     r.ran() ? mib(r.working()) : "-", r.ran() ? mib(r.extra()) : "-",
                     r.error() == null ? "-" : f("%.2e", r.error().relativeFrobenius()), r.note());
         }
         return t.build();
+    }
+
+    /**
+     * (dense time / dense scores) ÷ (time / the operation's scores), its scores in dense-score equivalents
+     * ({@link PatternWork}): 1 means as fast per score as dense attention.
+     */
+    double efficiency(Row r, Row dense) {
+        long work = r.op().equals(DENSE) ? PatternWork.dense(r.n(), heads, causal)
+                : PatternWork.of(AttentionPattern.parse(r.op()), r.n(), heads, headDim, causal);
+        return dense.millis() / PatternWork.dense(r.n(), heads, causal) / (r.millis() / work);
     }
 
     private Table scaling() {

@@ -32,6 +32,12 @@ class AttentionPatternBenchTest {
         AttentionPatternBench.Row linformer = rows.stream().filter(r -> r.n() == 32 && r.op().startsWith("linformer")).findFirst().orElseThrow();
         assertTrue(!linformer.ran() && linformer.note().contains("R=64 exceeds the longest sequence"), linformer.toString());
         assertTrue(bench.text().contains("time(2N)/time(N)"), bench.text());
+        assertTrue(bench.text().contains("eff. vs dense"), bench.text());
+        AttentionPatternBench.Row dense = rows.stream().filter(r -> r.n() == 64 && r.op().equals(AttentionPatternBench.DENSE))
+                .findFirst().orElseThrow();
+        assertEquals(1.0, bench.efficiency(dense, dense), 1e-12, "dense against itself");
+        // A window wider than N is dense attention: same scores, so its efficiency is the time ratio.
+        assertEquals(dense.millis() / wide.millis(), bench.efficiency(wide, dense), 1e-9);
         Report report = new Report("test", List.of("machine"));
         bench.addTo(report);
         Path md = report.writeTo(dir);

@@ -33,7 +33,7 @@ class ClusteredAttentionTest {
             int clusters = new int[] {1, 2, 3, 7, 150}[rnd.nextInt(0, 4)];
             int iterations = rnd.nextInt(0, 3);
             int[] pattern = {PatternCheck.flags(causal), clusters, iterations, rnd.nextInt(-1000, 1000)};
-            Kmeans km = Kmeans.run(c, pattern, rnd);
+            KmeansResult km = KmeansResult.run(c, pattern, rnd);
             km.checkStructure(c);
             checkAttention(c, rnd, pattern, km);
         }
@@ -46,7 +46,7 @@ class ClusteredAttentionTest {
                 RandomArrays rnd = RandomArrays.fresh();
                 AttentionCase c = separated(rnd, new int[] {97, 40}, 2, 16, clusters, causal);
                 int[] pattern = {PatternCheck.flags(causal), clusters, 3, rnd.nextInt(-1000, 1000)};
-                Kmeans km = Kmeans.run(c, pattern, rnd);
+                KmeansResult km = KmeansResult.run(c, pattern, rnd);
                 km.checkStructure(c);
                 Float64Kmeans ref = new Float64Kmeans(c, pattern);
                 for (int b = 0; b < c.batch(); b++) {
@@ -72,14 +72,14 @@ class ClusteredAttentionTest {
                 RandomArrays rnd = RandomArrays.fresh();
                 AttentionCase c = AttentionCase.random(rnd, new AttentionCase.Shape(lengths, 2, 8), PatternCheck.flags(causal), false);
                 int[] pattern = {PatternCheck.flags(causal), 9, 2, 5};
-                Kmeans km = Kmeans.run(c, pattern, rnd);
+                KmeansResult km = KmeansResult.run(c, pattern, rnd);
                 km.checkStructure(c);
                 checkAttention(c, rnd, pattern, km);
             }
         }
     }
 
-    private static void checkAttention(AttentionCase c, RandomArrays rnd, int[] pattern, Kmeans km) {
+    private static void checkAttention(AttentionCase c, RandomArrays rnd, int[] pattern, KmeansResult km) {
         Subject subject = PatternCheck.subject("ClusteredAttention.attention", Arrays.toString(pattern), c, rnd);
         PatternCheck.check(subject, c, rnd, PatternCheck.blockRows(c),
                 (out, off, cnt) -> ClusteredAttention.attention(c.q(), c.k(), c.v(), out, c.seqStart(), pattern,
@@ -161,134 +161,10 @@ class ClusteredAttentionTest {
             place(c.k(), t * 8, new float[] {1, 2, 3, 4, 5, 6, 7, 8}, rnd);
         }
         int[] pattern = {0, 4, 2, 11};
-        Kmeans km = Kmeans.run(c, pattern, rnd);
+        KmeansResult km = KmeansResult.run(c, pattern, rnd);
         km.checkStructure(c);
         assertTrue(Arrays.stream(km.assigned(c, 0, 0)).distinct().count() >= 2, "the cap of 20 must spread 40 keys");
         checkAttention(c, rnd, pattern, km);
-    }
-
-    /** The kernel's clustering of a case, with (cached) views of its regions. */
-    private static final class Kmeans {
-        final int[] pattern;
-        final float[] centroids;
-        final int[] clusters;
-        private final java.util.Map<Long, int[]> assignedCache = new java.util.HashMap<>();
-        private final java.util.Map<Long, Integer> routeCache = new java.util.HashMap<>();
-
-        Kmeans(int[] pattern, float[] centroids, int[] clusters) {
-            this.pattern = pattern;
-            this.centroids = centroids;
-            this.clusters = clusters;
-        }
-
-        static Kmeans run(AttentionCase c, int[] pattern, RandomArrays rnd) {
-            int cc = pattern[ClusteredAttention.CLUSTERS];
-            float[] centroids = new float[c.batch() * c.heads() * cc * c.d()];
-            int[] clusters = new int[ClusteredAttention.clusterInts(c.batch(), c.tokens(), c.heads(), cc)];
-            Subject subject = PatternCheck.subject("ClusteredAttention.kmeans", Arrays.toString(pattern), c, rnd);
-            int rows = c.batch() * c.heads();
-            RowSlices.run(subject, rnd, rows, (off, cnt) -> ClusteredAttention.kmeans(c.k(), c.seqStart(), pattern,
-                    centroids, clusters, c.heads(), c.d(), c.ld(), c.kCol(), off, cnt), centroids);
-            int[] again = new int[clusters.length];
-            float[] centroidsAgain = new float[centroids.length];
-            for (int[] slice : RowSlices.slices(rows, rnd)) {
-                ClusteredAttention.kmeans(c.k(), c.seqStart(), pattern, centroidsAgain, again, c.heads(), c.d(), c.ld(),
-                        c.kCol(), slice[0], slice[1]);
-            }
-            assertArrayEquals(clusters, again, subject + ": clusters differ between row splits");
-            BitExact.assertIdentical(subject.with("centroids, second run"), centroids, centroidsAgain);
-            return new Kmeans(pattern, centroids, clusters);
-        }
-
-        int count() {
-            return pattern[ClusteredAttention.CLUSTERS];
-        }
-
-        int starts(AttentionCase c, int b, int h) {
-            return (b * c.heads() + h) * (count() + 1) + 2 * (c.seqStart()[b] * c.heads() + h * c.lengths()[b]);
-        }
-
-        int[] assigned(AttentionCase c, int b, int h) {
-            return assignedCache.computeIfAbsent((long) b << 32 | h, key -> {
-                int from = starts(c, b, h) + count() + 1 + c.lengths()[b];
-                return Arrays.copyOfRange(clusters, from, from + c.lengths()[b]);
-            });
-        }
-
-        float[] centroid(AttentionCase c, int b, int h, int cluster) {
-            int from = ((b * c.heads() + h) * count() + cluster) * c.d();
-            return Arrays.copyOfRange(centroids, from, from + c.d());
-        }
-
-        /** The query's cluster by the documented rule, in fp32 (the kernel's rounding) so that near-ties agree. */
-        int route(AttentionCase c, int b, int h, int i) {
-            return routeCache.computeIfAbsent(((long) b << 20 | h) << 24 | i, key -> computeRoute(c, b, h, i));
-        }
-
-        private int computeRoute(AttentionCase c, int b, int h, int i) {
-            int n = c.lengths()[b];
-            int[] assigned = assigned(c, b, h);
-            int best = -1;
-            float bestDot = 0;
-            for (int cl = 0; cl < count(); cl++) {
-                final int cluster = cl;
-                if (Arrays.stream(assigned).noneMatch(a -> a == cluster) || n == 0) {
-                    continue;
-                }
-                float dot = 0;
-                float[] mu = centroid(c, b, h, cl);
-                for (int e = 0; e < c.d(); e++) {
-                    dot += c.q()[(c.seqStart()[b] + i) * c.ld() + h * c.d() + e] * mu[e];
-                }
-                if (best < 0 || dot > bestDot) {
-                    best = cl;
-                    bestDot = dot;
-                }
-            }
-            return best;
-        }
-
-        /** CSR layout, members, cap, unit centroids, and the capped assignment rule (within fp32 rounding). */
-        void checkStructure(AttentionCase c) {
-            for (int b = 0; b < c.batch(); b++) {
-                int n = c.lengths()[b];
-                int cap = (2 * n + count() - 1) / count();
-                for (int h = 0; h < c.heads(); h++) {
-                    String where = "sequence " + b + " head " + h + " pattern " + Arrays.toString(pattern);
-                    int s = starts(c, b, h);
-                    int[] assigned = assigned(c, b, h);
-                    assertEquals(0, clusters[s], where);
-                    assertEquals(n, clusters[s + count()], where);
-                    boolean[] seen = new boolean[n];
-                    for (int cl = 0; cl < count(); cl++) {
-                        assertTrue(clusters[s + cl + 1] - clusters[s + cl] <= cap, where + ": cluster " + cl + " over the cap");
-                        for (int p = clusters[s + cl]; p < clusters[s + cl + 1]; p++) {
-                            int j = clusters[s + count() + 1 + p];
-                            assertEquals(cl, assigned[j], where + ": member " + j);
-                            assertTrue(!seen[j], where + ": key " + j + " twice");
-                            seen[j] = true;
-                            assertTrue(p == clusters[s + cl] || clusters[s + count() + p] < j, where + ": members not ascending");
-                        }
-                        float[] mu = centroid(c, b, h, cl);
-                        double norm = Math.sqrt(dot(mu, mu));
-                        assertTrue(norm == 0 || Math.abs(norm - 1) < 1e-5, where + ": centroid norm " + norm);
-                    }
-                    int[] size = new int[count()];
-                    for (int j = 0; j < n; j++) {
-                        float[] key = Arrays.copyOfRange(c.k(), (c.seqStart()[b] + j) * c.ld() + c.kCol() + h * c.d(),
-                                (c.seqStart()[b] + j) * c.ld() + c.kCol() + (h + 1) * c.d());
-                        double chosen = dot(key, centroid(c, b, h, assigned[j]));
-                        assertTrue(size[assigned[j]] < cap, where + ": key " + j + " joined a full cluster");
-                        for (int cl = 0; cl < count(); cl++) {
-                            double other = dot(key, centroid(c, b, h, cl));
-                            assertTrue(size[cl] >= cap || other <= chosen + 1e-5 * (1 + Math.sqrt(dot(key, key))),
-                                    where + ": key " + j + " in cluster " + assigned[j] + " but cluster " + cl + " with room is closer");
-                        }
-                        size[assigned[j]]++;
-                    }
-                }
-            }
-        }
     }
 
     /** The documented clustering in float64. */
@@ -391,13 +267,5 @@ class ClusteredAttentionTest {
             x *= 0x846ca68b;
             return x ^ (x >>> 16);
         }
-    }
-
-    private static double dot(float[] a, float[] b) {
-        double s = 0;
-        for (int e = 0; e < a.length; e++) {
-            s += (double) a[e] * b[e];
-        }
-        return s;
     }
 }

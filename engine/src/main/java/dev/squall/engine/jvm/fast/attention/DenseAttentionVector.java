@@ -20,11 +20,6 @@ public final class DenseAttentionVector implements FastPath {
     public DenseAttentionVector() {
     }
 
-    /** The rows of a run: tokens {@code [t0, t1)} of the sequence starting at {@code start}, head {@code h}. */
-    private interface Run {
-        void apply(int t0, int t1, int start, int len, int h);
-    }
-
     /** Fast {@link DenseAttention#scores}. */
     public static void scores(float[] q, float[] k, float[] mask, float[] s, int[] seqStart, int heads, int d,
                               int ld, int kCol, int maskFlags, int maxLen, int rowOffset, int rowCount) {
@@ -34,7 +29,7 @@ public final class DenseAttentionVector implements FastPath {
         boolean keyPadding = (maskFlags & AttentionMask.KEY_PADDING) != 0;
         int keyMask = additive ? maxLen * maxLen : 0;
         int lds = heads * maxLen;
-        runs(seqStart, heads, rowOffset, rowCount, (t0, t1, start, len, h) -> {
+        TokenRuns.forEach(seqStart, heads, rowOffset, rowCount, (t0, t1, start, len, h) -> {
             // Causal: no token of the run sees keys past its last token; the masked ones are overwritten below.
             int keys = causal ? t1 - start : len;
             GemmDriver.product(new GemmDriver.Matrix(q, ld, t0, h * d), new GemmDriver.Matrix(k, ld, start, kCol + h * d),
@@ -59,7 +54,7 @@ public final class DenseAttentionVector implements FastPath {
     public static void weightedSum(float[] p, float[] v, float[] out, int[] seqStart, int heads, int d, int ld,
                                    int vCol, int maxLen, int rowOffset, int rowCount) {
         int od = heads * d;
-        runs(seqStart, heads, rowOffset, rowCount, (t0, t1, start, len, h) -> {
+        TokenRuns.forEach(seqStart, heads, rowOffset, rowCount, (t0, t1, start, len, h) -> {
             if (len == 0) {
                 return;
             }
@@ -67,28 +62,5 @@ public final class DenseAttentionVector implements FastPath {
                     new GemmDriver.Matrix(v, ld, start, vCol + h * d), false, out, t0 * od + h * d, od, t1 - t0, d,
                     len, false, null, 0, Activations.IDENTITY);
         });
-    }
-
-    /**
-     * Splits rows {@code [rowOffset, rowOffset + rowCount)} ({@code row = token·heads + head}) into maximal
-     * runs of consecutive tokens of one sequence with the same head.
-     */
-    private static void runs(int[] seqStart, int heads, int rowOffset, int rowCount, Run run) {
-        if (rowCount <= 0) {
-            return;
-        }
-        int firstToken = rowOffset / heads;
-        int lastToken = (rowOffset + rowCount - 1) / heads;
-        for (int h = 0; h < heads; h++) {
-            int t0 = rowOffset <= firstToken * heads + h ? firstToken : firstToken + 1;
-            int t1 = rowOffset + rowCount > lastToken * heads + h ? lastToken + 1 : lastToken;
-            int t = t0;
-            while (t < t1) {
-                int b = AttentionMask.sequenceOf(seqStart, t);
-                int end = Math.min(t1, seqStart[b + 1]);
-                run.apply(t, end, seqStart[b], seqStart[b + 1] - seqStart[b], h);
-                t = end;
-            }
-        }
     }
 }

@@ -5,15 +5,17 @@ import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The float vector of the GEMM fast paths: the machine's preferred one, or at most as wide as the system
- * property {@value #PROPERTY} says (in bits, e.g. {@code -Dsquall.vector.bits=256}, to time or test the 256-bit
- * code on a 512-bit machine; a wider value than the machine's changes nothing). A value that is not a vector
- * width is refused when the class loads, naming the property.
+ * The float vector of the fast paths that follow it (the GEMM micro-kernels and the attention tiles): the
+ * machine's preferred one, or at most as wide as the system property {@value #PROPERTY} says (in bits: 128, 256 or
+ * 512, e.g. {@code -Dsquall.vector.bits=256}, to time or test the 256-bit code on a 512-bit machine; a wider value
+ * than the machine's changes nothing). A value that is not one of these is refused when the class loads, naming the
+ * property. A constant: C2 folds every branch on it, and the kernels keep their vectors in registers (a species
+ * passed as a value would box them).
  */
 public final class VectorWidth {
     /** The system property that narrows {@link #FLOAT}. */
     public static final String PROPERTY = "squall.vector.bits";
-    /** The float species of the GEMM fast paths. */
+    /** The float species of the fast paths. */
     public static final VectorSpecies<Float> FLOAT = choose(System.getProperty(PROPERTY));
 
     private VectorWidth() {
@@ -32,8 +34,8 @@ public final class VectorWidth {
             throw new IllegalArgumentException(PROPERTY + " must be a vector width in bits (128, 256, 512), got '"
                     + bits + "'");
         }
-        if (b != 64 && b != 128 && b != 256 && b != 512) {
-            throw new IllegalArgumentException(PROPERTY + " must be 64, 128, 256 or 512, got " + b);
+        if (b != 128 && b != 256 && b != 512) {
+            throw new IllegalArgumentException(PROPERTY + " must be 128, 256 or 512, got " + b);
         }
         return b >= preferred.vectorBitSize() ? preferred : VectorSpecies.of(float.class, VectorShape.forBitSize(b));
     }

@@ -64,6 +64,29 @@ public final class VectorMath {
         return reduced(c, t).mul(scale);
     }
 
+    /**
+     * 2^y per lane for {@code y ≤ 0} (or −∞), within 2 ulp; results below 2⁻¹²⁶·√2 (from {@code y < −126.5}) may
+     * be flushed to zero. For softmax terms whose scores were scaled by {@code log₂e} beforehand: no argument
+     * reduction by {@code ln 2}, and the polynomial in Estrin's form, so the dependency chain is about half that
+     * of {@link #expNonPositive} (the softmax pass is bound by that latency, not by its operation count).
+     */
+    public static FloatVector exp2NonPositive(FloatVector y) {
+        // Below −127, n = −127 and the factor 2^n built from exponent bits 0 is exactly 0.
+        FloatVector c = y.blend(-127f, y.compare(VectorOperators.LT, -127f));
+        FloatVector t = c.add(ROUNDER);
+        FloatVector r = c.sub(t.sub(ROUNDER)); // in [−½, ½], exact
+        FloatVector r2 = r.mul(r);
+        // 2^r ≈ Σ c_k r^k, k ≤ 6, minimax for the relative error on [−½, ½] (fitted by Lawson's algorithm).
+        FloatVector p01 = r.fma(c.broadcast(6.9314718246e-01f), c.broadcast(1f));
+        FloatVector p23 = r.fma(c.broadcast(5.5503286421e-02f), c.broadcast(2.4022646248e-01f));
+        FloatVector p46 = r2.fma(c.broadcast(1.5345812426e-04f), r.fma(c.broadcast(1.3399930904e-03f),
+                c.broadcast(9.6184890717e-03f)));
+        FloatVector p = p46.fma(r2.mul(r2), p23.fma(r2, p01));
+        FloatVector scale = t.reinterpretAsInts().add(127 - ROUNDER_BITS).lanewise(VectorOperators.LSHL, 23)
+                .reinterpretAsFloats();
+        return p.mul(scale);
+    }
+
     /** e^r for {@code r = c − n·ln 2}, {@code n = t − 1.5·2²³} the nearest integer to {@code c·log₂e}. */
     private static FloatVector reduced(FloatVector c, FloatVector t) {
         FloatVector n = t.sub(ROUNDER);

@@ -7,7 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** {@link VectorWidth#PROPERTY}: narrows the fast paths' vectors, never widens them, and names itself when wrong. */
+/**
+ * {@link VectorWidth#PROPERTY}: narrows the fast paths' vectors, never widens them, and names itself when wrong.
+ * The GEMM and attention tests run once at the preferred width and once with the property at 256 (see the engine's
+ * {@code pom.xml}), so both block shapes are checked on a 512-bit machine.
+ */
 class VectorWidthTest {
     private static final int PREFERRED = FloatVector.SPECIES_PREFERRED.vectorBitSize();
 
@@ -21,8 +25,15 @@ class VectorWidthTest {
     }
 
     @Test
+    void followsTheWidthThisRunSets() {
+        String set = System.getProperty(VectorWidth.PROPERTY);
+        assertEquals(set == null ? PREFERRED : Math.min(Integer.parseInt(set), PREFERRED),
+                VectorWidth.FLOAT.vectorBitSize(), "the width this test run uses");
+    }
+
+    @Test
     void refusesWhatIsNoVectorWidth() {
-        for (String bad : new String[] {"1024", "300", "wide", "-256"}) {
+        for (String bad : new String[] {"64", "1024", "300", "wide", "-256"}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> VectorWidth.choose(bad));
             assertTrue(e.getMessage().contains(VectorWidth.PROPERTY) && e.getMessage().contains(bad.trim()),
                     e.getMessage());
