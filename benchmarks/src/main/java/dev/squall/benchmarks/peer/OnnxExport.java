@@ -1,6 +1,5 @@
 package dev.squall.benchmarks.peer;
 
-import dev.squall.engine.io.AtomicFiles;
 import dev.squall.engine.io.NdArray;
 import dev.squall.engine.io.Npz;
 import dev.squall.engine.layers.BlockConfig;
@@ -200,11 +199,5 @@ public final class OnnxExport {
                 Files.deleteIfExists(p);
             }
         }
-    }
-
-    /** Writes {@code bytes} as the cached model of {@code config} with {@code weights} (for a prepared model). */
-    public void put(BlockConfig config, BlockWeights weights, byte[] bytes) throws IOException {
-        Files.createDirectories(cacheDir);
-        AtomicFiles.write(cachedModel(config, weights), out -> out.write(bytes));
     }
 }

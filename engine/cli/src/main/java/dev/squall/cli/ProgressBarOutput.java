@@ -32,11 +32,16 @@ final class ProgressBarOutput implements BenchOutput {
     private double currentWork;
     private int configurations;
 
-    /** A bar on {@code err} for {@code total} work; results go to {@code out}. */
+    /** A bar on {@code err} for {@code total} work, as wide as the terminal; results go to {@code out}. */
     ProgressBarOutput(PrintStream out, PrintStream err, double total) {
+        this(out, err, total, new ConsoleProgressBarConsumer(err).getMaxRenderedLength());
+    }
+
+    /** A bar {@code width} characters wide. */
+    ProgressBarOutput(PrintStream out, PrintStream err, double total, int width) {
         this.out = out;
         this.total = total > 0 ? total : 1;
-        this.screen = new Screen(err);
+        this.screen = new Screen(err, width);
         this.bar = new ProgressBarBuilder().setTaskName("bench").setInitialMax(UNITS).setConsumer(screen)
                 .setRenderer(new Renderer()).setUpdateIntervalMillis(250).clearDisplayOnFinish().build();
     }
@@ -87,6 +92,7 @@ final class ProgressBarOutput implements BenchOutput {
     @Override
     public void close() {
         bar.close();
+        screen.clear(); // the library skips it when it closes before its first refresh
     }
 
     /** The terminal line of the bar: redraws it in place, and prints other text above it, one writer at a time. */
@@ -96,9 +102,9 @@ final class ProgressBarOutput implements BenchOutput {
         private final int width;
         private String last = "";
 
-        Screen(PrintStream err) {
+        Screen(PrintStream err, int width) {
             this.err = err;
-            this.width = new ConsoleProgressBarConsumer(err).getMaxRenderedLength();
+            this.width = width;
         }
 
         @Override
