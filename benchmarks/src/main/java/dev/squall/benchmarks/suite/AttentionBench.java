@@ -76,11 +76,7 @@ public final class AttentionBench implements BenchSuite {
 
     @Override
     public double work() {
-        double w = 0;
-        for (int n : lengths) {
-            w += 2 * flops(n);
-        }
-        return w;
+        return java.util.Arrays.stream(lengths).mapToDouble(n -> 2 * flops(n)).sum();
     }
 
     private double flops(int n) {

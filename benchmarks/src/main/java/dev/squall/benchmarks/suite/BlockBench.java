@@ -112,11 +112,7 @@ public final class BlockBench implements BenchSuite {
 
     @Override
     public double work() {
-        double w = 0;
-        for (int n : lengths) {
-            w += work(n);
-        }
-        return w;
+        return java.util.Arrays.stream(lengths).mapToDouble(this::work).sum();
     }
 
     private double work(int n) {

@@ -86,11 +86,7 @@ public final class OffloadBench implements BenchSuite {
 
     @Override
     public double work() {
-        double w = 0;
-        for (int n : lengths) {
-            w += work(n);
-        }
-        return w;
+        return java.util.Arrays.stream(lengths).mapToDouble(this::work).sum();
     }
 
     /** Every variant and layout: six block passes. */
