@@ -140,6 +140,7 @@ public final class BlockBench implements BenchSuite {
     private List<BlockPeer> openPeers(BlockWeights weights, int threads, Progress progress) {
         List<BlockPeer> peers = new ArrayList<>();
         for (Map.Entry<String, BlockPeer.Factory> f : peerFactories.entrySet()) {
+            progress.step(f.getKey() + ": opening");
             try {
                 BlockPeer peer = f.getValue().open(config, weights, threads);
                 peers.add(peer);

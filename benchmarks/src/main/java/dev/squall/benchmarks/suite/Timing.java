@@ -13,9 +13,11 @@ import java.util.function.IntFunction;
  * <p><b>Warm-up by convergence.</b> When {@code maxWarmup > warmup}, each contender warms until its runs
  * stop improving: after at least {@code warmup} runs (and at least {@link #WINDOW} + 1), warm-up ends at the
  * first round where, for every contender, none of its last {@link #WINDOW} runs beat its best earlier run by
- * more than {@link #TOLERANCE}; it stops at {@code maxWarmup} runs otherwise. The fastest run, not the median,
- * is what the rule watches: on a shared machine other load only ever slows a run down, while the JIT's
- * compilations make it faster. When {@code maxWarmup == warmup} exactly {@code warmup} runs warm up.
+ * more than {@link #TOLERANCE}. It stops earlier at {@code maxWarmup} runs, or once it has taken
+ * {@link #MAX_WARMUP_SECONDS} (and {@code warmup} runs are done): runs that long have warmed the JIT within
+ * themselves, and on a loaded machine their best time keeps creeping down with the load, not the JIT. The
+ * fastest run, not the median, is what the rule watches: other load only ever slows a run down, while the
+ * JIT's compilations make it faster. When {@code maxWarmup == warmup} exactly {@code warmup} runs warm up.
  *
  * @param warmup      untimed runs first: at least this many (exactly this many when {@code maxWarmup == warmup})
  * @param maxWarmup   at most this many warm-up runs
@@ -26,6 +28,8 @@ public record Timing(int warmup, int maxWarmup, int repetitions) {
     public static final int WINDOW = 5;
     /** The improvement over {@link #WINDOW} runs below which a contender counts as warm: 5 %. */
     public static final double TOLERANCE = 0.05;
+    /** Warm-up by convergence takes at most this long (once the minimum runs are done). */
+    public static final int MAX_WARMUP_SECONDS = 30;
 
     /** Checks the counts. */
     public Timing {
@@ -89,7 +93,9 @@ public record Timing(int warmup, int maxWarmup, int repetitions) {
         double[][] warm = new double[c][maxWarmup];
         int minRounds = converges() ? Math.max(warmup, WINDOW + 1) : warmup;
         int rounds = 0;
-        while (rounds < maxWarmup && !(rounds >= minRounds && allSettled(warm, rounds))) {
+        long deadline = System.nanoTime() + MAX_WARMUP_SECONDS * 1_000_000_000L;
+        while (rounds < maxWarmup && !(rounds >= minRounds && allSettled(warm, rounds))
+                && !(converges() && rounds >= warmup && System.nanoTime() - deadline >= 0)) {
             for (int r = 0; r < c; r++) {
                 progress.step(labels.apply(r) + " warm-up " + (rounds + 1),
                         fraction(rounds, r, c, Math.max(rounds + 1, minRounds)));
@@ -128,9 +134,9 @@ public record Timing(int warmup, int maxWarmup, int repetitions) {
             return String.format(Locale.ROOT, "Median of %d runs after %d warm-up runs.", repetitions, warmup);
         }
         return String.format(Locale.ROOT, "Median of %d runs after warm-up by convergence: at least %d runs, then until"
-                        + " none of a contender's last %d runs beats its best earlier run by more than %.0f %%, at most %d"
-                        + " runs (* = stopped at that cap).", repetitions, Math.max(warmup, WINDOW + 1), WINDOW,
-                100 * TOLERANCE, maxWarmup);
+                        + " none of a contender's last %d runs beats its best earlier run by more than %.0f %% (%d runs or"
+                        + " more), at most %d runs or %d s (* = stopped at a cap).", repetitions, warmup, WINDOW,
+                100 * TOLERANCE, WINDOW + 1, maxWarmup, MAX_WARMUP_SECONDS);
     }
 
     /** Whether every contender has settled after {@code rounds} warm-up runs. */

@@ -52,8 +52,9 @@ final class BenchCommand implements Callable<Integer> {
     boolean causal;
     @Option(names = "--norm-first", description = "Pre-LN block.")
     boolean normFirst;
-    @Option(names = "--warmup", defaultValue = "5", description = {"Untimed runs per graph first, at least (default: "
-            + "${DEFAULT-VALUE}); more until the fastest run stops improving by over 5 % in 5 runs, up to --warmup-max."})
+    @Option(names = "--warmup", defaultValue = "2", description = {"Untimed runs per graph first, at least (default: "
+            + "${DEFAULT-VALUE}); more until the fastest run stops improving by over 5 % in 5 runs, up to --warmup-max",
+            "runs or 30 s."})
     int warmup;
     @Option(names = "--warmup-max", defaultValue = "30", description = {"At most this many warm-up runs per graph "
             + "(default: ${DEFAULT-VALUE}); equal to --warmup for a fixed count."})
