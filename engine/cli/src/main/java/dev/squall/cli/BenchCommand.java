@@ -52,12 +52,12 @@ final class BenchCommand implements Callable<Integer> {
     boolean causal;
     @Option(names = "--norm-first", description = "Pre-LN block.")
     boolean normFirst;
-    @Option(names = "--warmup", defaultValue = "2", description = {"Untimed runs per graph first, at least (default: "
-            + "${DEFAULT-VALUE}); more until the fastest run stops improving by over 5 % in 5 runs, up to --warmup-max",
-            "runs or 30 s."})
+    @Option(names = "--warmup", defaultValue = "2", description = "Untimed runs per graph first, at least (default: "
+            + "${DEFAULT-VALUE}); more until the fastest run stops improving by over 5 %% in 5 runs, up to --warmup-max "
+            + "runs or 30 s.")
     int warmup;
-    @Option(names = "--warmup-max", defaultValue = "30", description = {"At most this many warm-up runs per graph "
-            + "(default: ${DEFAULT-VALUE}); equal to --warmup for a fixed count."})
+    @Option(names = "--warmup-max", defaultValue = "30", description = "At most this many warm-up runs per graph "
+            + "(default: ${DEFAULT-VALUE}); equal to --warmup for a fixed count.")
     int warmupMax;
     @Option(names = "--reps", defaultValue = "3", description = "Timed runs per graph; the median is shown (default: ${DEFAULT-VALUE}).")
     int reps;
@@ -69,12 +69,12 @@ final class BenchCommand implements Callable<Integer> {
     int[] attentionLengths;
     @Option(names = "--report", paramLabel = "DIR", description = "Also write DIR/report.md with PNG charts.")
     Path report;
-    @Option(names = "--peer", split = ",", paramLabel = "PEER", description = {"Also time another engine on the same "
-            + "block, weights and input, interleaved with Squall's graphs: onnxruntime (ONNX Runtime, the model exported",
-            "from the weights by PyTorch when installed, cached under ~/.cache/squall/onnx; skipped otherwise)."})
+    @Option(names = "--peer", split = ",", paramLabel = "PEER", description = "Also time another engine on the same "
+            + "block, weights and input, interleaved with Squall's graphs: onnxruntime (ONNX Runtime, the model exported "
+            + "from the weights by PyTorch when installed, cached under ~/.cache/squall/onnx; skipped otherwise).")
     List<String> peers;
-    @Option(names = "--gemm-m", split = ",", defaultValue = "512", paramLabel = "M", description = {"Rows of the "
-            + "GEMM suite's feed-forward shapes M×d·d×ff and M×ff·ff×d, beside 1024³ (default: ${DEFAULT-VALUE})."})
+    @Option(names = "--gemm-m", split = ",", defaultValue = "512", paramLabel = "M", description = "Rows of the "
+            + "GEMM suite's feed-forward shapes M×d·d×ff and M×ff·ff×d, beside 1024³ (default: ${DEFAULT-VALUE}).")
     int[] gemmRows;
     @Option(names = {"-q", "--quiet"}, description = "No progress on standard error, results only.")
     boolean quiet;
