@@ -160,7 +160,7 @@ public final class QuantBench implements BenchSuite {
         }
         progress.begin("GEMV and GEMM of every format, interleaved", n / 2.0);
         Timing.Result timed = timing.interleaved(runs, labels::get, progress);
-        progress.done("GEMV and GEMM of every format timed (warm-up " + timed.rounds() + " rounds)");
+        progress.done("GEMV and GEMM of every format timed (warm-up " + timed.warmupText(timing) + " runs)");
         double[] ms = timed.medians();
         BlockWeights blockWeights = BlockWeights.random(blockConfig.dModel(), blockConfig.ffDim(), 7);
         float[] blockX = Inputs.gaussian(rnd, blockTokens * blockConfig.dModel(), 1);

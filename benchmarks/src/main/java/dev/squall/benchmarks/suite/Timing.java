@@ -10,14 +10,16 @@ import java.util.function.IntFunction;
  * timed repetitions, reported as their median. JMH (the {@code benchmarks} module) is the tool for
  * careful micro-benchmarks; this is for whole graphs that run for milliseconds to seconds.
  *
- * <p><b>Warm-up by convergence.</b> When {@code maxWarmup > warmup}, each contender warms until its runs
- * stop improving: after at least {@code warmup} runs (and at least {@link #WINDOW} + 1), warm-up ends at the
- * first round where, for every contender, none of its last {@link #WINDOW} runs beat its best earlier run by
- * more than {@link #TOLERANCE}. It stops earlier at {@code maxWarmup} runs, or once it has taken
+ * <p><b>Warm-up by convergence.</b> When {@code maxWarmup > warmup}, each contender warms until its own runs
+ * stop improving: after at least {@code warmup} runs (and at least {@link #WINDOW} + 1), until none of its last
+ * {@link #WINDOW} runs beats its best earlier run by more than {@link #TOLERANCE}. The fastest run, not the
+ * median, is what the rule watches: other load only ever slows a run down, while the JIT's compilations make
+ * it faster. A contender stops warming earlier at {@code maxWarmup} runs, or once its warm-up runs have taken
  * {@link #MAX_WARMUP_SECONDS} (and {@code warmup} runs are done): runs that long have warmed the JIT within
  * themselves, and on a loaded machine their best time keeps creeping down with the load, not the JIT. The
- * fastest run, not the median, is what the rule watches: other load only ever slows a run down, while the
- * JIT's compilations make it faster. When {@code maxWarmup == warmup} exactly {@code warmup} runs warm up.
+ * contenders still warming run in rounds, so that a slow contender does not hold back a fast one (the
+ * attention-pattern suite times lengths 64× apart together). When {@code maxWarmup == warmup}, exactly
+ * {@code warmup} runs warm each contender up.
  *
  * @param warmup      untimed runs first: at least this many (exactly this many when {@code maxWarmup == warmup})
  * @param maxWarmup   at most this many warm-up runs
@@ -28,7 +30,7 @@ public record Timing(int warmup, int maxWarmup, int repetitions) {
     public static final int WINDOW = 5;
     /** The improvement over {@link #WINDOW} runs below which a contender counts as warm: 5 %. */
     public static final double TOLERANCE = 0.05;
-    /** Warm-up by convergence takes at most this long (once the minimum runs are done). */
+    /** A contender's warm-up by convergence takes at most this long (once the minimum runs are done). */
     public static final int MAX_WARMUP_SECONDS = 30;
 
     /** Checks the counts. */
@@ -55,12 +57,11 @@ public record Timing(int warmup, int maxWarmup, int repetitions) {
      * What happened to each contender of one interleaved measurement.
      *
      * @param medians    median milliseconds of the timed runs
-     * @param warmupRuns warm-up runs after which each contender's times had settled (see {@link #warmupText})
-     * @param settled    whether it settled before the cap ({@code false} when the warm-up count was fixed)
-     * @param rounds     warm-up rounds run (every contender ran that many)
+     * @param warmupRuns warm-up runs of each contender
+     * @param settled    whether its times settled before a cap ({@code false} when the warm-up count was fixed)
      */
-    public record Result(double[] medians, int[] warmupRuns, boolean[] settled, int rounds) {
-        /** Contender {@code c}'s warm-up: {@code "7"}, or {@code "30*"} when it hit the cap unsettled. */
+    public record Result(double[] medians, int[] warmupRuns, boolean[] settled) {
+        /** Contender {@code c}'s warm-up: {@code "7"}, or {@code "30*"} when it stopped at a cap unsettled. */
         public String warmupText(int c, Timing timing) {
             return warmupRuns[c] + (timing.converges() && !settled[c] ? "*" : "");
         }
@@ -84,43 +85,53 @@ public record Timing(int warmup, int maxWarmup, int repetitions) {
     }
 
     /**
-     * Times each of {@code runs} in rounds: every round runs each once, in order, so that on a shared machine a
-     * slow spell hits all of them alike and their ratios hold. Warm-up rounds come first (see the class
-     * comment). {@code progress} hears of each run as {@code labels.apply(contender)} and the round.
+     * Times each of {@code runs}: warm-up first (see the class comment), then timed rounds in which every
+     * contender runs once, in order, so that on a shared machine a slow spell hits all of them alike and their
+     * ratios hold. {@code progress} hears of each run as {@code labels.apply(contender)} and the round.
      */
     public Result interleaved(List<Runnable> runs, IntFunction<String> labels, Progress progress) {
         int c = runs.size();
         double[][] warm = new double[c][maxWarmup];
-        int minRounds = converges() ? Math.max(warmup, WINDOW + 1) : warmup;
-        int rounds = 0;
-        long deadline = System.nanoTime() + MAX_WARMUP_SECONDS * 1_000_000_000L;
-        while (rounds < maxWarmup && !(rounds >= minRounds && allSettled(warm, rounds))
-                && !(converges() && rounds >= warmup && System.nanoTime() - deadline >= 0)) {
-            for (int r = 0; r < c; r++) {
-                progress.step(labels.apply(r) + " warm-up " + (rounds + 1),
-                        fraction(rounds, r, c, Math.max(rounds + 1, minRounds)));
-                warm[r][rounds] = timeMillis(runs.get(r));
-            }
-            rounds++;
+        int[] count = new int[c];
+        double[] spentMillis = new double[c];
+        boolean[] warming = new boolean[c];
+        for (int r = 0; r < c; r++) {
+            warming[r] = !warmedUp(warm[r], 0, 0);
         }
-        int[] warmupRuns = new int[c];
+        int done = 0;
+        while (anyTrue(warming)) {
+            for (int r = 0; r < c; r++) {
+                if (warming[r]) {
+                    progress.step(labels.apply(r) + " warm-up " + (count[r] + 1), done / (double) (done
+                            + runsStillNeeded(count, warming) + (long) repetitions * c));
+                    warm[r][count[r]] = timeMillis(runs.get(r));
+                    spentMillis[r] += warm[r][count[r]];
+                    count[r]++;
+                    done++;
+                }
+            }
+            for (int r = 0; r < c; r++) {
+                warming[r] = warming[r] && !warmedUp(warm[r], count[r], spentMillis[r]);
+            }
+        }
         boolean[] settled = new boolean[c];
         for (int r = 0; r < c; r++) {
-            warmupRuns[r] = converges() ? settledAfter(warm[r], rounds) : rounds;
-            settled[r] = converges() && settled(warm[r], rounds);
+            settled[r] = converges() && settled(warm[r], count[r]);
         }
         double[][] ms = new double[c][repetitions];
         for (int i = 0; i < repetitions; i++) {
             for (int r = 0; r < c; r++) {
-                progress.step(labels.apply(r) + " run " + (i + 1) + "/" + repetitions, fraction(rounds + i, r, c, rounds));
+                progress.step(labels.apply(r) + " run " + (i + 1) + "/" + repetitions,
+                        done / (double) (done + (long) (repetitions - i) * c - r));
                 ms[r][i] = timeMillis(runs.get(r));
+                done++;
             }
         }
         double[] medians = new double[c];
         for (int r = 0; r < c; r++) {
             medians[r] = median(ms[r]);
         }
-        return new Result(medians, warmupRuns, settled, rounds);
+        return new Result(medians, count, settled);
     }
 
     /** {@link #interleaved}'s medians. */
@@ -128,48 +139,42 @@ public record Timing(int warmup, int maxWarmup, int repetitions) {
         return interleaved(runs, labels, progress).medians();
     }
 
-    /** One line on the rule, for reports: "median of 3 runs after 5..30 warm-up runs, until ..." */
+    /** One line on the rule, for reports: "Median of 3 runs after warm-up by convergence: ..." */
     public String describe() {
         if (!converges()) {
             return String.format(Locale.ROOT, "Median of %d runs after %d warm-up runs.", repetitions, warmup);
         }
-        return String.format(Locale.ROOT, "Median of %d runs after warm-up by convergence: at least %d runs, then until"
-                        + " none of a contender's last %d runs beats its best earlier run by more than %.0f %% (%d runs or"
-                        + " more), at most %d runs or %d s (* = stopped at a cap).", repetitions, warmup, WINDOW,
+        return String.format(Locale.ROOT, "Median of %d runs after warm-up by convergence: each contender at least %d "
+                        + "runs, then until none of its last %d runs beats its best earlier run by more than %.0f %% (%d "
+                        + "runs or more), at most %d runs or %d s (* = stopped at a cap).", repetitions, warmup, WINDOW,
                 100 * TOLERANCE, WINDOW + 1, maxWarmup, MAX_WARMUP_SECONDS);
     }
 
-    /** Whether every contender has settled after {@code rounds} warm-up runs. */
-    private boolean allSettled(double[][] warm, int rounds) {
-        if (!converges()) {
+    /** Whether a contender with {@code runs} warm-up {@code times} (taking {@code spentMillis}) is done warming. */
+    private boolean warmedUp(double[] times, int runs, double spentMillis) {
+        if (runs >= maxWarmup) {
             return true;
         }
-        for (double[] w : warm) {
-            if (!settled(w, rounds)) {
-                return false;
-            }
-        }
-        return true;
+        return converges() && runs >= warmup
+                && (settled(times, runs) || spentMillis >= MAX_WARMUP_SECONDS * 1000.0);
     }
 
-    /** Whether the last {@link #WINDOW} of the first {@code rounds} times beat the best before them by at most the tolerance. */
-    static boolean settled(double[] times, int rounds) {
-        if (rounds <= WINDOW) {
+    /** The warm-up runs the contenders still warming need at least: one more each, or up to the minimum. */
+    private int runsStillNeeded(int[] count, boolean[] warming) {
+        int minimum = converges() ? Math.max(warmup, WINDOW + 1) : warmup;
+        int needed = 0;
+        for (int r = 0; r < count.length; r++) {
+            needed += warming[r] ? Math.max(1, minimum - count[r]) : 0;
+        }
+        return needed;
+    }
+
+    /** Whether the last {@link #WINDOW} of the first {@code runs} times beat the best before them by at most the tolerance. */
+    static boolean settled(double[] times, int runs) {
+        if (runs <= WINDOW) {
             return false;
         }
-        return min(times, rounds - WINDOW) <= (1 + TOLERANCE) * min(times, rounds);
-    }
-
-    /** The start of the run of warm-up counts, ending at {@code rounds}, after which the contender had settled. */
-    static int settledAfter(double[] times, int rounds) {
-        if (!settled(times, rounds)) {
-            return rounds;
-        }
-        int first = rounds;
-        while (first - 1 > WINDOW && settled(times, first - 1)) {
-            first--;
-        }
-        return first;
+        return min(times, runs - WINDOW) <= (1 + TOLERANCE) * min(times, runs);
     }
 
     private static double min(double[] values, int count) {
@@ -180,12 +185,13 @@ public record Timing(int warmup, int maxWarmup, int repetitions) {
         return m;
     }
 
-    /**
-     * The share of a measurement done before run {@code contender} of round {@code round} (warm-up rounds
-     * first), counting {@code warmRounds} warm-up rounds in all: it only grows, and nears 1 at the last run.
-     */
-    private double fraction(int round, int contender, int contenders, int warmRounds) {
-        return (round * (double) contenders + contender) / ((warmRounds + repetitions) * (double) contenders);
+    private static boolean anyTrue(boolean[] flags) {
+        for (boolean f : flags) {
+            if (f) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static double timeMillis(Runnable run) {

@@ -62,7 +62,8 @@ final class SuiteOptions {
 
     private static String name(Class<? extends BenchSuite> suite) {
         return switch (suite.getSimpleName()) {
-            case "BlockBench", "OffloadBench" -> "block";
+            case "BlockBench" -> "block";
+            case "OffloadBench" -> "block --offload";
             case "AttentionBench" -> "attention";
             case "GemmBench" -> "gemm";
             case "PackedBench" -> "--packed";

@@ -43,8 +43,8 @@ class BenchCliTest {
     void warmupConvergesByDefaultAndSaysHowManyRunsItTook() {
         Output o = bench("--n", "8", "--warmup", "1", "--warmup-max", "7");
         assertEquals(0, o.exit, o.err);
-        assertTrue(o.out.contains("at least 1 runs, then until none of a contender's last 5 runs beats its best earlier"
-                + " run by more than 5 % (6 runs or more), at most 7 runs or 30 s"), o.out);
+        assertTrue(o.out.contains("each contender at least 1 runs, then until none of its last 5 runs beats its best "
+                + "earlier run by more than 5 % (6 runs or more), at most 7 runs or 30 s"), o.out);
         String row = o.out.lines().filter(l -> l.startsWith("8 ")).findFirst().orElseThrow();
         assertTrue(row.matches(".* [67]\\*?/[67]\\*?"), row);
     }
@@ -60,6 +60,8 @@ class BenchCliTest {
         assertRejected("--peer: unknown peer 'torch' (onnxruntime)", "--peer", "torch");
         assertRejected("--peer does not apply to the suites that run (attention); it is read by block", "--suite",
                 "attention", "--peer", "onnxruntime");
+        assertRejected("--peer does not apply to the suites that run (block --offload); it is read by block",
+                "--offload", "--peer", "onnxruntime");
     }
 
     private static void assertRejected(String message, String... args) {
