@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * A peer GEMM to measure Squall against: netlib's BLAS facade ({@code dev.ludovic.netlib:blas}), either
@@ -65,6 +66,26 @@ public final class BlasPeer {
         return systemLibrary() + " (netlib JNIBLAS on " + libraryPath() + ", " + (env == null
                 ? "OPENBLAS_NUM_THREADS unset: all " + Runtime.getRuntime().availableProcessors() + " cores"
                 : "OPENBLAS_NUM_THREADS=" + env) + ")";
+    }
+
+    /**
+     * A warning when the environment overrides OpenBLAS's choice of kernels: {@code OPENBLAS_CORETYPE} (e.g.
+     * {@code Haswell}, which forces its AVX2 kernels on an AVX-512 machine) or {@code OPENBLAS_L2_SIZE}; empty
+     * when neither is set or no native BLAS runs.
+     */
+    public Optional<String> environmentWarning() {
+        return environmentWarning(isNative(), System.getenv("OPENBLAS_CORETYPE"), System.getenv("OPENBLAS_L2_SIZE"));
+    }
+
+    static Optional<String> environmentWarning(boolean nativeBlas, String coreType, String l2Size) {
+        if (!nativeBlas || (coreType == null && l2Size == null)) {
+            return Optional.empty();
+        }
+        String set = (coreType == null ? "" : "OPENBLAS_CORETYPE=" + coreType)
+                + (coreType != null && l2Size != null ? " and " : "") + (l2Size == null ? "" : "OPENBLAS_L2_SIZE=" + l2Size);
+        return Optional.of(set + " set in the environment: OpenBLAS runs " + (coreType == null ? "with that cache size"
+                : "its " + coreType + " kernels") + ", not necessarily the ones it would pick for this CPU (to measure "
+                + "those: env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE ./squall bench --suite gemm)");
     }
 
     /** Row-major {@code C[m,n] = A[m,k]·B[k,n]} (column-major BLAS computes {@code Cᵀ = Bᵀ·Aᵀ}). */

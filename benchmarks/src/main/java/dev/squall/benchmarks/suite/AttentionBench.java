@@ -17,7 +17,6 @@ import dev.squall.benchmarks.report.Table;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.Consumer;
 
 /**
  * Multi-head self-attention alone, unfused (score and probability matrices materialised) versus fused
@@ -36,9 +35,10 @@ public final class AttentionBench implements BenchSuite {
      * @param fused         memory of the fused graph
      * @param maxAbsDiff    largest |unfused − fused| over the outputs
      * @param flops         floating-point operations of one pass (two products of n² · width multiply-adds)
+     * @param warmup        warm-up runs, unfused/fused, as {@link Timing.Result#warmupText}
      */
     public record Row(int n, double unfusedMillis, double fusedMillis, GraphMemory unfused, GraphMemory fused,
-                      double maxAbsDiff, double flops) {
+                      double maxAbsDiff, double flops, String warmup) {
         /** Unfused time over fused time. */
         public double speedup() {
             return unfusedMillis / fusedMillis;
@@ -75,26 +75,39 @@ public final class AttentionBench implements BenchSuite {
     }
 
     @Override
-    public void run(Backend backend, Consumer<String> progress) {
+    public double work() {
+        return java.util.Arrays.stream(lengths).mapToDouble(n -> 2 * flops(n)).sum();
+    }
+
+    private double flops(int n) {
+        double keys = causal ? (n + 1) / 2.0 : n;
+        return 2.0 * 2 * n * keys * heads * headDim;
+    }
+
+    @Override
+    public void run(Backend backend, Progress progress) {
         rows.clear();
         int width = heads * headDim;
         for (int n : lengths) {
+            progress.begin("attention N=" + n, 2 * flops(n));
             float[] qkv = Inputs.gaussian(n * 3 * width, n);
             List<Prepared> ops = List.of(prepared(new UnfusedAttention(), qkv, n), prepared(new FusedAttentionOp(), qkv, n));
             List<ExecutionPlan> plans = ops.stream().map(p -> backend.plan(p.graph)).toList();
-            double[] ms = timing.interleavedMedianMillis(plans.stream().<Runnable>map(p -> p::execute).toList(),
-                    (r, i) -> progress.accept("attention N=" + n + " " + ops.get(r).graph.name() + " "
-                            + timing.round(i)));
-            double keys = causal ? (n + 1) / 2.0 : n;
+            Timing.Result t = timing.interleaved(plans.stream().<Runnable>map(p -> p::execute).toList(),
+                    r -> "attention N=" + n + " " + ops.get(r).graph.name(), progress);
+            double[] ms = t.medians();
             rows.add(new Row(n, ms[0], ms[1], ops.get(0).memory(), ops.get(1).memory(),
-                    maxAbsDiff(ops.get(0).out, ops.get(1).out), 2.0 * 2 * n * keys * width));
+                    maxAbsDiff(ops.get(0).out, ops.get(1).out), flops(n), t.warmupText(timing)));
+            progress.done(String.format(Locale.ROOT, "attention N=%d: unfused %.1f ms, fused %.1f ms (warm-up %s runs)",
+                    n, ms[0], ms[1], t.warmupText(timing)));
         }
     }
 
     @Override
     public String text() {
         return String.format(Locale.ROOT, "attention: %d heads x %d%s%n", heads, headDim, causal ? ", causal" : "")
-                + table().text() + "peak = working set of the graph (Q/K/V input and output included)\n";
+                + table().text() + "peak = working set of the graph (Q/K/V input and output included); warm-up = "
+                + "runs, unfused/fused\n" + timing.describe() + "\n";
     }
 
     @Override
@@ -102,9 +115,8 @@ public final class AttentionBench implements BenchSuite {
         double[] n = rows.stream().mapToDouble(Row::n).toArray();
         report.section("Attention: fused vs unfused")
                 .text(String.format(Locale.ROOT, "%d heads × %d%s, one sequence, Q/K/V packed from one projection. "
-                                + "Median of %d runs after %d warm-up. Peak working set = bytes of the graph's arrays "
-                                + "live at once.", heads, headDim, causal ? ", causal" : "", timing.repetitions(),
-                        timing.warmup()))
+                                + "%s Peak working set = bytes of the graph's arrays live at once. Warm-up = runs, "
+                                + "unfused/fused.", heads, headDim, causal ? ", causal" : "", timing.describe()))
                 .table(table())
                 .chart(Chart.logLog("Attention time vs sequence length", "N (tokens)", "ms")
                         .series("unfused", n, rows.stream().mapToDouble(Row::unfusedMillis).toArray())
@@ -116,12 +128,12 @@ public final class AttentionBench implements BenchSuite {
 
     private Table table() {
         Table.Builder t = Table.of("N", "unfused ms", "fused ms", "speed-up", "unfused GFLOP/s", "fused GFLOP/s",
-                "unfused peak MiB", "fused peak MiB", "max |diff|");
+                "unfused peak MiB", "fused peak MiB", "max |diff|", "warm-up");
         for (Row r : rows) {
             t.row(Integer.toString(r.n()), f("%.1f", r.unfusedMillis()), f("%.1f", r.fusedMillis()),
                     f("%.2fx", r.speedup()), f("%.1f", r.flops() / r.unfusedMillis() / 1e6),
                     f("%.1f", r.flops() / r.fusedMillis() / 1e6), f("%.1f", mibOf(r.unfused())),
-                    f("%.1f", mibOf(r.fused())), f("%.2e", r.maxAbsDiff()));
+                    f("%.1f", mibOf(r.fused())), f("%.2e", r.maxAbsDiff()), r.warmup());
         }
         return t.build();
     }

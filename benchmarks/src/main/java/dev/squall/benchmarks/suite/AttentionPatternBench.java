@@ -23,7 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Consumer;
 
 /**
  * Sparse, low-rank and linear attention patterns against dense fused attention, side by side on one
@@ -70,6 +69,8 @@ public final class AttentionPatternBench implements BenchSuite {
     private final double budgetSeconds;
     private final Timing timing;
     private final List<Row> rows = new ArrayList<>();
+    /** Per operation, the warm-up runs at each timed length ({@link Timing.Result#warmupText}). */
+    private final Map<String, String> warmups = new LinkedHashMap<>();
 
     /**
      * A suite over {@code lengths} for {@code patterns} (texts in the {@link AttentionPattern} grammar) and
@@ -108,12 +109,28 @@ public final class AttentionPatternBench implements BenchSuite {
      * budget's prediction for the next one.
      */
     @Override
-    public void run(Backend backend, Consumer<String> progress) {
+    public double work() {
+        return ops().stream().mapToDouble(this::work).sum();
+    }
+
+    /** Dense attention's FLOPs at every length; a pattern's as if it saw 256 keys per query (a rough guess). */
+    private double work(String op) {
+        double w = 0;
+        for (int n : lengths) {
+            w += 4.0 * n * (op.equals(DENSE) ? n : Math.min(n, 256)) * heads * headDim;
+        }
+        return w;
+    }
+
+    @Override
+    public void run(Backend backend, Progress progress) {
         rows.clear();
+        warmups.clear();
         int width = heads * headDim;
         Map<Integer, QkvLayout> inputs = new LinkedHashMap<>();
         Map<Integer, float[]> denseOutputs = new LinkedHashMap<>();
         for (String name : ops()) {
+            progress.begin("attention " + label(name), work(name));
             AttentionOp op = name.equals(DENSE) ? new FusedAttentionOp()
                     : AttentionPattern.parse(name).op(EncoderBlock.Variant.FUSED);
             List<Row> probes = new ArrayList<>();
@@ -124,7 +141,7 @@ public final class AttentionPatternBench implements BenchSuite {
             for (int n : lengths) {
                 String skip = budgetNote(probes, n);
                 if (!skip.isEmpty()) {
-                    progress.accept("attention " + name + " N=" + n + ": skipped, " + skip);
+                    progress.step("attention " + name + " N=" + n + ": skipped, " + skip);
                     rows.add(new Row(n, name, Double.NaN, -1, -1, null, skip));
                     probes.add(rows.get(rows.size() - 1));
                     continue;
@@ -147,7 +164,7 @@ public final class AttentionPatternBench implements BenchSuite {
                     continue;
                 }
                 ExecutionPlan plan = backend.plan(g);
-                progress.accept("attention " + name + " N=" + n + ": first run");
+                progress.step("attention " + name + " N=" + n + ": first run");
                 long start = System.nanoTime();
                 plan.execute();
                 probes.add(new Row(n, name, (System.nanoTime() - start) / 1e6, bytes, 0, null, ""));
@@ -156,8 +173,10 @@ public final class AttentionPatternBench implements BenchSuite {
                 outputs.add(out);
                 working.add(bytes);
             }
-            double[] ms = timing.interleavedMedianMillis(plans.stream().<Runnable>map(p -> p::execute).toList(),
-                    (r, i) -> progress.accept("attention " + name + " N=" + timed.get(r) + " " + timing.round(i)));
+            Timing.Result result = timing.interleaved(plans.stream().<Runnable>map(p -> p::execute).toList(),
+                    r -> "attention " + name + " N=" + timed.get(r), progress);
+            double[] ms = result.medians();
+            warmups.put(name, result.warmupText(timing));
             for (int t = 0; t < timed.size(); t++) {
                 int n = timed.get(t);
                 if (name.equals(DENSE)) {
@@ -168,9 +187,28 @@ public final class AttentionPatternBench implements BenchSuite {
                 rows.add(new Row(n, name, ms[t], working.get(t), working.get(t) - inOut,
                         dense == null ? null : ApproximationError.of(outputs.get(t), dense), ""));
             }
+            progress.done("attention " + label(name) + ": " + summary(timed, ms, result.warmupText(timing)));
         }
         List<String> order = ops();
         rows.sort(Comparator.comparingInt(Row::n).thenComparingInt(r -> order.indexOf(r.op())));
+    }
+
+    private static String summary(List<Integer> timed, double[] ms, String warmup) {
+        if (timed.isEmpty()) {
+            return "skipped at every length";
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int t = 0; t < timed.size(); t++) {
+            sb.append(t == 0 ? "" : ", ").append(String.format(Locale.ROOT, "N=%d %.1f ms", timed.get(t), ms[t]));
+        }
+        return sb.append(" (warm-up ").append(warmup).append(" runs)").toString();
+    }
+
+    /** Per operation, the warm-up runs at each of its timed lengths. */
+    private String warmupText() {
+        StringBuilder sb = new StringBuilder("Warm-up runs per timed length, in order: ");
+        warmups.forEach((op, w) -> sb.append(label(op)).append(' ').append(w).append("; "));
+        return sb.append(timing.describe()).toString();
     }
 
     /**
@@ -200,7 +238,7 @@ public final class AttentionPatternBench implements BenchSuite {
     public String text() {
         return String.format(Locale.ROOT, "attention patterns: heads=%d d=%d batch=1%s, budget %.0f s per run%n", heads,
                 headDim, causal ? " causal" : "", budgetSeconds) + table().text() + "\ntime(2N)/time(N):\n"
-                + scaling().text();
+                + scaling().text() + warmupText() + "\n";
     }
 
     @Override
@@ -216,18 +254,19 @@ public final class AttentionPatternBench implements BenchSuite {
             }
         }
         report.section("Sparse, low-rank and linear attention vs dense")
-                .text(String.format(Locale.ROOT, "One sequence, %d heads of %d%s, fused kernels. Median of %d runs "
-                                + "after %d warm-up, an operation's lengths timed together in interleaved rounds. "
+                .text(String.format(Locale.ROOT, "One sequence, %d heads of %d%s, fused kernels. An operation's "
+                                + "lengths are timed together in interleaved rounds (warm-up: below). "
                                 + "Working memory = Q, K, V, output, scratch and the pattern's constant arrays; extra = "
                                 + "beyond Q, K, V and output. Error = relative Frobenius norm of the difference to dense "
                                 + "attention (random N(0,1) inputs), where dense ran. Efficiency vs dense = (dense time / "
                                 + "dense scores) / (time / the operation's scores), scores counted in dense-score "
                                 + "equivalents (visible scores for mask patterns; PatternWork). An operation stops where its "
                                 + "predicted time per run exceeds %.0f s.", heads, headDim,
-                        causal ? ", causal" : "", timing.repetitions(), timing.warmup(), budgetSeconds))
+                        causal ? ", causal" : "", budgetSeconds))
                 .table(table())
                 .text("Scaling: time(2N) / time(N) for consecutive measured lengths.")
                 .table(scaling())
+                .text(warmupText())
                 .chart(time)
                 .chart(memory);
     }

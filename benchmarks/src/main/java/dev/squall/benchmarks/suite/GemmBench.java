@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.function.Consumer;
 
 /**
  * fp32 GEMM {@code C[M,N] = A[M,K]·B[K,N]} (the product every linear layer runs) side by side: Squall's
@@ -27,9 +26,8 @@ import java.util.function.Consumer;
  * BLAS through netlib (OpenBLAS where installed) and netlib's pure-Java VectorBLAS, in GFLOP/s.
  */
 public final class GemmBench implements BenchSuite {
-    /** 1024³, the two feed-forward GEMMs of a BERT-base block at 512 tokens, and the first at 128 tokens. */
-    public static final List<int[]> DEFAULT_SHAPES = List.of(new int[] {1024, 1024, 1024},
-            new int[] {512, 3072, 768}, new int[] {512, 768, 3072}, new int[] {128, 3072, 768});
+    /** 1024³ and the two feed-forward GEMMs of a BERT-base block at 512 and at 128 tokens. */
+    public static final List<int[]> DEFAULT_SHAPES = shapes(768, 3072, new int[] {512, 128});
     /** Implementation labels of the columns. */
     public static final String FAST = "squall";
     /** The plain kernel, no fast path. */
@@ -42,8 +40,9 @@ public final class GemmBench implements BenchSuite {
      * @param n      columns of B and C
      * @param k      columns of A, rows of B
      * @param millis median time per implementation label, in column order
+     * @param warmup warm-up runs of each implementation, as {@link Timing.Result#warmupText}
      */
-    public record Row(int m, int n, int k, Map<String, Double> millis) {
+    public record Row(int m, int n, int k, Map<String, Double> millis, String warmup) {
         /** GFLOP/s of implementation {@code label}: {@code 2·M·N·K} per run. */
         public double gflops(String label) {
             return 2.0 * m * n * k / millis.get(label) / 1e6;
@@ -61,7 +60,21 @@ public final class GemmBench implements BenchSuite {
     private final List<String> labels = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
 
-    /** A suite over {@code shapes} ({M, N, K} each), at least {@code timing}'s runs (GEMMs take milliseconds). */
+    /**
+     * 1024³, then for each row count {@code M} of {@code rows} the two feed-forward GEMMs of a block of width
+     * {@code d} and feed-forward width {@code ff}: {@code M×d·d×ff} and {@code M×ff·ff×d} ({M, N, K} each).
+     */
+    public static List<int[]> shapes(int d, int ff, int[] rows) {
+        List<int[]> shapes = new ArrayList<>();
+        shapes.add(new int[] {1024, 1024, 1024});
+        for (int m : rows) {
+            shapes.add(new int[] {m, ff, d});
+            shapes.add(new int[] {m, d, ff});
+        }
+        return shapes;
+    }
+
+    /** A suite over {@code shapes} ({M, N, K} each), timed as {@code timing} says. */
     public GemmBench(List<int[]> shapes, Timing timing) {
         for (int[] s : shapes) {
             if (s.length != 3 || s[0] < 1 || s[1] < 1 || s[2] < 1) {
@@ -69,7 +82,7 @@ public final class GemmBench implements BenchSuite {
             }
         }
         this.shapes = List.copyOf(shapes);
-        this.timing = new Timing(Math.max(timing.warmup(), 5), Math.max(timing.repetitions(), 5));
+        this.timing = timing;
     }
 
     /** The measured rows, once {@link #run} has run. */
@@ -83,12 +96,21 @@ public final class GemmBench implements BenchSuite {
     }
 
     @Override
-    public void run(Backend backend, Consumer<String> progress) {
+    public double work() {
+        return shapes.stream().mapToDouble(GemmBench::work).sum();
+    }
+
+    /** The plain kernel runs about ten times as long as the others: it weighs as ten. */
+    private static double work(int[] s) {
+        return 2.0 * s[0] * s[1] * s[2] * (10 + 3);
+    }
+
+    @Override
+    public void run(Backend backend, Progress progress) {
         rows.clear();
         labels.clear();
         notes.clear();
-        Backend runner = backend instanceof ProfilingBackend p ? p.delegate() : backend;
-        int threads = runner instanceof JvmBackend jvm ? jvm.threads() : Runtime.getRuntime().availableProcessors();
+        int threads = BackendThreads.of(backend);
         BlasPeer system = BlasPeer.system();
         BlasPeer java = BlasPeer.java();
         labels.add(FAST);
@@ -99,6 +121,7 @@ public final class GemmBench implements BenchSuite {
                 + " it once per plan");
         notes.add(PLAIN + ": the same kernel without fast paths, " + threads + " threads");
         notes.add(system.name() + ": " + system.describe());
+        system.environmentWarning().ifPresent(notes::add);
         if (!java.implementation().equals(system.implementation())) {
             labels.add(java.name());
             notes.add(java.name() + ": " + java.describe());
@@ -119,22 +142,27 @@ public final class GemmBench implements BenchSuite {
                 if (labels.size() > 3) {
                     runs.add(() -> java.sgemm(m, n, k, a, b, c));
                 }
+                String shape = m + "×" + k + "·" + k + "×" + n;
+                progress.begin("gemm " + shape, work(s));
                 // Interleaved rounds: on a shared machine a slow spell hits Squall and its peers alike.
-                double[] medians = timing.interleavedMedianMillis(runs, (r, i) -> progress.accept("gemm " + m + "x"
-                        + k + "·" + k + "x" + n + " " + labels.get(r)
-                        + " " + timing.round(i)));
+                Timing.Result t = timing.interleaved(runs, r -> "gemm " + shape + " " + labels.get(r), progress);
                 Map<String, Double> ms = new LinkedHashMap<>();
                 for (int r = 0; r < runs.size(); r++) {
-                    ms.put(labels.get(r), medians[r]);
+                    ms.put(labels.get(r), t.medians()[r]);
                 }
-                rows.add(new Row(m, n, k, ms));
+                Row row = new Row(m, n, k, ms, t.warmupText(timing));
+                rows.add(row);
+                progress.done("gemm " + shape + ": " + String.join(", ", labels.stream()
+                        .map(l -> l + " " + f("%.1f", row.gflops(l)) + " GFLOP/s").toList()) + " (warm-up " + row.warmup()
+                        + " runs)");
             }
         }
     }
 
     @Override
     public String text() {
-        return "gemm: C[M,N] = A[M,K]·B[K,N], fp32, GFLOP/s\n" + table().text() + String.join("\n", notes) + "\n";
+        return "gemm: C[M,N] = A[M,K]·B[K,N], fp32, GFLOP/s\n" + table().text() + String.join("\n", notes) + "\n"
+                + timing.describe() + " Warm-up = runs per implementation, in column order.\n";
     }
 
     @Override
@@ -145,8 +173,8 @@ public final class GemmBench implements BenchSuite {
             chart.series(label, null, rows.stream().mapToDouble(r -> r.gflops(label)).toArray());
         }
         report.section("GEMM: Squall vs OpenBLAS and VectorBLAS")
-                .text(String.format(Locale.ROOT, "fp32 C = A·B, row-major. Median of %d runs after %d warm-up. %s",
-                        timing.repetitions(), timing.warmup(), String.join("; ", notes) + "."))
+                .text(String.format(Locale.ROOT, "fp32 C = A·B, row-major. %s Warm-up = runs per implementation, in "
+                        + "column order. %s", timing.describe(), String.join("; ", notes) + "."))
                 .table(table())
                 .chart(chart);
     }
@@ -159,6 +187,7 @@ public final class GemmBench implements BenchSuite {
         if (labels.size() > 3) {
             header.add(FAST + " / " + labels.get(3));
         }
+        header.add("warm-up");
         Table.Builder t = Table.of(header.toArray(String[]::new));
         for (Row r : rows) {
             List<String> cells = new ArrayList<>(List.of(r.shape()));
@@ -167,6 +196,7 @@ public final class GemmBench implements BenchSuite {
             if (labels.size() > 3) {
                 cells.add(f("%.2fx", r.gflops(FAST) / r.gflops(labels.get(3))));
             }
+            cells.add(r.warmup());
             t.row(cells.toArray(String[]::new));
         }
         return t.build();

@@ -16,7 +16,6 @@ import dev.squall.benchmarks.report.Table;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.Consumer;
 
 /**
  * What keeping data on the device is worth: the fused and unfused block, each run as one graph, as one
@@ -86,10 +85,24 @@ public final class OffloadBench implements BenchSuite {
     }
 
     @Override
-    public void run(Backend backend, Consumer<String> progress) {
+    public double work() {
+        return java.util.Arrays.stream(lengths).mapToDouble(this::work).sum();
+    }
+
+    /** Every variant and layout: six block passes. */
+    private double work(int n) {
+        return 6 * BlockBench.flops(config, batch, n);
+    }
+
+    @Override
+    public void run(Backend backend, Progress progress) {
         results.clear();
         for (int n : lengths) {
-            results.add(run(backend, config, batch, n, timing, progress));
+            progress.begin("offload N=" + n, work(n));
+            List<Row> rows = run(backend, config, batch, n, timing, progress);
+            results.add(rows);
+            progress.done("offload N=" + n + ": " + String.join(", ", rows.stream()
+                    .map(r -> String.format(Locale.ROOT, "%s %.1f ms", r.label(), r.millis())).toList()));
         }
     }
 
@@ -115,7 +128,7 @@ public final class OffloadBench implements BenchSuite {
 
     /** Measures every variant and layout on {@code batch} sequences of {@code n} tokens. */
     public static List<Row> run(Backend backend, BlockConfig config, int batch, int n, Timing timing,
-                                Consumer<String> progress) {
+                                Progress progress) {
         EncoderBlock block = EncoderBlock.of(config, BlockWeights.random(config.dModel(), config.ffDim(), 42),
                 GemmTilesPreference.of(backend));
         float[] x = Inputs.gaussian(batch * n * config.dModel(), n);
@@ -129,8 +142,7 @@ public final class OffloadBench implements BenchSuite {
                 ExecutionPlan plan = backend.plan(graphs);
                 String what = "N=" + n + " " + variant.name().toLowerCase(Locale.ROOT) + ", " + layout.label;
                 Profile[] last = new Profile[1];
-                double ms = timing.medianMillis(() -> last[0] = plan.execute(), i -> progress.accept(what + " "
-                        + timing.round(i)));
+                double ms = timing.medianMillis(() -> last[0] = plan.execute(), what, progress);
                 if (reference == null) {
                     reference = bg.output().clone();
                 }

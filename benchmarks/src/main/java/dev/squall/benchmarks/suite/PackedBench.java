@@ -20,7 +20,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
-import java.util.function.Consumer;
 
 /**
  * Padding removal on a batch of sequences of skewed lengths ({@link SkewedLengths}), padded to the longest:
@@ -91,7 +90,18 @@ public final class PackedBench implements BenchSuite {
     }
 
     @Override
-    public void run(Backend backend, Consumer<String> progress) {
+    public double work() {
+        return distributions.stream().mapToDouble(this::work).sum();
+    }
+
+    /** Every setup on a batch of the distribution's mean length. */
+    private double work(SkewedLengths dist) {
+        int mean = (int) Math.max(1, Math.round(dist.meanFraction() * dist.maxLen()));
+        return SETUPS.size() * BlockBench.flops(config, batchSize, mean);
+    }
+
+    @Override
+    public void run(Backend backend, Progress progress) {
         PaddedBlock block = new PaddedBlock(EncoderBlock.of(config, BlockWeights.random(config.dModel(),
                 config.ffDim(), 42), GemmTilesPreference.of(backend)));
         rows.clear();
@@ -99,12 +109,13 @@ public final class PackedBench implements BenchSuite {
             int[] lengths = dist.draw(batchSize);
             PaddedBatch batch = PaddedBatch.ofLengths(Arrays.stream(lengths).max().orElseThrow(), lengths);
             float[] x = input(batch, config.dModel());
+            progress.begin("packed-bench mean " + dist.meanPercent(), work(dist));
             float[][] paddedOutput = new float[EncoderBlock.Variant.values().length][];
             Row[] measured = new Row[SETUPS.size()];
             // Padded setups first: the packed ones are compared with their outputs.
             for (Setup s : SETUPS.stream().sorted(Comparator.comparing(Setup::mode)).toList()) {
                 Measured m = measure(backend, block.build(s.mode(), s.variant(), batch), x,
-                        "packed-bench mean " + dist.meanPercent() + " " + s.name() + " ", progress);
+                        "packed-bench mean " + dist.meanPercent() + " " + s.name(), progress);
                 if (s.mode() == PaddedBlock.Mode.PADDED) {
                     paddedOutput[s.variant().ordinal()] = m.output();
                 }
@@ -112,6 +123,8 @@ public final class PackedBench implements BenchSuite {
                         Arrays.equals(paddedOutput[s.variant().ordinal()], m.output()));
             }
             rows.addAll(List.of(measured));
+            progress.done("packed-bench mean " + dist.meanPercent() + ": " + String.join(", ", Arrays.stream(measured)
+                    .map(r -> String.format(Locale.ROOT, "%s %.1f ms", r.setup().name(), r.millis())).toList()));
         }
     }
 
@@ -119,18 +132,19 @@ public final class PackedBench implements BenchSuite {
     }
 
     /** Median wall and CPU time of {@code bg} on input {@code x}, its memory and (a copy of) its output. */
-    private Measured measure(Backend backend, BlockGraph bg, float[] x, String label, Consumer<String> progress) {
+    private Measured measure(Backend backend, BlockGraph bg, float[] x, String label, Progress progress) {
         System.arraycopy(x, 0, bg.input(), 0, x.length);
         ExecutionPlan plan = backend.plan(bg.graph());
-        double[] cpu = new double[timing.warmup() + timing.repetitions()];
-        int[] runs = {0};
+        List<Double> cpu = new ArrayList<>();
         double ms = timing.medianMillis(() -> {
             long start = CpuTime.nanos();
             plan.execute();
-            cpu[runs[0]++] = start < 0 ? Double.NaN : (CpuTime.nanos() - start) / 1e6;
-        }, i -> progress.accept(label + timing.round(i)));
-        return new Measured(ms, Timing.median(Arrays.copyOfRange(cpu, timing.warmup(), cpu.length)), bg.memory(),
-                bg.output().clone());
+            cpu.add(start < 0 ? Double.NaN : (CpuTime.nanos() - start) / 1e6);
+        }, label, progress);
+        // the timed runs are the last ones, after however many warm-up runs it took
+        double[] timed = cpu.subList(cpu.size() - timing.repetitions(), cpu.size()).stream()
+                .mapToDouble(Double::doubleValue).toArray();
+        return new Measured(ms, Timing.median(timed), bg.memory(), bg.output().clone());
     }
 
     @Override
@@ -152,14 +166,13 @@ public final class PackedBench implements BenchSuite {
         Report.Section s = report.section("Padding removal: padded vs packed vs packed + fused")
                 .text(String.format(Locale.ROOT, "Encoder block d=%d, %d heads, ff=%d (%s, %s), batch of %d "
                                 + "sequences padded to the longest, input and output `[batch, maxLen, d]` in every mode "
-                                + "(packed times include unpad and pad). Median of %d runs after %d warm-up; CPU time is the "
+                                + "(packed times include unpad and pad). %s CPU time is the "
                                 + "process's, all threads, less sensitive than wall time to other load on the machine. "
                                 + "Peak working set = activation bytes live at once. \"= padded\": output bit-identical "
                                 + "to the padded run of the same variant.", config.dModel(), config.heads(),
                         config.ffDim(), config.activation().name().toLowerCase(Locale.ROOT),
                         (config.normFirst() ? "pre-LN" : "post-LN") + (config.causal() ? ", causal" : ""), batchSize,
-                        timing.repetitions(),
-                        timing.warmup()));
+                        timing.describe()));
         for (SkewedLengths dist : distributions) {
             s.text(dist.describe() + ": " + batchSummary(batchOf(dist)) + ".");
         }

@@ -22,7 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
-import java.util.function.Consumer;
 
 /**
  * Every weight format side by side on one linear layer of {@code size × size} Gaussian weights: bytes, GEMV
@@ -100,8 +99,14 @@ public final class QuantBench implements BenchSuite {
         return List.copyOf(results);
     }
 
+    /** Every format weighs the same: the work is counted in formats. */
     @Override
-    public void run(Backend backend, Consumer<String> progress) {
+    public double work() {
+        return formats.size();
+    }
+
+    @Override
+    public void run(Backend backend, Progress progress) {
         results.clear();
         SplittableRandom rnd = new SplittableRandom(42);
         RowWeights w = new RowWeights(Inputs.gaussian(rnd, size * size, 1 / Math.sqrt(size)), new float[size], size, size);
@@ -115,7 +120,8 @@ public final class QuantBench implements BenchSuite {
         ExecutionPlan[] gemm = new ExecutionPlan[n];
         List<String> implementations = new ArrayList<>();
         for (int f = 0; f < n; f++) {
-            progress.accept(formats.get(f) + ": compressing, JIT warm-up");
+            progress.begin(formats.get(f), 1.0 / 2);
+            progress.step(formats.get(f) + ": compressing, JIT warm-up");
             LinearLayer layer = WeightFormats.parse(formats.get(f)).compress(List.of(w)).get(0);
             layers.add(layer);
             gemv[f] = warm(plan(backend, List.of(layer), x1, 1));
@@ -132,34 +138,44 @@ public final class QuantBench implements BenchSuite {
             gemm[f] = p == null ? null : warm(p);
         }
         // interleaved rounds: every format sees the same machine state, which matters on a shared machine
-        double[][] gemvMs = new double[n][timing.repetitions()];
-        double[][] streamedMs = new double[n][timing.repetitions()];
-        double[][] gemmMs = new double[n][timing.repetitions()];
-        for (int r = -timing.warmup(); r < timing.repetitions(); r++) {
-            progress.accept((r < 0 ? "warm-up round " + (r + timing.warmup() + 1) : "round " + (r + 1)) + ": GEMV"
-                    + (streamMib > 0 ? " hot and streamed" : "") + (rows > 0 ? " and GEMM" : "") + " of every format");
-            for (int f = 0; f < n; f++) {
-                double v = timeRepeated(gemv[f], GEMV_BATCH);
-                double s = streamed[f] == null ? Double.NaN : timeRepeated(streamed[f], 1) / copies[f];
-                double g = gemm[f] == null ? Double.NaN : timeRepeated(gemm[f], 1);
-                if (r >= 0) {
-                    gemvMs[f][r] = v;
-                    streamedMs[f][r] = s;
-                    gemmMs[f][r] = g;
+        List<Runnable> runs = new ArrayList<>();
+        List<String> labels = new ArrayList<>();
+        int[][] index = new int[n][3];
+        for (int f = 0; f < n; f++) {
+            ExecutionPlan[] plans = {gemv[f], streamed[f], gemm[f]};
+            String[] what = {"GEMV", "streamed GEMV", "GEMM"};
+            for (int kind = 0; kind < 3; kind++) {
+                index[f][kind] = plans[kind] == null ? -1 : runs.size();
+                if (plans[kind] != null) {
+                    ExecutionPlan plan = plans[kind];
+                    int times = kind == 0 ? GEMV_BATCH : 1;
+                    runs.add(() -> {
+                        for (int i = 0; i < times; i++) {
+                            plan.execute();
+                        }
+                    });
+                    labels.add(formats.get(f) + " " + what[kind]);
                 }
             }
         }
+        progress.begin("GEMV and GEMM of every format, interleaved", n / 2.0);
+        Timing.Result timed = timing.interleaved(runs, labels::get, progress);
+        progress.done("GEMV and GEMM of every format timed (warm-up " + timed.warmupText(timing) + " runs)");
+        double[] ms = timed.medians();
         BlockWeights blockWeights = BlockWeights.random(blockConfig.dModel(), blockConfig.ffDim(), 7);
         float[] blockX = Inputs.gaussian(rnd, blockTokens * blockConfig.dModel(), 1);
         float[] reference = new EncoderBlock(blockConfig, blockWeights).forward(backend, EncoderBlock.Variant.FUSED,
                 blockX, 1, blockTokens);
         for (int f = 0; f < n; f++) {
             String format = formats.get(f);
-            progress.accept(format + ": block error");
+            progress.step(format + ": block error");
             float[] y = CompressedBlock.of(blockWeights, WeightFormats.parse(format)).block(blockConfig)
                     .forward(backend, EncoderBlock.Variant.FUSED, blockX, 1, blockTokens);
-            results.add(new Row(format, weightBytes(layers.get(f)), median(gemvMs[f]), median(streamedMs[f]),
-                    median(gemmMs[f]), relativeError(y, reference), implementations.get(f)));
+            double gemvMs = ms[index[f][0]] / GEMV_BATCH;
+            double streamedMs = index[f][1] < 0 ? Double.NaN : ms[index[f][1]] / copies[f];
+            double gemmMs = index[f][2] < 0 ? Double.NaN : ms[index[f][2]];
+            results.add(new Row(format, weightBytes(layers.get(f)), gemvMs, streamedMs, gemmMs, relativeError(y, reference),
+                    implementations.get(f)));
         }
     }
 
@@ -197,21 +213,6 @@ public final class QuantBench implements BenchSuite {
         return tasks.get(tasks.size() - 1).implementation();
     }
 
-    /** Milliseconds per execution of {@code times} executions. */
-    private static double timeRepeated(ExecutionPlan plan, int times) {
-        long start = System.nanoTime();
-        for (int i = 0; i < times; i++) {
-            plan.execute();
-        }
-        return (System.nanoTime() - start) / 1e6 / times;
-    }
-
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        java.util.Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-    }
-
     @Override
     public String text() {
         return String.format(Locale.ROOT, "compressed weights: %dx%d layer, GEMV (1 row) and GEMM (%d rows); block "
@@ -235,14 +236,14 @@ public final class QuantBench implements BenchSuite {
         }
         report.section("Compressed weights: size, speed, error")
                 .text(String.format(Locale.ROOT, "One %dx%d linear layer of N(0, 1/%d) weights: GEMV with 1 activation "
-                                + "row (decode) and GEMM with %d rows (prefill), median of %d interleaved rounds (every "
-                                + "format once per round) after %d warm-up rounds. Hot GEMV reuses one weight copy (it "
+                                + "row (decode) and GEMM with %d rows (prefill), timed in interleaved rounds (every "
+                                + "format once per round): %s Hot GEMV reuses one weight copy (it "
                                 + "may stay in the last-level cache); streamed GEMV, in the same rounds, rotates over "
                                 + "copies totalling at least %d MiB, so weights come from memory. "
                                 + "Speed-up against `%s` (fp32, same layout and loops). Block error: "
                                 + "relative L2 error of an encoder block's output (d=%d, ff=%d, %d tokens, random "
                                 + "weights) with its four linear layers in the format, against fp32.",
-                        size, size, size, rows, timing.repetitions(), timing.warmup(), streamMib, BASELINE,
+                        size, size, size, rows, timing.describe(), streamMib, BASELINE,
                         blockConfig.dModel(), blockConfig.ffDim(), blockTokens))
                 .table(table()).chart(time).chart(error);
     }

@@ -46,6 +46,15 @@ class BenchSuitesTest {
     }
 
     @Test
+    void gemmShapesFollowTheBlockWidths() {
+        List<String> shapes = GemmBench.shapes(64, 256, new int[] {8, 128}).stream()
+                .map(s -> s[0] + "," + s[1] + "," + s[2]).toList();
+        assertEquals(List.of("1024,1024,1024", "8,256,64", "8,64,256", "128,256,64", "128,64,256"), shapes);
+        assertEquals(List.of("1024,1024,1024", "512,3072,768", "512,768,3072", "128,3072,768", "128,768,3072"),
+                GemmBench.DEFAULT_SHAPES.stream().map(s -> s[0] + "," + s[1] + "," + s[2]).toList());
+    }
+
+    @Test
     void blasPeerMultipliesRowMajorMatrices() {
         float[] a = {1, 2, 3, 4, 5, 6}; // 2x3
         float[] b = {1, 0, 0, 1, 1, 1}; // 3x2

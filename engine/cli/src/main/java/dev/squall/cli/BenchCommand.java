@@ -1,5 +1,8 @@
 package dev.squall.cli;
 
+import dev.squall.benchmarks.peer.BlockPeer;
+import dev.squall.benchmarks.peer.OnnxExport;
+import dev.squall.benchmarks.peer.OnnxRuntimePeer;
 import dev.squall.benchmarks.suite.AttentionBench;
 import dev.squall.benchmarks.suite.BenchSuite;
 import dev.squall.benchmarks.suite.BlockBench;
@@ -15,20 +18,25 @@ import dev.squall.benchmarks.report.Report;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code squall bench}: side-by-side measurements, printed and optionally written as a report. */
 @Command(name = "bench", description = {"Side-by-side benchmarks (default: fused vs unfused block).",
         "By default the fused and unfused transformer block: median time, speed-up, peak working set and max "
                 + "difference per sequence length. --suite adds attention alone (fused vs unfused) and GEMM against "
-                + "OpenBLAS/VectorBLAS. With --offload, or on a device backend (--backend tornado), each block also "
-                + "runs split into one graph per task, chained on the device or with host round trips, to show the "
-                + "transfers fusion avoids."})
+                + "OpenBLAS/VectorBLAS; --peer onnxruntime times ONNX Runtime on the same block in the same rounds. "
+                + "With --offload, or on a device backend (--backend tornado), each block also runs split into one "
+                + "graph per task, chained on the device or with host round trips, to show the transfers fusion "
+                + "avoids."})
 final class BenchCommand implements Callable<Integer> {
     @Option(names = "--d", defaultValue = "768", description = "Model width (default: ${DEFAULT-VALUE}).")
     int d;
@@ -45,9 +53,13 @@ final class BenchCommand implements Callable<Integer> {
     boolean causal;
     @Option(names = "--norm-first", description = "Pre-LN block.")
     boolean normFirst;
-    @Option(names = "--warmup", defaultValue = "5",
-            description = "Untimed runs per graph, for the JIT to compile the vector loops (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", defaultValue = "2", description = "Untimed runs per graph first, at least (default: "
+            + "${DEFAULT-VALUE}); more until the fastest run stops improving by over 5 %% in 5 runs, up to --warmup-max "
+            + "runs or 30 s.")
     int warmup;
+    @Option(names = "--warmup-max", defaultValue = "30", description = "At most this many warm-up runs per graph "
+            + "(default: ${DEFAULT-VALUE}); equal to --warmup for a fixed count.")
+    int warmupMax;
     @Option(names = "--reps", defaultValue = "3", description = "Timed runs per graph; the median is shown (default: ${DEFAULT-VALUE}).")
     int reps;
     @Option(names = "--suite", split = ",", defaultValue = "block",
@@ -58,6 +70,17 @@ final class BenchCommand implements Callable<Integer> {
     int[] attentionLengths;
     @Option(names = "--report", paramLabel = "DIR", description = "Also write DIR/report.md with PNG charts.")
     Path report;
+    @Option(names = "--peer", split = ",", paramLabel = "PEER", description = "Also time another engine on the same "
+            + "block, weights and input, interleaved with Squall's graphs: onnxruntime (ONNX Runtime, the model exported "
+            + "from the weights by PyTorch when installed, cached under ~/.cache/squall/onnx; skipped otherwise).")
+    List<String> peers;
+    @Option(names = "--gemm-m", split = ",", defaultValue = "512,128", paramLabel = "M", description = "Rows of the "
+            + "GEMM suite's feed-forward shapes M×d·d×ff and M×ff·ff×d, beside 1024³ (default: ${DEFAULT-VALUE}).")
+    int[] gemmRows;
+    @Option(names = {"-q", "--quiet"}, description = "No progress on standard error, results only.")
+    boolean quiet;
+    @Spec
+    CommandSpec spec;
     @Option(names = "--offload", description = "Compare one graph with graphs split per task (on by default on device backends).")
     boolean offload;
     @Mixin
@@ -78,7 +101,7 @@ final class BenchCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--report: " + e.getMessage(), e);
             }
         }
-        Timing timing = new Timing(warmup, reps);
+        Timing timing = new Timing(warmup, warmupMax, reps);
         BlockConfig block = new BlockConfig(d, heads, ff, normFirst, BlockConfig.Activation.GELU, causal, 1e-5f);
         List<BenchSuite> suites = new ArrayList<>();
         if (attention.enabled) {
@@ -91,13 +114,13 @@ final class BenchCommand implements Callable<Integer> {
             boolean all = name.equals("all");
             if (all || name.equals("block")) {
                 suites.add(offload || !run.jvm() ? new OffloadBench(block, batch, lengths, timing)
-                        : new BlockBench(block, batch, lengths, timing));
+                        : new BlockBench(block, batch, lengths, timing).withPeers(peerFactories()));
             }
             if (all || name.equals("attention")) {
                 suites.add(new AttentionBench(heads, d / heads, causal, attentionLengths, timing));
             }
             if (all || name.equals("gemm")) {
-                suites.add(new GemmBench(GemmBench.DEFAULT_SHAPES, timing));
+                suites.add(new GemmBench(GemmBench.shapes(d, ff, gemmRows), timing));
             }
             if (!all && !List.of("block", "attention", "gemm").contains(name)) {
                 throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
@@ -107,15 +130,18 @@ final class BenchCommand implements Callable<Integer> {
         if (quant.enabled) {
             suites.add(quant.suite(block, timing));
         }
+        SuiteOptions.check(spec.commandLine(), suites);
         try (Backend backend = run.profile ? new ProfilingBackend(run.backend()) : run.backend()) {
             String machine = MachineInfo.describe();
             System.out.println(machine);
             System.out.println("backend:   " + backend.description());
             Report r = new Report("Squall benchmark report", List.of(machine, "backend: " + backend.description()));
-            for (BenchSuite suite : suites) {
-                suite.run(backend, line -> System.err.println("bench: " + line));
-                System.out.println(suite.text());
-                suite.addTo(r);
+            try (BenchOutput out = BenchOutput.open(quiet, suites.stream().mapToDouble(BenchSuite::work).sum())) {
+                for (BenchSuite suite : suites) {
+                    suite.run(backend, out);
+                    out.results(suite.text());
+                    suite.addTo(r);
+                }
             }
             PeakFraction.of(suites).ifPresent(p -> {
                 System.out.println(p.text());
@@ -129,5 +155,17 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** The peers of {@code --peer}, by name. */
+    private Map<String, BlockPeer.Factory> peerFactories() {
+        Map<String, BlockPeer.Factory> factories = new LinkedHashMap<>();
+        for (String name : peers == null ? List.<String>of() : peers) {
+            if (!name.equals(OnnxRuntimePeer.NAME)) {
+                throw new IllegalArgumentException("--peer: unknown peer '" + name + "' (" + OnnxRuntimePeer.NAME + ")");
+            }
+            factories.put(name, OnnxRuntimePeer.factory(OnnxExport.fromEnvironment()));
+        }
+        return factories;
     }
 }
