@@ -21,7 +21,7 @@ public final class DenseAttentionVector implements FastPath {
     }
 
     /** The rows of a run: tokens {@code [t0, t1)} of the sequence starting at {@code start}, head {@code h}. */
-    private interface Run {
+    interface Run {
         void apply(int t0, int t1, int start, int len, int h);
     }
 
@@ -73,7 +73,7 @@ public final class DenseAttentionVector implements FastPath {
      * Splits rows {@code [rowOffset, rowOffset + rowCount)} ({@code row = token·heads + head}) into maximal
      * runs of consecutive tokens of one sequence with the same head.
      */
-    private static void runs(int[] seqStart, int heads, int rowOffset, int rowCount, Run run) {
+    static void runs(int[] seqStart, int heads, int rowOffset, int rowCount, Run run) {
         if (rowCount <= 0) {
             return;
         }

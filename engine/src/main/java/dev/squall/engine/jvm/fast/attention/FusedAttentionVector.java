@@ -53,6 +53,13 @@ public final class FusedAttentionVector implements FastPath {
                 rowCount);
     }
 
+    /** Fast {@link FusedAttention#attentionWithLse}, the forward that training runs: {@link ForwardWithLse}. */
+    public static void attentionWithLse(float[] q, float[] k, float[] v, float[] out, float[] lse, int[] seqStart,
+                                        int heads, int d, int ld, int kCol, int vCol, int causal, int rowOffset,
+                                        int rowCount) {
+        ForwardWithLse.run(q, k, v, out, lse, seqStart, heads, d, ld, kCol, vCol, causal, rowOffset, rowCount);
+    }
+
     /**
      * A local window ({@link dev.squall.tasks.attention.WindowAttention} with dilation 1 and no global
      * positions): query {@code i} sees keys {@code |i − j| ≤ radius} of its sequence ({@code j ≤ i} too when
