@@ -41,8 +41,8 @@ import java.util.regex.Pattern;
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp benchmarks/target/benchmarks.jar \
- *     dev.squall.benchmarks.TrainingKernelsBenchmark [small|medium|attention|all] [--threads 2] [--warmup 3]
- *     [--reps 9] [--only REGEX]
+ *     dev.squall.benchmarks.TrainingKernelsBenchmark [small|medium|attention|fused-vs-unfused|all] [--threads 2] [--warmup 3]
+ *     [--reps 9] [--only REGEX] [--fast-only]
  * </pre>
  */
 public final class TrainingKernelsBenchmark {
@@ -72,7 +72,9 @@ public final class TrainingKernelsBenchmark {
     }
 
     /** Warm-up time per case before the timed rounds. */
-    private static final long WARM_NANOS = 1_500_000_000L;
+    private static final long WARM_NANOS = 2_000_000_000L;
+    /** Least warm-up runs per plan (time permitting). */
+    private static final int WARM_RUNS = 20;
 
     private TrainingKernelsBenchmark() {
     }
@@ -89,6 +91,7 @@ public final class TrainingKernelsBenchmark {
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--reps" -> reps = Integer.parseInt(args[++i]);
                 case "--only" -> only = Pattern.compile(args[++i]);
+                case "--fast-only" -> fastOnly = true;
                 default -> which = args[i];
             }
         }
@@ -113,8 +116,14 @@ public final class TrainingKernelsBenchmark {
                 }
                 run("attention backward, T=1024, one sequence, causal", cases, only, timing, plain, fast);
             }
+            if (which.equals("all") || which.equals("fused-vs-unfused")) {
+                compare(timing, fast);
+            }
         }
     }
+
+    /** Times only the fast plans (for profiling them); the plain column then repeats the fast one. */
+    private static boolean fastOnly;
 
     private static void run(String title, List<Case> cases, Pattern only, Timing timing, JvmBackend plain,
                             JvmBackend fast) {
@@ -128,9 +137,9 @@ public final class TrainingKernelsBenchmark {
             if (!only.matcher(c.name()).find()) {
                 continue;
             }
-            ExecutionPlan p = plain.plan(c.graph());
+            ExecutionPlan p = (fastOnly ? fast : plain).plan(c.graph());
             ExecutionPlan f = fast.plan(c.graph());
-            warm(p, f);
+            warm(f, p);
             double[] ms = timing.interleavedMedianMillis(List.of(p::execute, f::execute), (r, i) -> { });
             plainStep += ms[0] * c.count();
             fastStep += ms[1] * c.count();
@@ -144,13 +153,46 @@ public final class TrainingKernelsBenchmark {
                 plainStep / fastStep, plainStep, fastStep);
     }
 
-    /** Runs both plans in turn for at least {@link #WARM_NANOS}: the JIT compiles the fast paths in the background. */
-    private static void warm(ExecutionPlan p, ExecutionPlan f) {
-        long start = System.nanoTime();
-        do {
-            p.execute();
-            f.execute();
-        } while (System.nanoTime() - start < WARM_NANOS);
+    /**
+     * The fused against the unfused attention backward, both fast, timed in the same interleaved rounds at
+     * T = 1024 (one sequence, causal), with the peak bytes of each graph's arrays.
+     */
+    private static void compare(Timing timing, JvmBackend fast) {
+        System.out.println();
+        System.out.println("## fused vs unfused attention backward (fast paths), T=1024, one sequence, causal");
+        System.out.printf(Locale.ROOT, "%-12s %12s %12s %9s %14s %14s%n", "heads x d", "fused ms", "unfused ms", "ratio",
+                "fused MiB", "unfused MiB");
+        for (int[] hd : new int[][] {{6, 64}, {4, 32}, {12, 64}}) {
+            Case fused = attentionBackward("fused", 1, 1024, hd[0], hd[1], true, 1);
+            Case unfused = attentionBackward("unfused", 1, 1024, hd[0], hd[1], false, 1);
+            ExecutionPlan f = fast.plan(fused.graph());
+            ExecutionPlan u = fast.plan(unfused.graph());
+            warm(f, u);
+            double[] ms = timing.interleavedMedianMillis(List.of(f::execute, u::execute), (r, i) -> { });
+            System.out.printf(Locale.ROOT, "%-12s %12.2f %12.2f %8.2fx %14.2f %14.2f%n", hd[0] + " x " + hd[1], ms[0],
+                    ms[1], ms[1] / ms[0], mib(fused), mib(unfused));
+        }
+    }
+
+    private static double mib(Case c) {
+        return GraphMemory.of(List.of(c.graph())).peakLiveBytes() / (1024.0 * 1024);
+    }
+
+    /**
+     * Warms the plans one after the other, each for at least {@link #WARM_NANOS} and {@link #WARM_RUNS} runs (or
+     * its first run if that is longer): vector code runs some fifty times slower until C2 has compiled it, so the
+     * fast plan must run alone until it has, not between slow plain runs.
+     */
+    private static void warm(ExecutionPlan... plans) {
+        for (ExecutionPlan plan : plans) {
+            long start = System.nanoTime();
+            int runs = 0;
+            do {
+                plan.execute();
+                runs++;
+            } while (System.nanoTime() - start < WARM_NANOS && runs < 10_000 || runs < WARM_RUNS
+                    && System.nanoTime() - start < 4 * WARM_NANOS);
+        }
     }
 
     /** The training-specific kernels of one step of {@code m}, each weighted by its runs per step. */
