@@ -22,6 +22,15 @@ final class BlockGroups {
     }
 
     /**
+     * Calls {@code body} for the runs of rows {@code [rowOffset, rowOffset + rowCount)}: for each head, the slice's
+     * consecutive blocks of one sequence, however many.
+     */
+    static void forEachRun(int[] seqStart, int heads, int rowOffset, int rowCount, Body body) {
+        forEach(seqStart, heads, rowOffset, rowCount, Integer.MAX_VALUE / FusedAttention.QUERY_BLOCK
+                * FusedAttention.QUERY_BLOCK, body);
+    }
+
+    /**
      * Calls {@code body} for the groups of rows {@code [rowOffset, rowOffset + rowCount)}, head by head, each at most
      * {@code maxTokens} tokens (a multiple of {@link FusedAttention#QUERY_BLOCK}) and never straddling two sequences.
      */

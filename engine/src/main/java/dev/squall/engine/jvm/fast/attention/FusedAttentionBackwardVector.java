@@ -15,14 +15,16 @@ import java.util.Arrays;
 /**
  * Fast paths of {@link FusedAttentionBackward}: the same split (dQ per query block, dK and dV per key block, each
  * output element with one owner), with every product of a tile run by the blocked GEMM of {@link GemmDriver} and
- * the exponentials in vector lanes ({@link GradientTiles}). The slice's blocks of one head and sequence are taken
- * {@link #GROUP} tokens at a time ({@link BlockGroups}), so each streamed tile serves up to 128 queries or keys.
+ * the exponentials in vector lanes ({@link GradientTiles}). A call's blocks of one head and sequence form a run
+ * ({@link BlockGroups#forEachRun}), cut into groups of up to {@link #GROUP} tokens (the tiles' columns); the run's
+ * group operands are packed once, then each streamed tile of {@link #TILE} tokens is packed once and serves every
+ * group of the run.
  *
  * <ul>
- *   <li>{@link #queryGradient}: per group of queries, Qᵀ and dOᵀ packed once; per tile of {@link #TILE} keys the
- *       key-major {@code Sᵀ = K·Qᵀ} and {@code dPᵀ = V·dOᵀ}, then {@code dQ += dS·K} reading the dSᵀ tile in place
- *       as a column-major A ({@link GemmDriver#productColumns}).</li>
- *   <li>{@link #keyValueGradient}: per group of keys, Kᵀ and Vᵀ packed once; per tile of queries the query-major
+ *   <li>{@link #queryGradient}: groups of queries (Qᵀ, dOᵀ packed); per key tile the key-major
+ *       {@code Sᵀ = K·Qᵀ} and {@code dPᵀ = V·dOᵀ}, then {@code dQ += dS·K} reading the dSᵀ tile in place as a
+ *       column-major A ({@link GemmDriver#productColumns}).</li>
+ *   <li>{@link #keyValueGradient}: groups of keys (Kᵀ, Vᵀ packed); per query tile the query-major
  *       {@code S = Q·Kᵀ} and {@code dP = dO·Vᵀ}, then {@code dV += Pᵀ·dO} and {@code dK += dSᵀ·Q}, the tiles again
  *       read in place.</li>
  * </ul>
@@ -70,31 +72,44 @@ public final class FusedAttentionBackwardVector implements FastPath {
             return;
         }
         Workspace w = WORKSPACE.get();
-        w.forDepth(d);
-        BlockGroups.forEach(seqStart, heads, rowOffset, rowCount, GROUP, (h, start, end, i0, qn) -> {
-            int od = heads * d;
-            float scale = AttentionMask.scale(d);
-            int qOff = i0 * ld + h * d;
-            for (int i = 0; i < qn; i++) {
-                Arrays.fill(dqkv, qOff + i * ld, qOff + i * ld + d, 0f);
+        int od = heads * d;
+        float scale = AttentionMask.scale(d);
+        BlockGroups.forEachRun(seqStart, heads, rowOffset, rowCount, (h, start, end, r0, rn) -> {
+            int groups = (rn + GROUP - 1) / GROUP;
+            w.size(d, groups);
+            for (int g = 0; g < groups; g++) {
+                int i0 = r0 + g * GROUP;
+                int qn = Math.min(GROUP, r0 + rn - i0);
+                gather(lse, delta, i0, qn, heads, h, w.lse, w.delta, g * GROUP);
+                GemmDriver.packPanels(new Matrix(qkv, ld, i0, h * d), true, qn, d, w.groupPanels1[g], 0);
+                GemmDriver.packPanels(new Matrix(dOut, od, i0, h * d), true, qn, d, w.groupPanels2[g], 0);
             }
-            w.gatherRows(lse, delta, i0, qn, heads, h);
-            GemmDriver.packPanels(new Matrix(qkv, ld, i0, h * d), true, qn, d, w.groupA, 0);
-            GemmDriver.packPanels(new Matrix(dOut, od, i0, h * d), true, qn, d, w.groupB, 0);
-            int keyEnd = causal != 0 ? i0 + qn : end;
+            zeroRows(dqkv, r0 * ld + h * d, ld, rn, d);
+            int keyEnd = causal != 0 ? r0 + rn : end;
             for (int j0 = start; j0 < keyEnd; j0 += TILE) {
                 int kn = Math.min(TILE, keyEnd - j0);
-                GemmDriver.packRows(new Matrix(qkv, ld, j0, kCol + h * d), kn, d, w.tileA, 0);
-                GemmDriver.productPacked(w.tileA, 0, w.groupA, w.scores, 0, TS, kn, qn, d);
-                GemmDriver.packRows(new Matrix(qkv, ld, j0, vCol + h * d), kn, d, w.tileA, 0);
-                GemmDriver.productPacked(w.tileA, 0, w.groupB, w.grads, 0, TS, kn, qn, d);
-                GradientTiles.keyMajor(w.scores, w.grads, TS, kn, qn, scale, w.lse, w.delta, j0, i0, causal != 0);
-                GemmDriver.packPanels(new Matrix(qkv, ld, j0, kCol + h * d), false, d, kn, w.tileB, 0);
-                GemmDriver.productColumns(w.grads, 0, w.tileB, 0, kn, dqkv, qOff, ld, qn, d, kn);
+                Matrix keys = new Matrix(qkv, ld, j0, kCol + h * d);
+                GemmDriver.packRows(keys, kn, d, w.tileRows1, 0);
+                GemmDriver.packRows(new Matrix(qkv, ld, j0, vCol + h * d), kn, d, w.tileRows2, 0);
+                GemmDriver.packPanels(keys, false, d, kn, w.tilePanels1, 0);
+                for (int g = 0; g < groups; g++) {
+                    int i0 = r0 + g * GROUP;
+                    int qn = Math.min(GROUP, r0 + rn - i0);
+                    // Causal: keys after the group's last query are hidden from all of it (a group before the
+                    // tile sees none of it).
+                    int visible = causal != 0 ? Math.min(kn, i0 + qn - j0) : kn;
+                    if (visible <= 0) {
+                        continue;
+                    }
+                    GemmDriver.productPacked(w.tileRows1, 0, w.groupPanels1[g], w.scores, 0, TS, visible, qn, d);
+                    GemmDriver.productPacked(w.tileRows2, 0, w.groupPanels2[g], w.grads, 0, TS, visible, qn, d);
+                    GradientTiles.keyMajor(w.scores, w.grads, TS, visible, qn, scale, w.lse, w.delta, g * GROUP, j0, i0,
+                            causal != 0);
+                    GemmDriver.productColumns(w.grads, 0, w.tilePanels1, 0, kn, dqkv, i0 * ld + h * d, ld, qn, d,
+                            visible);
+                }
             }
-            for (int i = 0; i < qn; i++) {
-                SoftmaxRows.scale(dqkv, qOff + i * ld, d, scale);
-            }
+            scaleRows(dqkv, r0 * ld + h * d, ld, rn, d, scale);
         });
     }
 
@@ -108,77 +123,115 @@ public final class FusedAttentionBackwardVector implements FastPath {
             return;
         }
         Workspace w = WORKSPACE.get();
-        w.forDepth(d);
-        BlockGroups.forEach(seqStart, heads, rowOffset, rowCount, GROUP, (h, start, end, j0, kn) -> {
-            int od = heads * d;
-            float scale = AttentionMask.scale(d);
-            int kOff = j0 * ld + kCol + h * d;
-            int vOff = j0 * ld + vCol + h * d;
-            for (int j = 0; j < kn; j++) {
-                Arrays.fill(dqkv, kOff + j * ld, kOff + j * ld + d, 0f);
-                Arrays.fill(dqkv, vOff + j * ld, vOff + j * ld + d, 0f);
+        int od = heads * d;
+        float scale = AttentionMask.scale(d);
+        BlockGroups.forEachRun(seqStart, heads, rowOffset, rowCount, (h, start, end, r0, rn) -> {
+            int groups = (rn + GROUP - 1) / GROUP;
+            w.size(d, groups);
+            for (int g = 0; g < groups; g++) {
+                int j0 = r0 + g * GROUP;
+                int kn = Math.min(GROUP, r0 + rn - j0);
+                GemmDriver.packPanels(new Matrix(qkv, ld, j0, kCol + h * d), true, kn, d, w.groupPanels1[g], 0);
+                GemmDriver.packPanels(new Matrix(qkv, ld, j0, vCol + h * d), true, kn, d, w.groupPanels2[g], 0);
             }
-            GemmDriver.packPanels(new Matrix(qkv, ld, j0, kCol + h * d), true, kn, d, w.groupA, 0);
-            GemmDriver.packPanels(new Matrix(qkv, ld, j0, vCol + h * d), true, kn, d, w.groupB, 0);
-            // Query tiles on the grid from the sequence start; causal: from the one holding the group's first key.
-            int first = causal != 0 ? start + (j0 - start) / TILE * TILE : start;
-            for (int i0 = first; i0 < end; i0 += TILE) {
+            zeroRows(dqkv, r0 * ld + kCol + h * d, ld, rn, d);
+            zeroRows(dqkv, r0 * ld + vCol + h * d, ld, rn, d);
+            // Query tiles on the grid from the sequence start; causal: from the one holding the run's first key.
+            for (int i0 = causal != 0 ? start + (r0 - start) / TILE * TILE : start; i0 < end; i0 += TILE) {
                 int qn = Math.min(TILE, end - i0);
-                w.gatherRows(lse, delta, i0, qn, heads, h);
+                gather(lse, delta, i0, qn, heads, h, w.lse, w.delta, 0);
                 Matrix queries = new Matrix(qkv, ld, i0, h * d);
                 Matrix grads = new Matrix(dOut, od, i0, h * d);
-                GemmDriver.packRows(queries, qn, d, w.tileA, 0);
-                GemmDriver.productPacked(w.tileA, 0, w.groupA, w.scores, 0, TS, qn, kn, d);
-                GemmDriver.packRows(grads, qn, d, w.tileA, 0);
-                GemmDriver.productPacked(w.tileA, 0, w.groupB, w.grads, 0, TS, qn, kn, d);
-                GradientTiles.queryMajor(w.scores, w.grads, TS, qn, kn, scale, w.lse, w.delta, i0, j0, causal != 0);
-                GemmDriver.packPanels(grads, false, d, qn, w.tileB, 0);
-                GemmDriver.productColumns(w.scores, 0, w.tileB, 0, qn, dqkv, vOff, ld, kn, d, qn);
-                GemmDriver.packPanels(queries, false, d, qn, w.tileB, 0);
-                GemmDriver.productColumns(w.grads, 0, w.tileB, 0, qn, dqkv, kOff, ld, kn, d, qn);
+                GemmDriver.packRows(queries, qn, d, w.tileRows1, 0);
+                GemmDriver.packRows(grads, qn, d, w.tileRows2, 0);
+                GemmDriver.packPanels(queries, false, d, qn, w.tilePanels1, 0);
+                GemmDriver.packPanels(grads, false, d, qn, w.tilePanels2, 0);
+                for (int g = 0; g < groups; g++) {
+                    int j0 = r0 + g * GROUP;
+                    int kn = Math.min(GROUP, r0 + rn - j0);
+                    if (causal != 0 && j0 >= i0 + qn) {
+                        break; // this group's keys, and the later groups', all come after the tile's queries
+                    }
+                    GemmDriver.productPacked(w.tileRows1, 0, w.groupPanels1[g], w.scores, 0, TS, qn, kn, d);
+                    GemmDriver.productPacked(w.tileRows2, 0, w.groupPanels2[g], w.grads, 0, TS, qn, kn, d);
+                    GradientTiles.queryMajor(w.scores, w.grads, TS, qn, kn, scale, w.lse, w.delta, i0, j0, causal != 0);
+                    GemmDriver.productColumns(w.scores, 0, w.tilePanels2, 0, qn, dqkv, j0 * ld + vCol + h * d, ld, kn, d,
+                            qn);
+                    GemmDriver.productColumns(w.grads, 0, w.tilePanels1, 0, qn, dqkv, j0 * ld + kCol + h * d, ld, kn, d,
+                            qn);
+                }
             }
-            for (int j = 0; j < kn; j++) {
-                SoftmaxRows.scale(dqkv, kOff + j * ld, d, scale);
-            }
+            scaleRows(dqkv, r0 * ld + kCol + h * d, ld, rn, d, scale);
         });
     }
 
-    /** Per-thread buffers; the packed ones grow with the head dimension. */
+    /** {@code lse}, {@code delta} of tokens {@code [i0, i0 + n)}, head {@code h}, into {@code l}, {@code dl} at {@code at}. */
+    private static void gather(float[] lse, float[] delta, int i0, int n, int heads, int h, float[] l, float[] dl,
+                               int at) {
+        for (int i = 0; i < n; i++) {
+            l[at + i] = lse[(i0 + i) * heads + h];
+            dl[at + i] = delta[(i0 + i) * heads + h];
+        }
+    }
+
+    static void zeroRows(float[] a, int off, int ld, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            Arrays.fill(a, off + r * ld, off + r * ld + cols, 0f);
+        }
+    }
+
+    private static void scaleRows(float[] a, int off, int ld, int rows, int cols, float scale) {
+        for (int r = 0; r < rows; r++) {
+            SoftmaxRows.scale(a, off + r * ld, cols, scale);
+        }
+    }
+
+    /**
+     * Per-thread buffers: the two score-sized tiles; a streamed tile packed as A rows and as B panels (two of each);
+     * the operands of every group of a run, packed once per run and call; L and D of a run's query groups (dQ) or of
+     * a query tile (dK, dV). The group buffers grow with the longest run: O(N·d) for a sequence of N tokens.
+     */
     private static final class Workspace {
         /** The scores tile, then P. */
         final float[] scores = new float[TILE * TS];
         /** The dP tile, then dS. */
         final float[] grads = new float[TILE * TS];
-        /** L and D of the tile's query rows or the group's query columns (whole vectors). */
-        final float[] lse = new float[GradientTiles.vectorCeil(Math.max(GROUP, TILE))];
-        final float[] delta = new float[lse.length];
-        /** The group's two packed operands (B panels of the score and dP products). */
-        float[] groupA = new float[0];
-        float[] groupB = new float[0];
-        /** A streamed tile packed as A rows, and as B panels. */
-        float[] tileA = new float[0];
-        float[] tileB = new float[0];
+        float[] tileRows1 = new float[0];
+        float[] tileRows2 = new float[0];
+        float[] tilePanels1 = new float[0];
+        float[] tilePanels2 = new float[0];
+        /** The operands of a run's groups, one array each. */
+        float[][] groupPanels1 = new float[0][];
+        float[][] groupPanels2 = new float[0][];
+        float[] lse = new float[0];
+        float[] delta = new float[0];
         private int d = -1;
 
-        Workspace() {
-        }
-
-        /** Sizes the packed buffers for head dimension {@code d} (a new {@code d} reallocates them). */
-        void forDepth(int d) {
+        /** Sizes the buffers for head dimension {@code d} and {@code groups} groups. */
+        void size(int d, int groups) {
             if (d != this.d) {
                 this.d = d;
-                groupA = new float[GemmDriver.panelFloats(GROUP, d)];
-                groupB = new float[groupA.length];
-                tileA = new float[(TILE + GemmDriver.MR) * d];
-                tileB = new float[GemmDriver.panelFloats(d, TILE)];
+                tileRows1 = new float[(TILE + GemmDriver.MR) * d];
+                tileRows2 = new float[tileRows1.length];
+                tilePanels1 = new float[GemmDriver.panelFloats(d, TILE)];
+                tilePanels2 = new float[tilePanels1.length];
+                groupPanels1 = new float[0][];
+                groupPanels2 = new float[0][];
             }
-        }
-
-        /** {@code lse}, {@code delta} of tokens {@code [i0, i0 + n)}, head {@code h}, into this workspace's arrays. */
-        void gatherRows(float[] lse, float[] delta, int i0, int n, int heads, int h) {
-            for (int i = 0; i < n; i++) {
-                this.lse[i] = lse[(i0 + i) * heads + h];
-                this.delta[i] = delta[(i0 + i) * heads + h];
+            if (groupPanels1.length < groups) {
+                int have = groupPanels1.length;
+                groupPanels1 = Arrays.copyOf(groupPanels1, groups);
+                groupPanels2 = Arrays.copyOf(groupPanels2, groups);
+                for (int g = have; g < groups; g++) {
+                    groupPanels1[g] = new float[GemmDriver.panelFloats(GROUP, d)];
+                    groupPanels2[g] = new float[GemmDriver.panelFloats(GROUP, d)];
+                }
+            }
+            // L and D of the run's groups, each read in whole vectors.
+            int stats = Math.max(groups * GROUP, TILE) + GradientTiles.LANES;
+            if (lse.length < stats) {
+                lse = new float[stats];
+                delta = new float[stats];
             }
         }
     }

@@ -29,24 +29,25 @@ final class GradientTiles {
 
     /**
      * Key-major: row {@code r} is key {@code firstKey + r}, column {@code c} query {@code firstQuery + c} with
-     * {@code lse[c]}, {@code delta[c]}. Overwrites {@code dp} with dS (P is not kept). Causal: key {@code j} is
+     * {@code lse[statsOff + c]}, {@code delta[statsOff + c]} (read in whole vectors). Overwrites {@code dp} with dS (P is not kept). Causal: key {@code j} is
      * visible to query {@code i} when {@code j ≤ i}.
      */
     static void keyMajor(float[] s, float[] dp, int ld, int rows, int cols, float scale, float[] lse, float[] delta,
-                         int firstKey, int firstQuery, boolean causal) {
+                         int statsOff, int firstKey, int firstQuery, boolean causal) {
         int vcols = vectorCeil(cols);
         for (int r = 0; r < rows; r++) {
             int at = r * ld;
             // Queries before column lo do not see this key.
-            int lo = causal ? Math.max(0, firstKey + r - firstQuery) : 0;
+            int lo = causal ? Math.min(vcols, Math.max(0, firstKey + r - firstQuery)) : 0;
             int c = 0;
             for (; c + LANES <= lo; c += LANES) {
                 FloatVector.zero(S).intoArray(dp, at + c);
             }
             for (; c < vcols; c += LANES) {
                 FloatVector p = VectorMath.expNonPositive(FloatVector.fromArray(S, s, at + c).mul(scale)
-                        .sub(FloatVector.fromArray(S, lse, c)));
-                FloatVector ds = p.mul(FloatVector.fromArray(S, dp, at + c).sub(FloatVector.fromArray(S, delta, c)));
+                        .sub(FloatVector.fromArray(S, lse, statsOff + c)));
+                FloatVector ds = p.mul(FloatVector.fromArray(S, dp, at + c)
+                        .sub(FloatVector.fromArray(S, delta, statsOff + c)));
                 if (c < lo) {
                     ds = FloatVector.zero(S).blend(ds, S.indexInRange(c - lo, LANES));
                 }

@@ -8,6 +8,7 @@ import dev.squall.tasks.attention.AttentionMask;
 import dev.squall.tasks.attention.FusedAttention;
 import dev.squall.tasks.attention.FusedAttentionBackward;
 import dev.squall.tasks.attention.UnfusedAttentionBackward;
+import dev.squall.tasks.testing.BitExact;
 import dev.squall.tasks.testing.RandomArrays;
 import dev.squall.tasks.testing.RowSlices;
 import dev.squall.tasks.testing.Subject;
@@ -17,6 +18,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -48,6 +50,57 @@ class FusedAttentionBackwardVectorTest {
         for (AttentionCase.Shape s : shapes()) {
             RandomArrays rnd = RandomArrays.fresh();
             check(AttentionCase.random(rnd, s, causal ? AttentionMask.CAUSAL : 0, true), causal ? 1 : 0, rnd);
+        }
+    }
+
+    /**
+     * Slices that start inside a 128-token tile and run past the next ones (runs not on the tiles' grid, whose last
+     * groups straddle a tile) give the bits of the whole-range call, for every kernel, causal and not.
+     */
+    @Test
+    void unalignedRunsGiveTheBitsOfTheWholeRange() {
+        RandomArrays rnd = RandomArrays.fresh();
+        int heads = 2;
+        for (int causal = 0; causal <= 1; causal++) {
+            AttentionCase c = AttentionCase.random(rnd, new AttentionCase.Shape(new int[] {300}, heads, 16),
+                    causal != 0 ? AttentionMask.CAUSAL : 0, true);
+            int rows = FusedAttention.rows(c.seqStart(), 1, heads);
+            float[] dOut = rnd.gaussian(c.outputSize());
+            float[] out = new float[c.outputSize()];
+            float[] lse = new float[c.queryRows()];
+            float[] delta = new float[c.queryRows()];
+            FusedAttention.attentionWithLse(c.q(), c.q(), c.q(), out, lse, c.seqStart(), heads, c.d(), c.ld(), c.kCol(),
+                    c.vCol(), causal, 0, rows);
+            FusedAttentionBackward.outputDots(out, dOut, delta, c.d(), 0, c.queryRows());
+            int flag = causal;
+            Subject subject = Subject.of("FusedAttentionBackwardVector unaligned runs", c.describe(), rnd.seed());
+            float[][] grads = new float[2][c.tokens() * c.ld()];
+            float[][] outputs = new float[2][];
+            for (int[] slices : new int[][] {{0, rows}, {0, heads, rows}, {0, 3 * heads + 1, rows}, {0, 9 * heads, rows}}) {
+                Arrays.fill(grads[0], Float.NaN);
+                Arrays.fill(grads[1], Float.NaN);
+                float[] fwdOut = new float[out.length];
+                float[] fwdLse = new float[lse.length];
+                for (int s = 0; s + 1 < slices.length; s++) {
+                    int off = slices[s];
+                    int cnt = slices[s + 1] - off;
+                    FusedAttentionBackwardVector.queryGradient(c.q(), dOut, lse, delta, grads[0], c.seqStart(), heads,
+                            c.d(), c.ld(), c.kCol(), c.vCol(), flag, off, cnt);
+                    FusedAttentionBackwardVector.keyValueGradient(c.q(), dOut, lse, delta, grads[1], c.seqStart(), heads,
+                            c.d(), c.ld(), c.kCol(), c.vCol(), flag, off, cnt);
+                    FusedAttentionVector.attentionWithLse(c.q(), c.q(), c.q(), fwdOut, fwdLse, c.seqStart(), heads, c.d(),
+                            c.ld(), c.kCol(), c.vCol(), flag, off, cnt);
+                }
+                float[][] now = {grads[0].clone(), grads[1].clone(), fwdOut, fwdLse};
+                if (outputs[0] == null) {
+                    outputs = now;
+                    continue;
+                }
+                for (int o = 0; o < now.length; o++) {
+                    BitExact.assertIdentical(subject.with("output #" + o + " slices "
+                            + Arrays.toString(slices)), outputs[o], now[o]);
+                }
+            }
         }
     }
 
@@ -115,7 +168,7 @@ class FusedAttentionBackwardVectorTest {
     private static float[] without(float[] a, AttentionCase c, int col) {
         float[] copy = a.clone();
         for (int t = 0; t < c.tokens(); t++) {
-            java.util.Arrays.fill(copy, t * c.ld() + col, t * c.ld() + col + c.heads() * c.d(), Float.NaN);
+            Arrays.fill(copy, t * c.ld() + col, t * c.ld() + col + c.heads() * c.d(), Float.NaN);
         }
         return copy;
     }
