@@ -73,8 +73,6 @@ public final class TrainingKernelsBenchmark {
 
     /** Warm-up time per case before the timed rounds. */
     private static final long WARM_NANOS = 2_000_000_000L;
-    /** Least warm-up runs per plan (time permitting). */
-    private static final int WARM_RUNS = 20;
 
     private TrainingKernelsBenchmark() {
     }
@@ -179,19 +177,26 @@ public final class TrainingKernelsBenchmark {
     }
 
     /**
-     * Warms the plans one after the other, each for at least {@link #WARM_NANOS} and {@link #WARM_RUNS} runs (or
-     * its first run if that is longer): vector code runs some fifty times slower until C2 has compiled it, so the
+     * Warms the plans one after the other, each until its fastest run in a batch of ten stops improving (two
+     * batches in a row within 5 % of the best), for at least {@link #WARM_NANOS} and at most 15 times that: vector
+     * code runs some fifty times slower until C2 has compiled it, which on a loaded machine takes seconds, so the
      * fast plan must run alone until it has, not between slow plain runs.
      */
     private static void warm(ExecutionPlan... plans) {
         for (ExecutionPlan plan : plans) {
             long start = System.nanoTime();
-            int runs = 0;
-            do {
-                plan.execute();
-                runs++;
-            } while (System.nanoTime() - start < WARM_NANOS && runs < 10_000 || runs < WARM_RUNS
-                    && System.nanoTime() - start < 4 * WARM_NANOS);
+            double best = Double.MAX_VALUE;
+            int steady = 0;
+            while (System.nanoTime() - start < 15 * WARM_NANOS && (steady < 2 || System.nanoTime() - start < WARM_NANOS)) {
+                double batchBest = Double.MAX_VALUE;
+                for (int i = 0; i < 10; i++) {
+                    long t = System.nanoTime();
+                    plan.execute();
+                    batchBest = Math.min(batchBest, System.nanoTime() - t);
+                }
+                steady = batchBest > 0.95 * best ? steady + 1 : 0;
+                best = Math.min(best, batchBest);
+            }
         }
     }
 
