@@ -49,6 +49,33 @@ public final class ActivationReference {
         return x * sigmoid;
     }
 
+    /**
+     * The derivative of activation {@code kind} at {@code x} as its two terms (the second 0 where there is one):
+     * {@code Φ(x)} and {@code x·φ(x)} for the exact GELU, {@code σ(2y)} and {@code x·σ(2y)σ(−2y)·2y'} for the tanh
+     * GELU (0 where that product underflows, as the kernel), {@code σ(x)} and {@code σ(x)·x·σ(−x)} for SiLU. Tests
+     * bound the error of a derivative by its terms' magnitudes (they can cancel).
+     */
+    public static double[] derivativeTerms(int kind, double x) {
+        return switch (kind) {
+            case Activations.IDENTITY -> new double[] {1, 0};
+            case Activations.RELU -> new double[] {x > 0 ? 1 : 0, 0};
+            case Activations.GELU_ERF -> new double[] {0.5 * Erf.erfc(-x / Math.sqrt(2)),
+                    x * Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI)};
+            case Activations.GELU_TANH -> {
+                double y = SQRT_2_OVER_PI * (x + 0.044715 * x * x * x);
+                double s = sigmoid(2 * y);
+                double slope = s * sigmoid(-2 * y);
+                yield new double[] {s, slope > 0 ? x * slope * 2 * SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x * x) : 0};
+            }
+            case Activations.SILU -> new double[] {sigmoid(x), sigmoid(x) * x * sigmoid(-x)};
+            default -> throw new IllegalArgumentException("unknown activation kind " + kind);
+        };
+    }
+
+    private static double sigmoid(double x) {
+        return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
+    }
+
     /** {@code silu(gate)·up}. */
     public static double swiglu(double gate, double up) {
         return silu(gate) * up;

@@ -5,7 +5,6 @@ import dev.squall.tasks.testing.RandomArrays;
 import dev.squall.tasks.testing.RowSlices;
 import dev.squall.tasks.testing.Subject;
 import dev.squall.tasks.testing.Tolerance;
-import org.apache.commons.math3.special.Erf;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -50,7 +49,7 @@ class ActivationsBackwardTest {
         double[] ref = new double[n];
         double[] scale = new double[n];
         for (int i = 0; i < n; i++) {
-            double[] terms = terms(kind, x[i]);
+            double[] terms = ActivationReference.derivativeTerms(kind, x[i]);
             ref[i] = dOut[i] * (terms[0] + terms[1]);
             double xi = x[i];
             double conditioning = Double.isFinite(xi * xi) ? 1 + xi * xi / 10 : Double.MAX_VALUE;
@@ -68,7 +67,7 @@ class ActivationsBackwardTest {
             double[] analytic = new double[x.length];
             double[] differences = new double[x.length];
             for (int i = 0; i < x.length; i++) {
-                double[] terms = terms(kind, x[i]);
+                double[] terms = ActivationReference.derivativeTerms(kind, x[i]);
                 analytic[i] = terms[0] + terms[1];
                 double[] at = {x[i]};
                 differences[i] = FiniteDifferences.gradient(v -> ActivationReference.apply(kind, v[0]), at, 1e-5)[0];
@@ -76,28 +75,5 @@ class ActivationsBackwardTest {
             FiniteDifferences.assertMatches(Subject.of("float64 derivative of " + NAMES[k], "x in [-8, 8]", rnd.seed()),
                     analytic, differences, 1e-7);
         }
-    }
-
-    /** The derivative of activation {@code kind} at {@code x} as its two terms (the second 0 where there is one). */
-    static double[] terms(int kind, double x) {
-        return switch (kind) {
-            case Activations.IDENTITY -> new double[] {1, 0};
-            case Activations.RELU -> new double[] {x > 0 ? 1 : 0, 0};
-            case Activations.GELU_ERF -> new double[] {0.5 * Erf.erfc(-x / Math.sqrt(2)),
-                    x * Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI)};
-            case Activations.GELU_TANH -> {
-                double a = Math.sqrt(2 / Math.PI);
-                double y = a * (x + 0.044715 * x * x * x);
-                double s = sigmoid(2 * y);
-                double slope = s * sigmoid(-2 * y);
-                yield new double[] {s, slope > 0 ? x * slope * 2 * a * (1 + 3 * 0.044715 * x * x) : 0};
-            }
-            case Activations.SILU -> new double[] {sigmoid(x), sigmoid(x) * x * sigmoid(-x)};
-            default -> throw new IllegalArgumentException("kind " + kind);
-        };
-    }
-
-    private static double sigmoid(double x) {
-        return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
     }
 }

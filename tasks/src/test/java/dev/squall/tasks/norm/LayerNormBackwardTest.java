@@ -17,10 +17,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * checks against central differences of the float64 forward. Inputs: gaussian rows, rows on a large mean (1e4 +
  * noise of 0.1, where x̂ must come from the corrected mean) and constant rows (x̂ = 0, σ = √eps).
  *
- * <p>Bounds, {@code 1e-5} of: for {@code dx}, {@code (|g_c| + mean|g| + (|x̂_c| + 1)·mean(|g|·(|x̂| + 1)))/σ}
- * (each term's rounding, and an error of x̂ of the order of its rounding relative to the row's spread, the
- * forward's bound); for {@code dγ}, {@code |initial| + Σ_i |dOut|·(|x̂| + 1)}; for {@code dβ},
- * {@code |initial| + Σ_i |dOut|}. Gradients accumulate onto random initial values.
+ * <p>Bounds: {@code 1e-5} of the scales of {@link LayerNormGradReference}. Gradients accumulate onto random
+ * initial values.
  */
 class LayerNormBackwardTest {
     private static final float EPS = 1e-5f;
@@ -63,7 +61,8 @@ class LayerNormBackwardTest {
         float[] gamma = rnd.gaussian(cols, 1, 0.5);
         float[] beta = rnd.gaussian(cols);
         float[] dOut = rnd.gaussian(rows * cols);
-        Gradients g = reference(x, gamma, dOut, rows, cols, EPS);
+        LayerNormGradReference g = LayerNormGradReference.of(x, gamma, dOut, new float[rows * cols], new float[cols],
+                new float[cols], rows, cols, EPS);
         double[] xd = NormReference.toDouble(x);
         double[] gd = NormReference.toDouble(gamma);
         double[] bd = NormReference.toDouble(beta);
@@ -96,92 +95,16 @@ class LayerNormBackwardTest {
                 (off, cnt) -> Norms.layerNormParamsBackward(x, stats, dOut, dGamma, dBeta, rows, cols, off, cnt),
                 new float[][] {dGammaStart, dBetaStart}, dGamma, dBeta);
 
-        Gradients ref = reference(x, gamma, dOut, rows, cols, EPS);
-        double[] refDx = new double[dx.length];
-        double[] dxScale = new double[dx.length];
-        double[] refGamma = new double[cols];
-        double[] refBeta = new double[cols];
-        double[] gammaScale = new double[cols];
-        double[] betaScale = new double[cols];
-        double[] inv = new double[rows];
-        for (int r = 0; r < rows; r++) {
-            inv[r] = ref.inv[r];
-            double gAbs = 0;
-            double gxAbs = 0;
-            for (int c = 0; c < cols; c++) {
-                double g = Math.abs((double) dOut[r * cols + c] * gamma[c]);
-                gAbs += g / cols;
-                gxAbs += g * (Math.abs(ref.xHat[r * cols + c]) + 1) / cols;
-            }
-            for (int c = 0; c < cols; c++) {
-                int i = r * cols + c;
-                refDx[i] = dxStart[i] + ref.dx[i];
-                dxScale[i] = Math.abs(dxStart[i]) + ref.inv[r] * (Math.abs((double) dOut[i] * gamma[c]) + gAbs
-                        + (Math.abs(ref.xHat[i]) + 1) * gxAbs);
-                gammaScale[c] += Math.abs(dOut[i]) * (Math.abs(ref.xHat[i]) + 1);
-                betaScale[c] += Math.abs(dOut[i]);
-            }
-        }
-        for (int c = 0; c < cols; c++) {
-            refGamma[c] = dGammaStart[c] + ref.dGamma[c];
-            refBeta[c] = dBetaStart[c] + ref.dBeta[c];
-            gammaScale[c] += Math.abs(dGammaStart[c]);
-            betaScale[c] += Math.abs(dBetaStart[c]);
-        }
-        Tolerance.FP32.assertClose(subject.with("dx"), dx, refDx, dxScale);
-        Tolerance.FP32.assertClose(subject.with("dgamma"), dGamma, refGamma, gammaScale);
-        Tolerance.FP32.assertClose(subject.with("dbeta"), dBeta, refBeta, betaScale);
+        LayerNormGradReference ref = LayerNormGradReference.of(x, gamma, dOut, dxStart, dGammaStart, dBetaStart, rows,
+                cols, EPS);
+        Tolerance.FP32.assertClose(subject.with("dx"), dx, ref.dx(), ref.dxScale());
+        Tolerance.FP32.assertClose(subject.with("dgamma"), dGamma, ref.dGamma(), ref.gammaScale());
+        Tolerance.FP32.assertClose(subject.with("dbeta"), dBeta, ref.dBeta(), ref.betaScale());
         float[] gotInv = new float[rows];
         for (int r = 0; r < rows; r++) {
             gotInv[r] = stats[r * Norms.STATS + 2];
         }
-        Tolerance.FP32.assertClose(subject.with("1/std in stats"), gotInv, inv, Tolerance.absOf(inv));
-    }
-
-    /**
-     * Float64 LayerNorm gradients of {@code loss = Σ dOut·LayerNorm(x)} (biased variance, eps inside the root).
-     *
-     * @param dx     {@code [rows, cols]}
-     * @param dGamma {@code [cols]}
-     * @param dBeta  {@code [cols]}
-     * @param xHat   the standardised inputs
-     * @param inv    {@code 1/σ} per row
-     */
-    record Gradients(double[] dx, double[] dGamma, double[] dBeta, double[] xHat, double[] inv) {
-    }
-
-    static Gradients reference(float[] x, float[] gamma, float[] dOut, int rows, int cols, double eps) {
-        double[] xHat = NormReference.standardize(NormReference.toDouble(x), rows, cols, eps);
-        double[] dx = new double[rows * cols];
-        double[] dGamma = new double[cols];
-        double[] dBeta = new double[cols];
-        double[] inv = new double[rows];
-        for (int r = 0; r < rows; r++) {
-            double mean = 0;
-            for (int c = 0; c < cols; c++) {
-                mean += x[r * cols + c];
-            }
-            mean /= cols;
-            double var = 0;
-            for (int c = 0; c < cols; c++) {
-                var += (x[r * cols + c] - mean) * (x[r * cols + c] - mean);
-            }
-            inv[r] = 1 / Math.sqrt(var / cols + eps);
-            double gMean = 0;
-            double gxMean = 0;
-            for (int c = 0; c < cols; c++) {
-                double g = (double) dOut[r * cols + c] * gamma[c];
-                gMean += g / cols;
-                gxMean += g * xHat[r * cols + c] / cols;
-                dGamma[c] += dOut[r * cols + c] * xHat[r * cols + c];
-                dBeta[c] += dOut[r * cols + c];
-            }
-            for (int c = 0; c < cols; c++) {
-                double g = (double) dOut[r * cols + c] * gamma[c];
-                dx[r * cols + c] = inv[r] * (g - gMean - xHat[r * cols + c] * gxMean);
-            }
-        }
-        return new Gradients(dx, dGamma, dBeta, xHat, inv);
+        Tolerance.FP32.assertClose(subject.with("1/std in stats"), gotInv, ref.inv(), Tolerance.absOf(ref.inv()));
     }
 
     /** {@code Σ dOut·LayerNorm(x)} in float64. */

@@ -68,6 +68,13 @@ public final class FusedAttentionVector implements FastPath {
         run(new Shape(q, k, v, mask, out, heads, d, ld, kCol, vCol, maskFlags, maxLen), seqStart, rowOffset, rowCount);
     }
 
+    /** Fast {@link FusedAttention#attentionWithLse}, the forward that training runs: {@link ForwardWithLse}. */
+    public static void attentionWithLse(float[] q, float[] k, float[] v, float[] out, float[] lse, int[] seqStart,
+                                        int heads, int d, int ld, int kCol, int vCol, int causal, int rowOffset,
+                                        int rowCount) {
+        ForwardWithLse.run(q, k, v, out, lse, seqStart, heads, d, ld, kCol, vCol, causal, rowOffset, rowCount);
+    }
+
     private static void run(Shape shape, int[] seqStart, int rowOffset, int rowCount) {
         Workspace w = workspace();
         QueryRuns.forEach(seqStart, shape.heads(), rowOffset, rowCount, (h, b, start, end, i0, i1) -> {

@@ -3,9 +3,9 @@ package dev.squall.engine.jvm.fast.attention;
 import dev.squall.tasks.attention.AttentionMask;
 
 /**
- * The rows {@code token·heads + head} of the per-token attention kernels ({@code DenseAttention}, the read-out of
- * linear attention), regrouped into maximal runs of consecutive tokens of one sequence and one head, so that each
- * run can be one blocked product.
+ * The rows {@code token·heads + head} of the per-token attention kernels ({@code DenseAttention} forward and
+ * backward, the read-out of linear attention), regrouped into maximal runs of consecutive tokens of one sequence and
+ * one head, so that each run can be one blocked product.
  */
 final class TokenRuns {
     private TokenRuns() {

@@ -13,8 +13,14 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class ActivationMath {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    /** The species of {@link #apply} and {@link #derivative}. */
+    public static final VectorSpecies<Float> SPECIES = S;
+    /** Floats per vector of {@link #SPECIES}. */
+    public static final int LANES = S.length();
     private static final float INV_SQRT2 = 0.70710678118654752f;
     private static final float SQRT_2_OVER_PI = 0.79788456080286536f;
+    private static final float INV_SQRT_2PI = 0.39894228040143268f;
+    private static final float GELU_TANH_CUBIC = 0.044715f;
     /** Numerical Recipes' erfc fit, highest degree first (as {@link Activations#erfc}). */
     private static final float[] ERFC = {0.17087277f, -0.82215223f, 1.48851587f, -1.13520398f, 0.27886807f,
             -0.18628806f, 0.09678418f, 0.37409196f, 1.00002368f, -1.26551223f};
@@ -58,6 +64,32 @@ public final class ActivationMath {
             case Activations.SILU -> x.mul(sigmoid(x));
             default -> x;
         };
+    }
+
+    /**
+     * Derivative of activation {@code kind} at every lane, as {@link Activations#derivative}: the same formulas,
+     * operation for operation (ReLU's is 0 at 0; tanh GELU's second term is dropped where {@code σ(2y)σ(−2y)}
+     * underflows).
+     */
+    public static FloatVector derivative(int kind, FloatVector x) {
+        return switch (kind) {
+            case Activations.RELU -> FloatVector.zero(S).blend(1f, x.compare(VectorOperators.GT, 0f));
+            case Activations.GELU_ERF -> erfc(x.neg().mul(INV_SQRT2)).mul(0.5f)
+                    .add(x.mul(INV_SQRT_2PI).mul(VectorMath.exp(x.mul(-0.5f).mul(x))));
+            case Activations.GELU_TANH -> geluTanhDerivative(x);
+            case Activations.SILU -> sigmoid(x).mul(x.mul(sigmoid(x.neg())).add(1f));
+            default -> FloatVector.broadcast(S, 1f);
+        };
+    }
+
+    /** As {@link Activations#geluTanhDerivative}. */
+    private static FloatVector geluTanhDerivative(FloatVector x) {
+        FloatVector y = x.add(x.mul(GELU_TANH_CUBIC).mul(x).mul(x)).mul(SQRT_2_OVER_PI);
+        FloatVector s = sigmoid(y.mul(2f));
+        FloatVector slope = s.mul(sigmoid(y.mul(-2f)));
+        FloatVector withSlope = s.add(x.mul(slope).mul(2f).mul(SQRT_2_OVER_PI)
+                .mul(x.mul(3f * GELU_TANH_CUBIC).mul(x).add(1f)));
+        return s.blend(withSlope, slope.compare(VectorOperators.GT, 0f));
     }
 
     private static FloatVector geluErf(FloatVector x) {

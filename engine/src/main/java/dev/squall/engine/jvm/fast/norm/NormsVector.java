@@ -3,6 +3,7 @@ package dev.squall.engine.jvm.fast.norm;
 import dev.squall.engine.jvm.FastPath;
 import dev.squall.engine.jvm.FastPathFor;
 import dev.squall.engine.jvm.fast.math.VectorMath;
+import dev.squall.tasks.elementwise.Elementwise;
 import dev.squall.tasks.norm.Norms;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -61,6 +62,91 @@ public final class NormsVector implements FastPath {
                 out[base + c] = x[base + c] * inv * gamma[c];
             }
         }
+    }
+
+    /**
+     * Fast {@link Norms#layerNormBackward}: the row statistics as {@link #layerNorm} computes them (so that
+     * {@code x̂} is this fast path's forward's), the two row sums in vector lanes, then a vector pass.
+     */
+    public static void layerNormBackward(float[] x, float[] gamma, float[] dOut, float[] dx, float[] stats, int cols,
+                                         float eps, int rowOffset, int rowCount) {
+        for (int r = 0; r < rowCount; r++) {
+            int row = rowOffset + r;
+            int base = row * cols;
+            float mean = sumOf(x, base, cols, 0f) / cols;
+            float correction = sumOf(x, base, cols, mean) / cols;
+            float inv = 1f / (float) Math.sqrt(sumOfSquares(x, base, cols, mean, correction) / cols + eps);
+            stats[row * Norms.STATS] = mean;
+            stats[row * Norms.STATS + 1] = correction;
+            stats[row * Norms.STATS + 2] = inv;
+            FloatVector gAcc = FloatVector.zero(S);
+            FloatVector gxAcc = FloatVector.zero(S);
+            int c = 0;
+            for (; c + L <= cols; c += L) {
+                FloatVector g = FloatVector.fromArray(S, dOut, base + c).mul(FloatVector.fromArray(S, gamma, c));
+                gAcc = gAcc.add(g);
+                gxAcc = g.fma(normalized(x, base + c, mean, correction, inv), gxAcc);
+            }
+            float gSum = VectorMath.sum(gAcc);
+            float gxSum = VectorMath.sum(gxAcc);
+            for (; c < cols; c++) {
+                float g = dOut[base + c] * gamma[c];
+                gSum += g;
+                gxSum = Math.fma(g, ((x[base + c] - mean) - correction) * inv, gxSum);
+            }
+            float gMean = gSum / cols;
+            float gxMean = gxSum / cols;
+            for (c = 0; c + L <= cols; c += L) {
+                FloatVector g = FloatVector.fromArray(S, dOut, base + c).mul(FloatVector.fromArray(S, gamma, c));
+                g.sub(gMean).sub(normalized(x, base + c, mean, correction, inv).mul(gxMean)).mul(inv)
+                        .add(FloatVector.fromArray(S, dx, base + c)).intoArray(dx, base + c);
+            }
+            for (; c < cols; c++) {
+                float xHat = ((x[base + c] - mean) - correction) * inv;
+                dx[base + c] += (dOut[base + c] * gamma[c] - gMean - xHat * gxMean) * inv;
+            }
+        }
+    }
+
+    /**
+     * Fast {@link Norms#layerNormParamsBackward}: the panel's columns in vector lanes, each summed over the rows in
+     * ascending order onto its stored value with the plain kernel's operations (a product, then a sum), so its
+     * bits are the plain kernel's.
+     */
+    public static void layerNormParamsBackward(float[] x, float[] stats, float[] dOut, float[] dGamma, float[] dBeta,
+                                               int n, int cols, int rowOffset, int rowCount) {
+        int c0 = Math.min(cols, rowOffset * Elementwise.COLUMN_PANEL);
+        int c1 = Math.min(cols, (rowOffset + rowCount) * Elementwise.COLUMN_PANEL);
+        int c = c0;
+        for (; c + L <= c1; c += L) {
+            FloatVector gamma = FloatVector.fromArray(S, dGamma, c);
+            FloatVector beta = FloatVector.fromArray(S, dBeta, c);
+            for (int i = 0; i < n; i++) {
+                int at = i * cols + c;
+                FloatVector d = FloatVector.fromArray(S, dOut, at);
+                FloatVector xHat = normalized(x, at, stats[i * Norms.STATS], stats[i * Norms.STATS + 1],
+                        stats[i * Norms.STATS + 2]);
+                gamma = gamma.add(d.mul(xHat));
+                beta = beta.add(d);
+            }
+            gamma.intoArray(dGamma, c);
+            beta.intoArray(dBeta, c);
+        }
+        for (int i = 0; c < c1 && i < n; i++) {
+            float mean = stats[i * Norms.STATS];
+            float correction = stats[i * Norms.STATS + 1];
+            float inv = stats[i * Norms.STATS + 2];
+            for (int t = c; t < c1; t++) {
+                float d = dOut[i * cols + t];
+                dGamma[t] += d * (((x[i * cols + t] - mean) - correction) * inv);
+                dBeta[t] += d;
+            }
+        }
+    }
+
+    /** {@code ((x − mean) − correction)·inv} of the vector at {@code x[at]}: {@code x̂} as the plain kernels round it. */
+    private static FloatVector normalized(float[] x, int at, float mean, float correction, float inv) {
+        return FloatVector.fromArray(S, x, at).sub(mean).sub(correction).mul(inv);
     }
 
     /** As {@link Norms#normalizeRow}: mean, mean of the residuals as a correction, variance of the deviations. */
