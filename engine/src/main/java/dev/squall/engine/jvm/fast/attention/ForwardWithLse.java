@@ -36,7 +36,8 @@ final class ForwardWithLse {
         Workspace w = WORKSPACE.get();
         int od = heads * d;
         float scale = AttentionMask.scale(d);
-        BlockGroups.forEachRun(seqStart, heads, rowOffset, rowCount, (h, start, end, r0, rn) -> {
+        QueryRuns.forEach(seqStart, heads, rowOffset, rowCount, (h, b, start, end, r0, r1) -> {
+            int rn = r1 - r0;
             int groups = (rn + GROUP - 1) / GROUP;
             w.size(d, groups);
             for (int g = 0; g < groups; g++) {

@@ -16,7 +16,7 @@ import java.util.Arrays;
  * Fast paths of {@link FusedAttentionBackward}: the same split (dQ per query block, dK and dV per key block, each
  * output element with one owner), with every product of a tile run by the blocked GEMM of {@link GemmDriver} and
  * the exponentials in vector lanes ({@link GradientTiles}). A call's blocks of one head and sequence form a run
- * ({@link BlockGroups#forEachRun}), cut into groups of up to {@link #GROUP} tokens (the tiles' columns); the run's
+ * ({@link QueryRuns#forEach}), cut into groups of up to {@link #GROUP} tokens (the tiles' columns); the run's
  * group operands are packed once, then each streamed tile of {@link #TILE} tokens is packed once and serves every
  * group of the run.
  *
@@ -74,7 +74,8 @@ public final class FusedAttentionBackwardVector implements FastPath {
         Workspace w = WORKSPACE.get();
         int od = heads * d;
         float scale = AttentionMask.scale(d);
-        BlockGroups.forEachRun(seqStart, heads, rowOffset, rowCount, (h, start, end, r0, rn) -> {
+        QueryRuns.forEach(seqStart, heads, rowOffset, rowCount, (h, b, start, end, r0, r1) -> {
+            int rn = r1 - r0;
             int groups = (rn + GROUP - 1) / GROUP;
             w.size(d, groups);
             for (int g = 0; g < groups; g++) {
@@ -125,7 +126,8 @@ public final class FusedAttentionBackwardVector implements FastPath {
         Workspace w = WORKSPACE.get();
         int od = heads * d;
         float scale = AttentionMask.scale(d);
-        BlockGroups.forEachRun(seqStart, heads, rowOffset, rowCount, (h, start, end, r0, rn) -> {
+        QueryRuns.forEach(seqStart, heads, rowOffset, rowCount, (h, b, start, end, r0, r1) -> {
+            int rn = r1 - r0;
             int groups = (rn + GROUP - 1) / GROUP;
             w.size(d, groups);
             for (int g = 0; g < groups; g++) {

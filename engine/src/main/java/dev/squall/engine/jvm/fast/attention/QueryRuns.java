@@ -6,6 +6,8 @@ import dev.squall.tasks.attention.QueryBlocks;
 /**
  * The queries of a slice of {@link QueryBlocks} rows, as maximal runs of consecutive queries of one head and one
  * sequence, head by head (so that a thread's packed keys and values of a head serve all its runs of that head).
+ * The fused attention backward's rows are blocked the same way: its runs are the queries of {@code queryGradient}
+ * and the keys of {@code keyValueGradient}.
  */
 final class QueryRuns {
     private QueryRuns() {
