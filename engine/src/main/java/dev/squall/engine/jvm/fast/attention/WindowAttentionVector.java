@@ -38,7 +38,8 @@ public final class WindowAttentionVector implements FastPath {
         FusedAttentionVector.Workspace w = FusedAttentionVector.workspace();
         QueryRuns.forEach(seqStart, heads, rowOffset, rowCount, (h, b, start, end, i0, i1) -> {
             int dil = pattern[WindowAttention.FIRST + h % pattern[WindowAttention.DILATIONS]];
-            for (int c = 0; c < dil; c++) {
+            // Classes from n on hold no token (a dilation near 2^31 would otherwise mean as many empty classes).
+            for (int c = 0; c < Math.min(dil, end - start); c++) {
                 windowQueries(w, s, h, start, end, i0, i1, dil, c);
             }
             globalQueries(w, s, h, start, end, i0, i1);
@@ -49,13 +50,14 @@ public final class WindowAttentionVector implements FastPath {
     private static void windowQueries(FusedAttentionVector.Workspace w, Shape s, int h, int start, int end, int i0,
                                       int i1, int dil, int c) {
         int n = end - start;
-        int classKeys = (n - c + dil - 1) / dil;
+        // Math.ceilDiv, not (x + D − 1)/D: that sum wraps around for a dilation near 2^31.
+        int classKeys = Math.ceilDiv(n - c, dil);
         if (classKeys <= 0) {
             return;
         }
         // Sub-positions (i − c)/D of the class's queries in [i0, i1).
-        int first = Math.max(0, (i0 - start - c + dil - 1) / dil);
-        int last = (i1 - start - c + dil - 1) / dil; // exclusive
+        int first = Math.max(0, Math.ceilDiv(i0 - start - c, dil));
+        int last = Math.ceilDiv(i1 - start - c, dil); // exclusive
         int[] sub = w.sub;
         QueryGroup g = w.group;
         int qn = 0;
