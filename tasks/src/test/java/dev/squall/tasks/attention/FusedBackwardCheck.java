@@ -104,7 +104,7 @@ record FusedBackwardCheck(float[] out, float[] lse, float[] dq, float[] dkv) {
     }
 
     /** A copy of {@code a} with the {@code heads·d} columns from {@code col} of every token poisoned. */
-    private static float[] without(float[] a, AttentionCase c, int col) {
+    static float[] without(float[] a, AttentionCase c, int col) {
         float[] copy = a.clone();
         for (int t = 0; t < c.tokens(); t++) {
             Arrays.fill(copy, t * c.ld() + col, t * c.ld() + col + c.heads() * c.d(), Float.NaN);
