@@ -30,7 +30,7 @@ import java.util.Locale;
  * count only. Not a JMH benchmark: a probe for the long-context figures in {@code docs/performance.md}.
  *
  * <p>Usage: {@code LongContextAttentionBench [lengths=2048,4096,8192] [heads=6] [d=64] [radius=256] [rounds=3]
- * [threads=1] [denseMax=4096]}, arguments as {@code key=value}.
+ * [threads=1] [denseMax=4096] [ops=local:256,linear,dense fused]}, arguments as {@code key=value}.
  */
 public final class LongContextAttentionBench {
     private LongContextAttentionBench() {
@@ -48,6 +48,7 @@ public final class LongContextAttentionBench {
         int rounds = 3;
         int threads = 1;
         int denseMax = 4096;
+        List<String> ops = null;
         for (String a : args) {
             String[] kv = a.split("=", 2);
             switch (kv[0]) {
@@ -58,6 +59,7 @@ public final class LongContextAttentionBench {
                 case "rounds" -> rounds = Integer.parseInt(kv[1]);
                 case "threads" -> threads = Integer.parseInt(kv[1]);
                 case "denseMax" -> denseMax = Integer.parseInt(kv[1]);
+                case "ops" -> ops = List.of(kv[1].split(","));
                 default -> throw new IllegalArgumentException("unknown argument " + a);
             }
         }
@@ -66,7 +68,10 @@ public final class LongContextAttentionBench {
         System.out.printf(Locale.ROOT, "%-16s %6s %10s %7s %12s %7s %12s %7s%n", "op", "T", "ms", "t ratio", "saved B",
                 "ratio", "peak B", "ratio");
         try (JvmBackend backend = new JvmBackend(threads)) {
-            for (String op : new String[] {"local:" + radius, "linear", "dense fused"}) {
+            for (String op : ops != null ? ops : List.of("local:" + radius, "linear", "dense fused")) {
+                if (!op.equals("linear") && !op.equals("dense fused") && !op.equals("local:" + radius)) {
+                    throw new IllegalArgumentException("ops are local:<radius>, linear and 'dense fused', got " + op);
+                }
                 List<Integer> ts = new ArrayList<>();
                 List<Run> runs = new ArrayList<>();
                 for (int n : lengths) {
