@@ -18,7 +18,7 @@ import dev.squall.tasks.Parallel;
  * {@code row = b·heads + h}, as the forward scan:
  * <ol>
  *   <li>{@link #causalQueryGradient} walks the sequence forwards, rebuilding {@code S_i} and {@code z_i} as the
- *       forward does (the same sums in the same order, so the same {@code den_i}), and writes {@code dq} and the
+ *       plain forward does (the same sums in the same order, so the same {@code den_i}), and writes {@code dq} and the
  *       two coefficients {@code coef[2·(t·heads + h)] = {a, b}};</li>
  *   <li>{@link #causalKeyValueGradient} walks it backwards, accumulating {@code U} and {@code u}, and writes
  *       {@code dk} and {@code dv}.</li>
