@@ -49,7 +49,7 @@ public final class FusedAttention {
             float[] runSum = new float[QUERY_BLOCK];
             float[] tile = new float[QUERY_BLOCK * KEY_BLOCK];
             attendQueryBlock(q, k, v, mask, out, out, 0, runMax, runSum, tile, h, heads, d, ld, kCol, vCol, maskFlags,
-                    maxLen, start, end, i0, i1);
+                    maxLen, Integer.MAX_VALUE, start, end, i0, i1);
         }
     }
 
@@ -65,28 +65,40 @@ public final class FusedAttention {
                                         int rowOffset, int rowCount) {
         int maskFlags = causal != 0 ? AttentionMask.CAUSAL : 0;
         for (@Parallel int r = 0; r < rowCount; r++) {
-            int row = rowOffset + r;
-            int blk = row / heads;
-            int b = QueryBlocks.sequence(seqStart, blk);
-            int i0 = QueryBlocks.firstQuery(seqStart, b, blk);
-            float[] runMax = new float[QUERY_BLOCK];
-            float[] runSum = new float[QUERY_BLOCK];
-            float[] tile = new float[QUERY_BLOCK * KEY_BLOCK];
-            // No mask flag that reads the mask array is set, so q stands in for it unread.
-            attendQueryBlock(q, k, v, q, out, lse, 1, runMax, runSum, tile, row % heads, heads, d, ld, kCol, vCol,
-                    maskFlags, 0, seqStart[b], seqStart[b + 1], i0, QueryBlocks.endQuery(seqStart, b, i0));
+            attendWithLse(q, k, v, out, lse, seqStart, rowOffset + r, heads, d, ld, kCol, vCol, maskFlags,
+                    Integer.MAX_VALUE);
         }
+    }
+
+    /**
+     * Query block {@code row} (a parallel row of {@link #attentionWithLse}) against the keys {@code j} with
+     * {@code |i − j| <= radius} (and the mask flags): the body of the log-sum-exp kernels, dense and windowed.
+     */
+    static void attendWithLse(float[] q, float[] k, float[] v, float[] out, float[] lse, int[] seqStart, int row,
+                              int heads, int d, int ld, int kCol, int vCol, int maskFlags, int radius) {
+        int blk = row / heads;
+        int b = QueryBlocks.sequence(seqStart, blk);
+        int i0 = QueryBlocks.firstQuery(seqStart, b, blk);
+        float[] runMax = new float[QUERY_BLOCK];
+        float[] runSum = new float[QUERY_BLOCK];
+        float[] tile = new float[QUERY_BLOCK * KEY_BLOCK];
+        // No mask flag that reads the mask array is set, so q stands in for it unread.
+        attendQueryBlock(q, k, v, q, out, lse, 1, runMax, runSum, tile, row % heads, heads, d, ld, kCol, vCol,
+                maskFlags, 0, radius, seqStart[b], seqStart[b + 1], i0, QueryBlocks.endQuery(seqStart, b, i0));
     }
 
     /**
      * The online softmax of {@link #attention} for queries {@code [i0, i1)} of head {@code h} against the keys
      * of their sequence {@code [start, end)}, with the kernel's per-row scratch ({@code runMax}, {@code runSum}:
      * {@link #QUERY_BLOCK} floats; {@code tile}: {@code QUERY_BLOCK × KEY_BLOCK}). Writes the queries' log-sum-exp
-     * to {@code lse} when {@code writeLse != 0}.
+     * to {@code lse} when {@code writeLse != 0}. Only keys {@code j} with {@code |i − j| <= radius} are visible
+     * ({@link Integer#MAX_VALUE}: all); the key tiles start at the first key the block's first query sees, so
+     * with a radius of at least the sequence length the tiles, and the bits, are those of dense attention.
      */
     static void attendQueryBlock(float[] q, float[] k, float[] v, float[] mask, float[] out, float[] lse, int writeLse,
                                  float[] runMax, float[] runSum, float[] tile, int h, int heads, int d, int ld,
-                                 int kCol, int vCol, int maskFlags, int maxLen, int start, int end, int i0, int i1) {
+                                 int kCol, int vCol, int maskFlags, int maxLen, int radius, int start, int end, int i0,
+                                 int i1) {
         float scale = AttentionMask.scale(d);
         int od = heads * d;
         for (int i = i0; i < i1; i++) {
@@ -96,14 +108,14 @@ public final class FusedAttention {
                 out[i * od + h * d + c] = 0f;
             }
         }
-        int keyEnd = (maskFlags & AttentionMask.CAUSAL) != 0 ? i1 : end;
-        for (int j0 = start; j0 < keyEnd; j0 += KEY_BLOCK) {
+        int keyEnd = KeyRange.end((maskFlags & AttentionMask.CAUSAL) != 0 ? 1 : 0, radius, end, i1);
+        for (int j0 = KeyRange.first(radius, start, i0); j0 < keyEnd; j0 += KEY_BLOCK) {
             int j1 = Math.min(j0 + KEY_BLOCK, keyEnd);
             for (int i = i0; i < i1; i++) {
                 for (int j = j0; j < j1; j++) {
-                    tile[(i - i0) * KEY_BLOCK + j - j0] = AttentionMask.score(q, i * ld + h * d, k,
-                            j * ld + kCol + h * d, d, scale, mask, maskFlags, maxLen, i - start, j - start)
-                            + AttentionMask.keyBias(mask, maskFlags, maxLen, j);
+                    float s = AttentionMask.score(q, i * ld + h * d, k, j * ld + kCol + h * d, d, scale, mask,
+                            maskFlags, maxLen, i - start, j - start) + AttentionMask.keyBias(mask, maskFlags, maxLen, j);
+                    tile[(i - i0) * KEY_BLOCK + j - j0] = KeyRange.outside(radius, i, j) ? Float.NEGATIVE_INFINITY : s;
                 }
             }
             for (int i = i0; i < i1; i++) {

@@ -54,7 +54,8 @@ public final class FusedAttentionBackward {
         for (@Parallel int r = 0; r < rowCount; r++) {
             float[] p = new float[TILE];
             float[] ds = new float[TILE];
-            queryBlock(qkv, dOut, lse, delta, dqkv, p, ds, seqStart, rowOffset + r, heads, d, ld, kCol, vCol, causal);
+            queryBlock(qkv, dOut, lse, delta, dqkv, p, ds, seqStart, rowOffset + r, heads, d, ld, kCol, vCol, causal,
+                    Integer.MAX_VALUE);
         }
     }
 
@@ -69,13 +70,18 @@ public final class FusedAttentionBackward {
         for (@Parallel int r = 0; r < rowCount; r++) {
             float[] p = new float[TILE];
             float[] ds = new float[TILE];
-            keyBlock(qkv, dOut, lse, delta, dqkv, p, ds, seqStart, rowOffset + r, heads, d, ld, kCol, vCol, causal);
+            keyBlock(qkv, dOut, lse, delta, dqkv, p, ds, seqStart, rowOffset + r, heads, d, ld, kCol, vCol, causal,
+                    Integer.MAX_VALUE);
         }
     }
 
-    /** {@link #queryGradient} of parallel row {@code row}, with tiles {@code p} and {@code ds} of {@link #TILE}. */
+    /**
+     * {@link #queryGradient} of parallel row {@code row} over the keys within {@code radius} of each query
+     * ({@link KeyRange}), with tiles {@code p} and {@code ds} of {@link #TILE}.
+     */
     static void queryBlock(float[] qkv, float[] dOut, float[] lse, float[] delta, float[] dqkv, float[] p, float[] ds,
-                           int[] seqStart, int row, int heads, int d, int ld, int kCol, int vCol, int causal) {
+                           int[] seqStart, int row, int heads, int d, int ld, int kCol, int vCol, int causal,
+                           int radius) {
         int h = row % heads;
         int b = QueryBlocks.sequence(seqStart, row / heads);
         int i0 = QueryBlocks.firstQuery(seqStart, b, row / heads);
@@ -85,11 +91,11 @@ public final class FusedAttentionBackward {
                 dqkv[i * ld + h * d + c] = 0f;
             }
         }
-        int keyEnd = causal != 0 ? i1 : seqStart[b + 1];
-        for (int j0 = seqStart[b]; j0 < keyEnd; j0 += FusedAttention.KEY_BLOCK) {
+        int keyEnd = KeyRange.end(causal, radius, seqStart[b + 1], i1);
+        for (int j0 = KeyRange.first(radius, seqStart[b], i0); j0 < keyEnd; j0 += FusedAttention.KEY_BLOCK) {
             int j1 = Math.min(j0 + FusedAttention.KEY_BLOCK, keyEnd);
-            gradientTile(qkv, dOut, lse, delta, p, ds, FusedAttention.KEY_BLOCK, h, heads, d, ld, kCol, vCol, causal, i0,
-                    i1, j0, j1);
+            gradientTile(qkv, dOut, lse, delta, p, ds, FusedAttention.KEY_BLOCK, h, heads, d, ld, kCol, vCol, causal,
+                    radius, i0, i1, j0, j1);
             for (int i = i0; i < i1; i++) {
                 int qBase = i * ld + h * d;
                 for (int j = j0; j < j1; j++) {
@@ -109,24 +115,28 @@ public final class FusedAttentionBackward {
         }
     }
 
-    /** {@link #keyValueGradient} of parallel row {@code row}, with tiles {@code p} and {@code ds} of {@link #TILE}. */
+    /**
+     * {@link #keyValueGradient} of parallel row {@code row} over the queries within {@code radius} of each key
+     * ({@link KeyRange}), with tiles {@code p} and {@code ds} of {@link #TILE}.
+     */
     static void keyBlock(float[] qkv, float[] dOut, float[] lse, float[] delta, float[] dqkv, float[] p, float[] ds,
-                         int[] seqStart, int row, int heads, int d, int ld, int kCol, int vCol, int causal) {
+                         int[] seqStart, int row, int heads, int d, int ld, int kCol, int vCol, int causal, int radius) {
         int h = row % heads;
         int b = QueryBlocks.sequence(seqStart, row / heads);
         int j0 = QueryBlocks.firstQuery(seqStart, b, row / heads);
         int j1 = QueryBlocks.endQuery(seqStart, b, j0);
-        int end = seqStart[b + 1];
+        int end = KeyRange.end(0, radius, seqStart[b + 1], j1); // one past the last query that sees a key of the block
         for (int j = j0; j < j1; j++) {
             for (int c = 0; c < d; c++) {
                 dqkv[j * ld + kCol + h * d + c] = 0f;
                 dqkv[j * ld + vCol + h * d + c] = 0f;
             }
         }
-        for (int ia = causal != 0 ? j0 : seqStart[b]; ia < end; ia += FusedAttention.KEY_BLOCK) {
+        int queryStart = causal != 0 ? j0 : KeyRange.first(radius, seqStart[b], j0);
+        for (int ia = queryStart; ia < end; ia += FusedAttention.KEY_BLOCK) {
             int ib = Math.min(ia + FusedAttention.KEY_BLOCK, end);
             gradientTile(qkv, dOut, lse, delta, p, ds, FusedAttention.QUERY_BLOCK, h, heads, d, ld, kCol, vCol, causal,
-                    ia, ib, j0, j1);
+                    radius, ia, ib, j0, j1);
             for (int i = ia; i < ib; i++) {
                 int qBase = i * ld + h * d;
                 int oBase = (i * heads + h) * d;
@@ -153,12 +163,12 @@ public final class FusedAttentionBackward {
 
     /**
      * The tile of queries {@code [i0, i1)} × keys {@code [j0, j1)} of head {@code h}: {@code p[(i−i0)·stride + j−j0]
-     * = exp(q_i·k_j/√d − L_i)} and {@code ds[..] = p·(dO_i·v_j − D_i)}; both 0 where the causal mask hides the key.
-     * The score is computed as the forward computes it.
+     * = exp(q_i·k_j/√d − L_i)} and {@code ds[..] = p·(dO_i·v_j − D_i)}; both 0 where the causal mask or the window
+     * of {@code radius} hides the key. The score is computed as the forward computes it.
      */
     static void gradientTile(float[] qkv, float[] dOut, float[] lse, float[] delta, float[] p, float[] ds, int stride,
-                             int h, int heads, int d, int ld, int kCol, int vCol, int causal, int i0, int i1, int j0,
-                             int j1) {
+                             int h, int heads, int d, int ld, int kCol, int vCol, int causal, int radius, int i0, int i1,
+                             int j0, int j1) {
         float scale = AttentionMask.scale(d);
         for (int i = i0; i < i1; i++) {
             float lseI = lse[i * heads + h];
@@ -167,7 +177,7 @@ public final class FusedAttentionBackward {
             int oBase = (i * heads + h) * d;
             for (int j = j0; j < j1; j++) {
                 int at = (i - i0) * stride + j - j0;
-                boolean hidden = (causal != 0) & (j > i);
+                boolean hidden = ((causal != 0) & (j > i)) | KeyRange.outside(radius, i, j);
                 if (hidden) {
                     p[at] = 0f;
                     ds[at] = 0f;

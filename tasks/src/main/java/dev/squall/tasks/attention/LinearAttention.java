@@ -19,6 +19,7 @@ import dev.squall.tasks.Parallel;
  * out. Causal, the prefix-sum form: {@link #causalScan} (one row per (sequence, head)) walks the sequence
  * once, adding {@code φ(k_i) v_iᵀ} and {@code φ(k_i)} to the running sums and then answering query
  * {@code i}. {@code state} is {@code [batch, heads, d·d + d]}: {@code S} row-major, then {@code z}.
+ * {@link LinearAttentionBackward} is the causal scan's backward.
  */
 public final class LinearAttention {
     private LinearAttention() {
@@ -36,10 +37,7 @@ public final class LinearAttention {
             int row = rowOffset + r;
             int b = row / heads;
             int h = row % heads;
-            int base = row * (d * d + d);
-            for (int e = 0; e < d * d + d; e++) {
-                state[base + e] = 0f;
-            }
+            int base = clear(state, row, d);
             for (int t = seqStart[b]; t < seqStart[b + 1]; t++) {
                 accumulate(k, t * ld + kCol + h * d, v, t * ld + vCol + h * d, state, base, d);
             }
@@ -66,10 +64,7 @@ public final class LinearAttention {
             int row = rowOffset + r;
             int b = row / heads;
             int h = row % heads;
-            int base = row * (d * d + d);
-            for (int e = 0; e < d * d + d; e++) {
-                state[base + e] = 0f;
-            }
+            int base = clear(state, row, d);
             for (int t = seqStart[b]; t < seqStart[b + 1]; t++) {
                 accumulate(k, t * ld + kCol + h * d, v, t * ld + vCol + h * d, state, base, d);
                 readout(q, t * ld + h * d, state, base, d, out, (t * heads + h) * d);
@@ -78,7 +73,7 @@ public final class LinearAttention {
     }
 
     /** Adds {@code φ(k) vᵀ} to {@code S} and {@code φ(k)} to {@code z} of the sums at {@code state[base ..]}. */
-    private static void accumulate(float[] k, int kBase, float[] v, int vBase, float[] state, int base, int d) {
+    static void accumulate(float[] k, int kBase, float[] v, int vBase, float[] state, int base, int d) {
         for (int c = 0; c < d; c++) {
             float f = Math.max(k[kBase + c], 0f);
             if (f > 0f) {
@@ -92,14 +87,13 @@ public final class LinearAttention {
 
     /** {@code out[outBase ..+d) = φ(q)ᵀS / φ(q)·z}, or zeros when the denominator is 0. */
     private static void readout(float[] q, int qBase, float[] state, int base, int d, float[] out, int outBase) {
-        float den = 0f;
+        float den = denominator(q, qBase, state, base, d);
         for (int e = 0; e < d; e++) {
             out[outBase + e] = 0f;
         }
         for (int c = 0; c < d; c++) {
             float f = Math.max(q[qBase + c], 0f);
             if (f > 0f) {
-                den += f * state[base + d * d + c];
                 for (int e = 0; e < d; e++) {
                     out[outBase + e] += f * state[base + c * d + e];
                 }
@@ -109,5 +103,26 @@ public final class LinearAttention {
         for (int e = 0; e < d; e++) {
             out[outBase + e] *= inv;
         }
+    }
+
+    /** Zeroes the {@code d·d + d} sums of parallel row {@code row} in {@code state}; returns where they start. */
+    static int clear(float[] state, int row, int d) {
+        int base = row * (d * d + d);
+        for (int e = 0; e < d * d + d; e++) {
+            state[base + e] = 0f;
+        }
+        return base;
+    }
+
+    /** The read-out's denominator {@code φ(q)·z} from the sums at {@code state[base ..]}, summed in feature order. */
+    static float denominator(float[] q, int qBase, float[] state, int base, int d) {
+        float den = 0f;
+        for (int c = 0; c < d; c++) {
+            float f = Math.max(q[qBase + c], 0f);
+            if (f > 0f) {
+                den += f * state[base + d * d + c];
+            }
+        }
+        return den;
     }
 }

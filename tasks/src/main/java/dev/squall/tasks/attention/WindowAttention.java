@@ -31,6 +31,14 @@ import dev.squall.tasks.Parallel;
  * dilation_{DILATIONS−1}, global_0 .. global_{GLOBALS−1}]}: head {@code h} uses dilation
  * {@code dilation_{h mod DILATIONS}} (so one value serves all heads) and the global positions are strictly
  * ascending.
+ *
+ * <p>For training, {@link #attentionWithLse} is the plain local window (no dilation, no global tokens) in the
+ * form of {@link FusedAttention#attentionWithLse}: query blocks of {@link FusedAttention#QUERY_BLOCK} against key
+ * tiles of {@link FusedAttention#KEY_BLOCK} that cover only the block's window, writing each query's
+ * log-sum-exp for {@link WindowAttentionBackward}. Same visibility as {@link #attention} with radius {@code W}
+ * and dilation 1 (a causal query sees {@code W + 1} keys, itself included); equal to it within fp32 rounding
+ * (the two sum in different orders), and bit-identical to the dense fused kernel when {@code W} is at least the
+ * sequence length. Work {@code O(n·(W + QUERY_BLOCK)·d)}, memory: the output and {@code n} log-sum-exps.
  */
 public final class WindowAttention {
     /** Descriptor index: {@link AttentionMask} flags ({@code CAUSAL} only). */
@@ -97,6 +105,22 @@ public final class WindowAttention {
                 }
                 KeyStream.end(ctx, keys, scores, st, q, k, v, out);
             }
+        }
+    }
+
+    /**
+     * Attention of each query over the keys {@code j} with {@code |i − j| <= radius} ({@code j <= i} when
+     * {@code causal != 0}) of its sequence, and its log-sum-exp {@code lse[t·heads + h]}, as
+     * {@link FusedAttention#attentionWithLse} (whose arguments these are, with the window radius added). Parallel
+     * rows: {@link FusedAttention#rows}.
+     */
+    public static void attentionWithLse(float[] q, float[] k, float[] v, @Out float[] out, @Out float[] lse,
+                                        int[] seqStart, int heads, int d, int ld, int kCol, int vCol, int causal,
+                                        int radius, int rowOffset, int rowCount) {
+        int maskFlags = causal != 0 ? AttentionMask.CAUSAL : 0;
+        for (@Parallel int r = 0; r < rowCount; r++) {
+            FusedAttention.attendWithLse(q, k, v, out, lse, seqStart, rowOffset + r, heads, d, ld, kCol, vCol,
+                    maskFlags, radius);
         }
     }
 

@@ -49,5 +49,12 @@
  * kernel stays within 13 parameters before the row range. Patterns apply to each sequence on its own: positions
  * count from the sequence's start. {@link dev.squall.tasks.attention.ScoreMasks} is the naive alternative: a
  * boolean mask applied to a materialised score matrix.
+ *
+ * <h2>Training</h2>
+ * Backward kernels sit next to their forward ones: {@link dev.squall.tasks.attention.DenseAttentionBackward}
+ * (unfused), {@link dev.squall.tasks.attention.FusedAttentionBackward} (FlashAttention-2),
+ * {@link dev.squall.tasks.attention.WindowAttentionBackward} (the same with a window radius, after
+ * {@link dev.squall.tasks.attention.WindowAttention#attentionWithLse}; {@link dev.squall.tasks.attention.KeyRange}
+ * is the window both share) and {@link dev.squall.tasks.attention.LinearAttentionBackward} (the causal scan's).
  */
 package dev.squall.tasks.attention;

@@ -142,6 +142,25 @@ public record AttentionCase(int[] lengths, int[] seqStart, int maxLen, int heads
         return this;
     }
 
+    /**
+     * This case (Q, K, V and lengths shared) with the local window of radius {@code radius} as an additive mask:
+     * 0 where {@code |i − j| <= radius}, −∞ elsewhere, on top of this case's causal flag (which must have no other
+     * mask): the float64 references then compute exact attention over the window.
+     */
+    public AttentionCase withWindow(int radius) {
+        if ((maskFlags & ~AttentionMask.CAUSAL) != 0) {
+            throw new IllegalStateException("a window on a case that has a mask of its own: " + describe());
+        }
+        float[] window = new float[maxLen * maxLen];
+        for (int i = 0; i < maxLen; i++) {
+            for (int j = 0; j < maxLen; j++) {
+                window[i * maxLen + j] = Math.abs(i - j) <= radius ? 0f : Float.NEGATIVE_INFINITY;
+            }
+        }
+        return new AttentionCase(lengths, seqStart, maxLen, heads, d, maskFlags | AttentionMask.ADDITIVE, packed, q, k,
+                v, window, ld, kCol, vCol);
+    }
+
     /** Sequences in the batch. */
     public int batch() {
         return lengths.length;

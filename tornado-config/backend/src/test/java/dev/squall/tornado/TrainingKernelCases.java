@@ -7,6 +7,10 @@ import dev.squall.tasks.attention.DenseAttention;
 import dev.squall.tasks.attention.DenseAttentionBackward;
 import dev.squall.tasks.attention.FusedAttention;
 import dev.squall.tasks.attention.FusedAttentionBackward;
+import dev.squall.tasks.attention.LinearAttention;
+import dev.squall.tasks.attention.LinearAttentionBackward;
+import dev.squall.tasks.attention.WindowAttention;
+import dev.squall.tasks.attention.WindowAttentionBackward;
 import dev.squall.tasks.elementwise.Elementwise;
 import dev.squall.tasks.embedding.Embeddings;
 import dev.squall.tasks.gemm.Gemm;
@@ -222,10 +226,43 @@ final class TrainingKernelCases {
                         TrainingKernelCases::unfused),
                 new KernelCase("FusedAttention.attentionWithLse, FusedAttentionBackward outputDots, queryGradient,"
                         + " keyValueGradient causal, packed QKV, sequences 5 19 1, heads 2 d 8",
-                        r -> fused(r, STARTS, 1)),
+                        r -> fused(r, STARTS, 1, Integer.MAX_VALUE)),
                 new KernelCase("FusedAttention.attentionWithLse, FusedAttentionBackward outputDots, queryGradient,"
                         + " keyValueGradient not causal, packed QKV, sequences 70 3, heads 2 d 8",
-                        r -> fused(r, new int[] {0, 70, 73}, 0)));
+                        r -> fused(r, new int[] {0, 70, 73}, 0, Integer.MAX_VALUE)),
+                new KernelCase("WindowAttention.attentionWithLse, WindowAttentionBackward queryGradient, keyValueGradient"
+                        + " causal radius 6, packed QKV, sequences 5 19 1, heads 2 d 8", r -> fused(r, STARTS, 1, 6)),
+                new KernelCase("WindowAttention.attentionWithLse, WindowAttentionBackward queryGradient, keyValueGradient"
+                        + " causal radius 20, packed QKV, sequences 90 3, heads 2 d 8",
+                        r -> fused(r, new int[] {0, 90, 93}, 1, 20)),
+                new KernelCase("WindowAttention.attentionWithLse, WindowAttentionBackward queryGradient, keyValueGradient"
+                        + " not causal radius 17, packed QKV, sequences 70 3, heads 2 d 8",
+                        r -> fused(r, new int[] {0, 70, 73}, 0, 17)),
+                new KernelCase("LinearAttention.causalScan, LinearAttentionBackward causalQueryGradient,"
+                        + " causalKeyValueGradient, packed QKV, sequences 5 19 1, heads 2 d 8", TrainingKernelCases::linear));
+    }
+
+    private static Built linear(RandomArrays r) {
+        int tokens = STARTS[STARTS.length - 1];
+        int width = HEADS * HEAD_DIM;
+        int ld = 3 * width;
+        int rows = (STARTS.length - 1) * HEADS;
+        float[] qkv = r.gaussian(tokens * ld);
+        float[] state = new float[LinearAttention.stateSize(STARTS.length - 1, HEADS, HEAD_DIM)];
+        float[] out = new float[tokens * width];
+        float[] coef = new float[LinearAttentionBackward.coefficientSize(tokens, HEADS)];
+        float[] dqkv = new float[tokens * ld];
+        float[] dOut = r.gaussian(tokens * width);
+        int[] seqStart = STARTS.clone();
+        TaskGraph g = new TaskGraph("linearBackward")
+                .task("forward", rows, LinearAttention::causalScan, qkv, qkv, qkv, state, out, seqStart, HEADS, HEAD_DIM,
+                        ld, width, 2 * width)
+                .task("dq", rows, LinearAttentionBackward::causalQueryGradient, qkv, out, dOut, state, coef, dqkv,
+                        seqStart, HEADS, HEAD_DIM, ld, width, 2 * width)
+                .task("dkv", rows, LinearAttentionBackward::causalKeyValueGradient, qkv, dOut, coef, state, dqkv,
+                        seqStart, HEADS, HEAD_DIM, ld, width, 2 * width);
+        return new Built(g, List.of(new Output("out", out, width), new Output("coef", coef, 2 * HEADS),
+                new Output("state", state, HEAD_DIM * HEAD_DIM + HEAD_DIM), new Output("dqkv", dqkv, ld)));
     }
 
     private static Built unfused(RandomArrays r) {
@@ -257,7 +294,8 @@ final class TrainingKernelCases {
         return new Built(g, List.of(new Output("dp", dp, MAX_LEN), new Output("dqkv", dqkv, ld)));
     }
 
-    private static Built fused(RandomArrays r, int[] starts, int causal) {
+    /** Fused attention forward with log-sum-exp and backward: dense for radius {@code Integer.MAX_VALUE}, else the window kernels. */
+    private static Built fused(RandomArrays r, int[] starts, int causal, int radius) {
         int tokens = starts[starts.length - 1];
         int width = HEADS * HEAD_DIM;
         int ld = 3 * width;
@@ -269,14 +307,26 @@ final class TrainingKernelCases {
         float[] dqkv = new float[tokens * ld];
         float[] dOut = r.gaussian(tokens * width);
         int[] seqStart = starts.clone();
-        TaskGraph g = new TaskGraph("fusedBackward")
-                .task("forward", blocks, FusedAttention::attentionWithLse, qkv, qkv, qkv, out, lse, seqStart, HEADS,
-                        HEAD_DIM, ld, width, 2 * width, causal)
-                .task("dots", tokens * HEADS, FusedAttentionBackward::outputDots, out, dOut, delta, HEAD_DIM)
-                .task("dq", blocks, FusedAttentionBackward::queryGradient, qkv, dOut, lse, delta, dqkv, seqStart, HEADS,
-                        HEAD_DIM, ld, width, 2 * width, causal)
-                .task("dkv", blocks, FusedAttentionBackward::keyValueGradient, qkv, dOut, lse, delta, dqkv, seqStart, HEADS,
-                        HEAD_DIM, ld, width, 2 * width, causal);
+        TaskGraph g = new TaskGraph("fusedBackward");
+        if (radius == Integer.MAX_VALUE) {
+            g.task("forward", blocks, FusedAttention::attentionWithLse, qkv, qkv, qkv, out, lse, seqStart, HEADS,
+                    HEAD_DIM, ld, width, 2 * width, causal);
+        } else {
+            g.task("forward", blocks, WindowAttention::attentionWithLse, qkv, qkv, qkv, out, lse, seqStart, HEADS,
+                    HEAD_DIM, ld, width, 2 * width, causal, radius);
+        }
+        g.task("dots", tokens * HEADS, FusedAttentionBackward::outputDots, out, dOut, delta, HEAD_DIM);
+        if (radius == Integer.MAX_VALUE) {
+            g.task("dq", blocks, FusedAttentionBackward::queryGradient, qkv, dOut, lse, delta, dqkv, seqStart, HEADS,
+                    HEAD_DIM, ld, width, 2 * width, causal)
+                    .task("dkv", blocks, FusedAttentionBackward::keyValueGradient, qkv, dOut, lse, delta, dqkv, seqStart,
+                            HEADS, HEAD_DIM, ld, width, 2 * width, causal);
+        } else {
+            g.task("dq", blocks, WindowAttentionBackward::queryGradient, qkv, dOut, lse, delta, dqkv, seqStart, HEADS,
+                    HEAD_DIM, ld, width, 2 * width, causal, radius)
+                    .task("dkv", blocks, WindowAttentionBackward::keyValueGradient, qkv, dOut, lse, delta, dqkv, seqStart,
+                            HEADS, HEAD_DIM, ld, width, 2 * width, causal, radius);
+        }
         return new Built(g, List.of(new Output("out", out, width), new Output("lse", lse, HEADS),
                 new Output("delta", delta, HEADS), new Output("dqkv", dqkv, ld)));
     }
