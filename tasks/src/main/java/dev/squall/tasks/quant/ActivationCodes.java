@@ -112,10 +112,19 @@ public final class ActivationCodes {
             int rowBytes = (cols + perByte - 1) / perByte;
             for (int c = 0; c < cols; c++) {
                 int g = c / groupSize;
-                int q = (codes[row * rowBytes + c / perByte] >> ((c % perByte) * bits)) & levels;
+                int q = (unsigned(codes[row * rowBytes + c / perByte]) >> ((c % perByte) * bits)) & levels;
                 x[row * cols + c] = mins[row * groups + g] + scales[row * groups + g] * q;
             }
         }
+    }
+
+    /**
+     * The byte as an unsigned value, {@code b & 0xff}, by way of a float: TornadoVM 5.2 keeps the {@code char}
+     * type of a loaded byte through integer arithmetic and drops the mask (a code of 200 came back as −56);
+     * a conversion to float and back is emitted right.
+     */
+    public static int unsigned(byte b) {
+        return ((int) (b + 256f)) & 0xff;
     }
 
     /** The per-tensor part of the generator: a hash of the seed. */

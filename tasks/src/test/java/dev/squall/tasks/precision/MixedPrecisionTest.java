@@ -26,8 +26,8 @@ class MixedPrecisionTest {
         65504f, 65520f, 65519.99f, 1e-8f, -3e-5f, 0x1p-24f, 3.4e38f, Float.MIN_VALUE, 1.00390625f, 1.01171875f};
 
     @ParameterizedTest(name = "format={0}")
-    @ValueSource(ints = {MixedPrecision.BF16, MixedPrecision.FP16})
-    void roundsToNearestEven(int format) {
+    @ValueSource(booleans = {true, false})
+    void roundsToNearestEven(boolean bf16) {
         for (int length : LENGTHS) {
             RandomArrays rnd = RandomArrays.fresh();
             float[] x = rnd.logUniform(length, 1e-9, 1e5);
@@ -36,18 +36,37 @@ class MixedPrecisionTest {
             }
             float[] y = new float[length];
             int chunk = 16;
-            Subject subject = Subject.of("MixedPrecision.round " + (format == 0 ? "bf16" : "fp16"), "length=" + length,
+            Subject subject = Subject.of("MixedPrecision.round" + (bf16 ? "Bf16" : "Fp16"), "length=" + length,
                     rnd.seed());
             RowSlices.run(subject, rnd, GradClip.chunks(length, chunk),
-                    (off, cnt) -> MixedPrecision.round(x, y, format, length, chunk, off, cnt), y);
+                    (off, cnt) -> {
+                        if (bf16) {
+                            MixedPrecision.roundBf16(x, y, length, chunk, off, cnt);
+                        } else {
+                            MixedPrecision.roundFp16(x, y, length, chunk, off, cnt);
+                        }
+                    }, y);
             float[] expected = new float[length];
             for (int i = 0; i < length; i++) {
-                expected[i] = format == MixedPrecision.FP16 ? Float.float16ToFloat(Float.floatToFloat16(x[i]))
-                        : BFloat16.toFloat(BFloat16.fromFloat(x[i]));
+                expected[i] = !bf16 ? Float.float16ToFloat(Float.floatToFloat16(x[i]))
+                        : bf16Reference(x[i]);
                 expected[i] = Float.isNaN(expected[i]) ? Float.NaN : expected[i];
             }
             BitExact.assertIdentical(subject, expected, y);
         }
+    }
+
+    /**
+     * The bf16 nearest to {@code v} by the reference bit trick (add {@code 0x7fff} plus the lowest kept bit, keep
+     * the upper 16 bits), independent of {@link BFloat16}; NaN canonical.
+     */
+    private static float bf16Reference(float v) {
+        if (Float.isNaN(v)) {
+            return Float.NaN;
+        }
+        int bits = Float.floatToRawIntBits(v);
+        int rounded = (bits + 0x7fff + ((bits >>> 16) & 1)) & 0xffff0000;
+        return Float.intBitsToFloat(rounded);
     }
 
     @Test
