@@ -70,8 +70,8 @@ public final class ActivationCodes {
             int row = rowOffset + r;
             int perByte = 8 / bits;
             int levels = (1 << bits) - 1;
-            int groups = (cols + groupSize - 1) / groupSize;
-            int rowBytes = (cols + perByte - 1) / perByte;
+            int groups = groups(cols, groupSize);
+            int rowBytes = rowBytes(cols, bits);
             int key = seedKey(seed[0]);
             for (int g = 0; g < groups; g++) {
                 int c0 = g * groupSize;
@@ -106,14 +106,11 @@ public final class ActivationCodes {
                               int bits, int rowOffset, int rowCount) {
         for (@Parallel int r = 0; r < rowCount; r++) {
             int row = rowOffset + r;
-            int perByte = 8 / bits;
-            int levels = (1 << bits) - 1;
-            int groups = (cols + groupSize - 1) / groupSize;
-            int rowBytes = (cols + perByte - 1) / perByte;
+            int first = row * groups(cols, groupSize);
+            int base = row * rowBytes(cols, bits);
             for (int c = 0; c < cols; c++) {
-                int g = c / groupSize;
-                int q = (unsigned(codes[row * rowBytes + c / perByte]) >> ((c % perByte) * bits)) & levels;
-                x[row * cols + c] = mins[row * groups + g] + scales[row * groups + g] * q;
+                int q = (unsigned(codes[base + c / (8 / bits)]) >> ((c % (8 / bits)) * bits)) & ((1 << bits) - 1);
+                x[row * cols + c] = mins[first + c / groupSize] + scales[first + c / groupSize] * q;
             }
         }
     }
