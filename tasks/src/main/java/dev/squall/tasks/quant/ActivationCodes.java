@@ -106,11 +106,17 @@ public final class ActivationCodes {
                               int bits, int rowOffset, int rowCount) {
         for (@Parallel int r = 0; r < rowCount; r++) {
             int row = rowOffset + r;
-            int first = row * groups(cols, groupSize);
+            int groups = groups(cols, groupSize);
             int base = row * rowBytes(cols, bits);
-            for (int c = 0; c < cols; c++) {
-                int q = (unsigned(codes[base + c / (8 / bits)]) >> ((c % (8 / bits)) * bits)) & ((1 << bits) - 1);
-                x[row * cols + c] = mins[first + c / groupSize] + scales[first + c / groupSize] * q;
+            int log2PerByte = bits == 8 ? 0 : bits == 4 ? 1 : 2; // shifts and masks: no division per element
+            for (int g = 0; g < groups; g++) {
+                float lo = mins[row * groups + g];
+                float s = scales[row * groups + g];
+                for (int c = g * groupSize; c < Math.min(cols, (g + 1) * groupSize); c++) {
+                    int byteValue = unsigned(codes[base + (c >> log2PerByte)]);
+                    int q = (byteValue >> ((c & ((1 << log2PerByte) - 1)) * bits)) & ((1 << bits) - 1);
+                    x[row * cols + c] = lo + s * q;
+                }
             }
         }
     }
