@@ -36,10 +36,11 @@ import dev.squall.tasks.Parallel;
  * ({@link #groups} per row). Storage: {@code b + 64/G} bits per element.
  *
  * <p><b>Error.</b> 8 bits: {@code |x − x̂| <= s/2 + 2⁻²⁰·(s·255 + max(|lo|, |max x|))} (half a step plus the
- * fp32 rounding of {@code v} and of {@code lo + s·q}). 4 and 2 bits: {@code |x − x̂| < s·(1 + 2⁻¹⁶) + …} (one
- * step), and {@code E[x̂ − x] = 0} up to the 2⁻²⁴ resolution of {@code u} and the fp32 rounding above. A group
- * holding a NaN or ±∞ gets a non-finite {@code lo} or {@code s}, so every value of that group unpacks non-finite:
- * an overflow in the forward pass stays visible to the loss scaler.
+ * fp32 rounding of {@code v} and of {@code lo + s·q}). 4 and 2 bits: {@code |x − x̂| <= s·(1 + 2⁻¹⁶)} plus the
+ * same fp32 term (one step), and {@code E[x̂ − x] = 0} up to the 2⁻²⁴ resolution of {@code u} and the fp32
+ * rounding above. A group holding a NaN or ±∞ gets a non-finite {@code lo} or {@code s}, so every value of that
+ * group unpacks non-finite (its codes are unspecified and may differ between backends): an overflow in the
+ * forward pass stays visible to the loss scaler.
  */
 public final class ActivationCodes {
     /** Below this scale the group is stored as its minimum (keeps {@code 1/s} finite). */
