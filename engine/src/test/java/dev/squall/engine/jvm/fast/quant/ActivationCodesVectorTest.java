@@ -1,19 +1,15 @@
 package dev.squall.engine.jvm.fast.quant;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
+
+import dev.squall.engine.jvm.fast.NarrowVectors;
 import dev.squall.tasks.quant.ActivationCodes;
 import dev.squall.tasks.testing.Poison;
 import dev.squall.tasks.testing.RandomArrays;
 import dev.squall.tasks.testing.RowSlices;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import jdk.incubator.vector.FloatVector;
 import org.junit.jupiter.api.Test;
 
@@ -36,13 +32,7 @@ class ActivationCodesVectorTest {
 
     @Test
     void matchesThePlainKernelsWith256BitVectors() throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-modules", "jdk.incubator.vector", "-XX:MaxVectorSize=32", "-cp",
-                System.getProperty("java.class.path"), Check256.class.getName()));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "child JVM did not finish");
-        assertTrue(p.exitValue() == 0 && out.contains("256-bit: ok"), out);
+        NarrowVectors.assertPassesAt256Bits(Check256.class);
     }
 
     /** Runs every shape and width; returns a one-line summary or throws on the first difference. */

@@ -2,7 +2,9 @@ package dev.squall.benchmarks;
 
 import dev.squall.benchmarks.suite.Inputs;
 import dev.squall.benchmarks.suite.Timing;
+import dev.squall.engine.jvm.fast.precision.MixedPrecisionVector;
 import dev.squall.engine.jvm.fast.quant.ActivationCodesVector;
+import dev.squall.tasks.precision.MixedPrecision;
 import dev.squall.tasks.quant.ActivationCodes;
 
 import java.util.ArrayList;
@@ -10,18 +12,19 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Pack and unpack throughput of {@link ActivationCodes} (plain kernels) and {@link ActivationCodesVector} (fast
- * paths), one thread, for 8, 4 and 2 bits, in interleaved rounds (every round runs each variant once, so a busy
+ * Throughput of the training-memory kernels, plain against fast path, one thread: pack and unpack of
+ * {@link ActivationCodes} / {@link ActivationCodesVector} for 8, 4 and 2 bits, and the bf16 / fp16 rounding of
+ * {@link MixedPrecision} / {@link MixedPrecisionVector}; in interleaved rounds (every round runs each variant once, so a busy
  * spell of a shared machine hits all alike), median of the rounds. GB/s counts the fp32 bytes of the tensor (read
- * by pack, written by unpack). Default tensor: the saved MLP input of the 6×384 GPT at batch 12 × 256 tokens,
+ * by pack and rounding, written by unpack). Default tensor: the saved MLP input of the 6×384 GPT at batch 12 × 256 tokens,
  * {@code 3072 × 384} (4.7 MB fp32), groups of 128. Run:
  * <pre>
  *   java --add-modules jdk.incubator.vector -cp benchmarks/target/benchmarks.jar \
- *       dev.squall.benchmarks.ActivationCodesBench [rows cols group rounds]
+ *       dev.squall.benchmarks.TrainingMemoryBench [rows cols group rounds]
  * </pre>
  */
-public final class ActivationCodesBench {
-    private ActivationCodesBench() {
+public final class TrainingMemoryBench {
+    private TrainingMemoryBench() {
     }
 
     /** Prints one line per width and operation. */
@@ -49,6 +52,15 @@ public final class ActivationCodesBench {
             names.add("int" + bits + " unpack fast");
             runs.add(() -> ActivationCodesVector.unpack(codes, scales, mins, out, cols, group, bits, 0, rows));
         }
+        int chunk = cols;
+        names.add("bf16 round   plain");
+        runs.add(() -> MixedPrecision.roundBf16(x, out, x.length, chunk, 0, rows));
+        names.add("bf16 round   fast");
+        runs.add(() -> MixedPrecisionVector.roundBf16(x, out, x.length, chunk, 0, rows));
+        names.add("fp16 round   plain");
+        runs.add(() -> MixedPrecision.roundFp16(x, out, x.length, chunk, 0, rows));
+        names.add("fp16 round   fast");
+        runs.add(() -> MixedPrecisionVector.roundFp16(x, out, x.length, chunk, 0, rows));
         double[] ms = new Timing(rounds, rounds).interleavedMedianMillis(runs, (r, i) -> { });
         double gb = 4.0 * rows * cols / 1e9;
         System.out.printf(Locale.ROOT, "tensor %d x %d fp32 (%.1f MB), groups of %d, 1 thread, median of %d rounds%n",
