@@ -1,15 +1,13 @@
 package dev.squall.engine.jvm.fast.precision;
 
-import dev.squall.engine.jvm.fast.NarrowVectors;
+import dev.squall.engine.jvm.fast.BitExactFastPath;
 import dev.squall.tasks.precision.MixedPrecision;
 import dev.squall.tasks.testing.BitExact;
 import dev.squall.tasks.testing.Poison;
 import dev.squall.tasks.testing.RandomArrays;
 import dev.squall.tasks.testing.RowSlices;
 import dev.squall.tasks.testing.Subject;
-import java.io.IOException;
 import jdk.incubator.vector.FloatVector;
-import org.junit.jupiter.api.Test;
 
 /**
  * {@link MixedPrecisionVector} against the plain {@link MixedPrecision} rounding kernels, bit for bit, on values
@@ -17,18 +15,9 @@ import org.junit.jupiter.api.Test;
  * zeros, infinities, NaNs with payloads), lengths below, at and above a vector and chunks that split vectors, with
  * random row splits and poisoned outputs; on the preferred vectors and at 256 bits in a child JVM.
  */
-class MixedPrecisionVectorTest {
-    @Test
-    void matchesThePlainKernelsBitForBit() {
-        System.out.println(checkAll(RandomArrays.fresh()));
-    }
-
-    @Test
-    void matchesThePlainKernelsWith256BitVectors() throws IOException, InterruptedException {
-        NarrowVectors.assertPassesAt256Bits(Check256.class);
-    }
-
-    static String checkAll(RandomArrays rnd) {
+class MixedPrecisionVectorTest implements BitExactFastPath {
+    @Override
+    public String checkAll(RandomArrays rnd) {
         for (int length : new int[] {1, 7, 16, 97, 4099}) {
             for (int chunk : new int[] {1, 5, 64}) {
                 float[] x = values(rnd, length);
@@ -68,21 +57,5 @@ class MixedPrecisionVectorTest {
                     : Float.intBitsToFloat(rnd.nextInt(Integer.MIN_VALUE, Integer.MAX_VALUE - 1));
         }
         return x;
-    }
-
-    /** The check in a JVM of its own, for {@code -XX:MaxVectorSize}. */
-    public static final class Check256 {
-        private Check256() {
-        }
-
-        /** Prints the summary line; exits 1 on a difference. */
-        public static void main(String[] args) {
-            try {
-                System.out.println(checkAll(RandomArrays.fresh()));
-            } catch (AssertionError e) {
-                System.out.println(e.getMessage());
-                System.exit(1);
-            }
-        }
     }
 }

@@ -3,15 +3,13 @@ package dev.squall.engine.jvm.fast.quant;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 
-import dev.squall.engine.jvm.fast.NarrowVectors;
+import dev.squall.engine.jvm.fast.BitExactFastPath;
 import dev.squall.tasks.quant.ActivationCodes;
 import dev.squall.tasks.testing.Poison;
 import dev.squall.tasks.testing.RandomArrays;
 import dev.squall.tasks.testing.RowSlices;
-import java.io.IOException;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import org.junit.jupiter.api.Test;
 
 /**
  * {@link ActivationCodesVector} against the plain {@link ActivationCodes} kernels, bit for bit (codes, scales,
@@ -20,23 +18,14 @@ import org.junit.jupiter.api.Test;
  * loads must stop short), with random row splits and poisoned outputs; on the machine's preferred vectors and, in a
  * child JVM limited to 256-bit vectors ({@code -XX:MaxVectorSize=32}), on 256-bit ones.
  */
-class ActivationCodesVectorTest {
+class ActivationCodesVectorTest implements BitExactFastPath {
     /** rows, cols, group. */
     static final int[][] SHAPES = {{1, 1, 1}, {3, 7, 8}, {5, 37, 8}, {2, 131, 32}, {7, 385, 128}, {4, 67, 1000},
         {9, 16, 16}, {3, 200, 20}, {2, 1031, 64}, {1, 5, 4}};
 
-    @Test
-    void matchesThePlainKernelsBitForBit() {
-        System.out.println(checkAll(RandomArrays.fresh()));
-    }
-
-    @Test
-    void matchesThePlainKernelsWith256BitVectors() throws IOException, InterruptedException {
-        NarrowVectors.assertPassesAt256Bits(Check256.class);
-    }
-
     /** Runs every shape and width; returns a one-line summary or throws on the first difference. */
-    static String checkAll(RandomArrays rnd) {
+    @Override
+    public String checkAll(RandomArrays rnd) {
         int bitsOfVector = FloatVector.SPECIES_PREFERRED.vectorBitSize();
         for (int[] s : SHAPES) {
             for (int bits : new int[] {8, 4, 2}) {
@@ -78,21 +67,5 @@ class ActivationCodesVectorTest {
             ActivationCodesVector.unpack(codes, scales, mins, fastX, cols, group, bits, slice[0], slice[1]);
         }
         assertArrayEquals(xHat, fastX, what + ": unpacked");
-    }
-
-    /** The check in a JVM of its own, for {@code -XX:MaxVectorSize}. */
-    public static final class Check256 {
-        private Check256() {
-        }
-
-        /** Prints the summary line; exits 1 on a difference. */
-        public static void main(String[] args) {
-            try {
-                System.out.println(checkAll(RandomArrays.fresh()));
-            } catch (AssertionError e) {
-                System.out.println(e.getMessage());
-                System.exit(1);
-            }
-        }
     }
 }
