@@ -15,5 +15,8 @@
  * {@code dev.squall.tasks.quant}), accumulating in fp32. Storage error: {@code |w − ŵ| <= 2⁻¹¹|w|} for fp16
  * (normal range, {@code |w| < 65520}; smaller weights lose relative precision as subnormals),
  * {@code <= 2⁻⁸|w|} for bf16.
+ *
+ * <p>{@link dev.squall.tasks.precision.MixedPrecision} holds the kernels of mixed-precision training: rounding fp32
+ * arrays to bf16/fp16 values (kept as fp32), scaling gradients by a loss scale, and finding inf/NaN without atomics.
  */
 package dev.squall.tasks.precision;

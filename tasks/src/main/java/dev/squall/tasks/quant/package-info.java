@@ -70,6 +70,9 @@
  *   <dd>int8 per-row weights with activations quantised per row at run time; see that class.</dd>
  *   <dt>int8 KV cache ({@link dev.squall.tasks.quant.Int8KvAttention})</dt>
  *   <dd>one int8 vector and one fp32 scale per (token, head); see that class.</dd>
+ *   <dt>activation codes ({@link dev.squall.tasks.quant.ActivationCodes}) — 8, 4 or 2 bits + 64 per group</dt>
+ *   <dd>not a weight format: activations saved for backward in training, quantised affinely per group of a
+ *   row's columns (ActNN), round to nearest at 8 bits, seeded stochastic rounding at 4 and 2; see that class.</dd>
  * </dl>
  * fp16 and bf16 storage are in {@code dev.squall.tasks.precision}, pruned (CSR, 2:4) weights in
  * {@code dev.squall.tasks.sparse}. Packing, unpacking and quantisation (not kernels) are in the engine's

@@ -53,7 +53,7 @@ final class TrainingKernelCases {
     }
 
     /** Adds tasks that set {@code target} ({@code rows × cols}) to {@code initial} on the device: fill 0, accumulate. */
-    private static TaskGraph start(TaskGraph g, String name, float[] target, float[] initial, int rows, int cols) {
+    static TaskGraph start(TaskGraph g, String name, float[] target, float[] initial, int rows, int cols) {
         return g.task(name + "Zero", rows, Elementwise::fill, target, cols, 0f)
                 .task(name + "Init", rows, Elementwise::accumulate, initial, target, cols);
     }
