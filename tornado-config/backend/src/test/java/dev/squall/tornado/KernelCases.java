@@ -33,7 +33,7 @@ final class KernelCases {
     static List<KernelCase> all() {
         return Stream.of(norms(), softmax(), activations(), elementwise(), gemm(), denseAttention(), fusedAttention(),
                         paddedAttention(), padding(), PatternKernelCases.all(), CompressedKernelCases.all(),
-                        TrainingKernelCases.all(), DecoderKernelCases.all())
+                        TrainingKernelCases.all(), DecoderKernelCases.all(), PrepBnKernelCases.all())
                 .flatMap(List::stream).toList();
     }
 

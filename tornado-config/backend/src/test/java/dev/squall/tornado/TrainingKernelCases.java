@@ -49,7 +49,7 @@ final class TrainingKernelCases {
     }
 
     /** Adds tasks that set {@code target} ({@code rows × cols}) to {@code initial} on the device: fill 0, accumulate. */
-    private static TaskGraph start(TaskGraph g, String name, float[] target, float[] initial, int rows, int cols) {
+    static TaskGraph start(TaskGraph g, String name, float[] target, float[] initial, int rows, int cols) {
         return g.task(name + "Zero", rows, Elementwise::fill, target, cols, 0f)
                 .task(name + "Init", rows, Elementwise::accumulate, initial, target, cols);
     }
@@ -323,7 +323,7 @@ final class TrainingKernelCases {
     }
 
     /** {@code n} indices in {@code [0, rows)}. */
-    private static int[] ids(RandomArrays r, int n, int rows) {
+    static int[] ids(RandomArrays r, int n, int rows) {
         int[] ids = new int[n];
         for (int i = 0; i < n; i++) {
             ids[i] = r.nextInt(0, rows - 1);
