@@ -70,8 +70,8 @@ class BatchNormsTest {
         }
 
         PrepBnReference.Inputs inputs() {
-            return new PrepBnReference.Inputs(PrepBnReference.toDouble(x), kept(), PrepBnReference.toDouble(lnGamma),
-                    PrepBnReference.toDouble(lnBeta), PrepBnReference.toDouble(gamma), PrepBnReference.toDouble(beta),
+            return new PrepBnReference.Inputs(NormReference.toDouble(x), kept(), NormReference.toDouble(lnGamma),
+                    NormReference.toDouble(lnBeta), NormReference.toDouble(gamma), NormReference.toDouble(beta),
                     alpha[0], lambda[0], rows, cols, EPS);
         }
 
@@ -94,7 +94,7 @@ class BatchNormsTest {
         for (double lambda : new double[] {0, 0.37, 1}) {
             Case k = Case.draw(rows, cols, lambda);
             float[] stats = k.batchStats();
-            PrepBnReference.Stats ref = PrepBnReference.stats(PrepBnReference.toDouble(k.x), k.kept(), rows, cols, EPS);
+            PrepBnReference.Stats ref = PrepBnReference.stats(NormReference.toDouble(k.x), k.kept(), rows, cols, EPS);
             float[] inv = new float[cols];
             for (int c = 0; c < cols; c++) {
                 inv[c] = stats[c * BatchNorms.STATS + 2];
@@ -142,8 +142,8 @@ class BatchNormsTest {
 
     private static double[] forwardScale(Case k, PrepBnReference.Stats ref, double lambda) {
         int cols = k.cols;
-        double[] h = PrepBnReference.xHat(PrepBnReference.toDouble(k.x), ref, k.rows, cols);
-        double[] ln = NormReference.standardize(PrepBnReference.toDouble(k.x), k.rows, cols, EPS);
+        double[] h = PrepBnReference.xHat(NormReference.toDouble(k.x), ref, k.rows, cols);
+        double[] ln = NormReference.standardize(NormReference.toDouble(k.x), k.rows, cols, EPS);
         double[] scale = new double[h.length];
         for (int i = 0; i < h.length; i++) {
             int c = i % cols;
@@ -229,7 +229,7 @@ class BatchNormsTest {
         Norms.layerNormParamsBackward(k.x, lnStats, share, dLnGamma, dLnBeta, rows, cols, 0, panels);
 
         PrepBnReference.Gradients ref = PrepBnReference.gradients(k.inputs(), dOut);
-        PrepBnReference.Stats s = PrepBnReference.stats(PrepBnReference.toDouble(k.x), k.kept(), rows, cols, EPS);
+        PrepBnReference.Stats s = PrepBnReference.stats(NormReference.toDouble(k.x), k.kept(), rows, cols, EPS);
         double lambda = k.lambda[0];
         double w = 1 - lambda;
         double[] absG = new double[cols];

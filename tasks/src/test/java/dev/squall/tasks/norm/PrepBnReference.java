@@ -42,14 +42,6 @@ final class PrepBnReference {
     private PrepBnReference() {
     }
 
-    static double[] toDouble(float[] a) {
-        double[] d = new double[a.length];
-        for (int i = 0; i < a.length; i++) {
-            d[i] = a[i];
-        }
-        return d;
-    }
-
     static Stats stats(double[] x, boolean[] keep, int rows, int cols, double eps) {
         double[] mean = new double[cols];
         double[] var = new double[cols];

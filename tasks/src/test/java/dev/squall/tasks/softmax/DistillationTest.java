@@ -1,5 +1,6 @@
 package dev.squall.tasks.softmax;
 
+import dev.squall.tasks.norm.NormReference;
 import dev.squall.tasks.testing.FiniteDifferences;
 import dev.squall.tasks.testing.Poison;
 import dev.squall.tasks.testing.RandomArrays;
@@ -111,10 +112,7 @@ class DistillationTest {
                         : tau * (Math.exp(logQ[c]) - Math.exp(logP[c])) / 3;
             }
         }
-        double[] s = new double[student.length];
-        for (int i = 0; i < s.length; i++) {
-            s[i] = student[i];
-        }
+        double[] s = NormReference.toDouble(student);
         double[] differences = FiniteDifferences.gradient(v -> {
             double loss = 0;
             for (int r = 0; r < rows; r++) {
@@ -134,11 +132,7 @@ class DistillationTest {
     }
 
     private static double[] logSoftmax(float[] z, int row, int vocab, double tau) {
-        double[] d = new double[vocab];
-        for (int c = 0; c < vocab; c++) {
-            d[c] = z[row * vocab + c];
-        }
-        return logSoftmax(d, 0, vocab, tau);
+        return logSoftmax(NormReference.toDouble(z), row, vocab, tau);
     }
 
     /** {@code log softmax(z[row]/τ)} in float64. */
