@@ -9,8 +9,9 @@ import java.util.List;
 
 /**
  * One norm of the inference model as a graph recipe: LayerNorm ({@link Norms#layerNorm}), a PRepBN in evaluation
- * form, which is RepBN with the running statistics ({@link BatchNorms#repBn}; the statistics are formed once, when
- * the norm is made, by {@link BatchNorms#runningStats}), or none (a folded block norm: its input passes through).
+ * form, which is RepBN with the running statistics ({@link BatchNorms#runningStats} then {@link BatchNorms#repBn}:
+ * the statistics are formed by a task of the graph, so a trainer updating the running mean and variance in place
+ * evaluates with the current ones), or none (a folded block norm: its input passes through).
  * After a residual add the LayerNorm runs fused with it ({@link Norms#addLayerNorm}); the others add first
  * ({@link Elementwise#add}).
  */
@@ -20,15 +21,19 @@ public final class GptNorm {
     private final Kind kind;
     private final float[] gamma;
     private final float[] beta;
+    private final float[] runningMean;
+    private final float[] runningVar;
     private final float[] stats;
     private final float[] alpha;
     private final float eps;
 
-    private GptNorm(Kind kind, float[] gamma, float[] beta, float[] stats, float[] alpha, float eps) {
+    private GptNorm(Kind kind, float[] gamma, float[] beta, float[][] running, float[] alpha, float eps) {
         this.kind = kind;
         this.gamma = gamma;
         this.beta = beta;
-        this.stats = stats;
+        this.runningMean = running == null ? null : running[0];
+        this.runningVar = running == null ? null : running[1];
+        this.stats = running == null ? null : new float[running[0].length * BatchNorms.STATS];
         this.alpha = alpha;
         this.eps = eps;
     }
@@ -46,10 +51,8 @@ public final class GptNorm {
     /** RepBN in evaluation form from norm {@code prefix}'s tensors ({@link GptWeights#repBnNames}). */
     public static GptNorm repBn(GptWeights w, String prefix) {
         List<String> names = GptWeights.repBnNames(prefix);
-        int c = w.config().nEmbd();
-        float[] stats = new float[c * BatchNorms.STATS];
-        BatchNorms.runningStats(w.tensor(names.get(2)), w.tensor(names.get(3)), stats, c, w.config().eps(), 0, c);
-        return new GptNorm(Kind.REP_BN, w.tensor(names.get(0)), w.tensor(names.get(1)), stats, w.tensor(names.get(4)),
+        return new GptNorm(Kind.REP_BN, w.tensor(names.get(0)), w.tensor(names.get(1)),
+                new float[][] {w.tensor(names.get(2)), w.tensor(names.get(3))}, w.tensor(names.get(4)),
                 w.config().eps());
     }
 
@@ -86,7 +89,7 @@ public final class GptNorm {
     public List<Object> constants() {
         return switch (kind) {
             case LAYER_NORM -> List.of(gamma, beta);
-            case REP_BN -> List.of(gamma, beta, stats, alpha);
+            case REP_BN -> List.of(gamma, beta, runningMean, runningVar, alpha);
             default -> List.of();
         };
     }
@@ -95,7 +98,8 @@ public final class GptNorm {
     public float[] addTo(TaskGraph g, String name, int rows, int c, float[] x, float[] out) {
         switch (kind) {
             case LAYER_NORM -> g.task(name, rows, Norms::layerNorm, x, gamma, beta, out, c, eps);
-            case REP_BN -> g.task(name, rows, BatchNorms::repBn, x, stats, gamma, beta, alpha, out, c);
+            case REP_BN -> g.task(name + ".stats", c, BatchNorms::runningStats, runningMean, runningVar, stats, c, eps)
+                    .task(name, rows, BatchNorms::repBn, x, stats, gamma, beta, alpha, out, c);
             default -> {
                 return x;
             }
