@@ -3,7 +3,6 @@ package dev.squall.engine.model;
 import dev.squall.engine.graph.TaskGraph;
 import dev.squall.engine.layers.LinearLayer;
 import dev.squall.tasks.activation.Activations;
-import dev.squall.tasks.norm.Norms;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -77,36 +76,37 @@ public final class GptBlock {
     private final GptConfig config;
     private final int layer;
     private final GptLayers.Block linears;
-    private final float[] ln1Gamma;
-    private final float[] ln1Beta;
-    private final float[] ln2Gamma;
-    private final float[] ln2Beta;
+    private final GptNorm ln1;
+    private final GptNorm ln2;
 
     /** Block {@code layer} of {@code w}, its linear layers {@code linears}. */
     public GptBlock(GptWeights w, GptLayers.Block linears, int layer) {
         this.config = w.config();
         this.layer = layer;
         this.linears = linears;
-        int c = config.nEmbd();
-        this.ln1Gamma = w.tensor(GptWeights.block(layer, "ln_1.weight"));
-        this.ln1Beta = w.vector(GptWeights.block(layer, "ln_1.bias"), c);
-        this.ln2Gamma = w.tensor(GptWeights.block(layer, "ln_2.weight"));
-        this.ln2Beta = w.vector(GptWeights.block(layer, "ln_2.bias"), c);
+        this.ln1 = GptNorm.of(w, GptWeights.block(layer, "ln_1"));
+        this.ln2 = GptNorm.of(w, GptWeights.block(layer, "ln_2"));
     }
 
-    /** {@code ln_1}'s weight. */
+    /** {@code ln_1}'s weight (LayerNorm's, or RepBN's; {@code null} when folded). */
     public float[] ln1Gamma() {
-        return ln1Gamma;
+        return ln1.gamma();
     }
 
-    /** {@code ln_1}'s bias (zeros without biases). */
+    /** {@code ln_1}'s bias (zeros without biases; {@code null} when folded). */
     public float[] ln1Beta() {
-        return ln1Beta;
+        return ln1.beta();
+    }
+
+    /** {@code ln_1} as the inference model evaluates it. */
+    public GptNorm ln1() {
+        return ln1;
     }
 
     /** The arrays its tasks read that never change: norms and linear weights, for the graph's transfers. */
     public List<Object> constants() {
-        List<Object> all = new ArrayList<>(List.of(ln1Gamma, ln1Beta, ln2Gamma, ln2Beta));
+        List<Object> all = new ArrayList<>(ln1.constants());
+        all.addAll(ln2.constants());
         linears.all().forEach(l -> all.addAll(l.weightArrays()));
         return all;
     }
@@ -123,22 +123,27 @@ public final class GptBlock {
      */
     public Saved addTo(TaskGraph g, int rows, Attention attention, int[] positions, Buffers buffers, float[] x,
                        float[] ln1, float[] nextGamma, float[] nextBeta) {
+        return addTo(g, rows, attention, positions, buffers, x, ln1,
+                GptNorm.layerNorm(nextGamma, nextBeta, config.eps()));
+    }
+
+    /** {@link #addTo(TaskGraph, int, Attention, int[], Buffers, float[], float[], float[], float[])} with any next norm. */
+    public Saved addTo(TaskGraph g, int rows, Attention attention, int[] positions, Buffers buffers, float[] x,
+                       float[] ln1, GptNorm next) {
         int c = config.nEmbd();
-        float eps = config.eps();
         int size = Math.multiplyExact(rows, c);
         float[] qkv = linear(g, buffers, "attn.c_attn", linears.cAttn(), ln1, rows, Activations.IDENTITY);
         float[] attn = buffers.get(layer, "attn", size);
         attention.addTo(g, name("attn"), layer, qkv, attn, positions);
         float[] attnProj = linear(g, buffers, "attn.c_proj", linears.attnProj(), attn, rows, Activations.IDENTITY);
         float[] residual = buffers.get(layer, "residual", size);
-        float[] ln2 = buffers.get(layer, "ln_2", size);
-        g.task(name("ln_2"), rows, Norms::addLayerNorm, x, attnProj, ln2Gamma, ln2Beta, residual, ln2, c, eps);
+        float[] ln2 = this.ln2.addAfterResidual(g, name("ln_2"), rows, c, x, attnProj, residual,
+                buffers.get(layer, "ln_2", size));
         float[] hidden = linear(g, buffers, "mlp.c_fc", linears.cFc(), ln2, rows, config.activation());
         float[] mlpOut = linear(g, buffers, "mlp.c_proj", linears.mlpProj(), hidden, rows, Activations.IDENTITY);
         float[] out = buffers.get(layer, "out", size);
-        float[] nextLn = buffers.get(layer, "next_ln", size);
-        g.task(name("residual+ln"), rows, Norms::addLayerNorm, residual, mlpOut, nextGamma, nextBeta, out, nextLn, c,
-                eps);
+        float[] nextLn = next.addAfterResidual(g, name("residual+ln"), rows, c, residual, mlpOut, out,
+                buffers.get(layer, "next_ln", size));
         return new Saved(x, ln1, qkv, attn, attnProj, residual, ln2, hidden, mlpOut, out, nextLn);
     }
 

@@ -20,6 +20,11 @@ import java.util.Map;
  * {@code config.json} ({@link #fromHuggingFace}); it may also set the LayerNorm epsilon and the GELU form
  * ({@code gelu_new}, GPT-2's tanh approximation, where nanoGPT uses the exact erf form).
  *
+ * <p>Three optional fields choose the normalisation ({@link NormKind}): {@code "norm"} ({@code "layernorm"},
+ * the default, {@code "prepbn"} or {@code "folded"}), and for PRepBN's training schedule {@code "prepbn_warmup"}
+ * (steps with λ = 1, default 0) and {@code "prepbn_steps"} (steps over which λ then falls linearly to 0, default
+ * 0). A LayerNorm config is written without them, so it stays nanoGPT's.
+ *
  * @param vocabSize  tokens in the vocabulary (rows of {@code wte})
  * @param blockSize  longest context (rows of {@code wpe})
  * @param nLayer     transformer blocks
@@ -28,13 +33,18 @@ import java.util.Map;
  * @param bias       whether the linear layers and LayerNorms have biases (absent ones are zero)
  * @param dropout    dropout probability, for training (in {@code [0, 1)})
  * @param activation GELU kernel code: {@link Activations#GELU_ERF} (nanoGPT) or {@link Activations#GELU_TANH}
- * @param eps        LayerNorm epsilon
+ * @param eps        LayerNorm epsilon (and the BatchNorm epsilon of PRepBN)
+ * @param norm       the blocks' normalisation
+ * @param prepbnWarmup PRepBN: training steps with λ = 1 (LayerNorm only)
+ * @param prepbnSteps  PRepBN: steps after the warm-up over which λ falls linearly from 1 to 0
  */
 public record GptConfig(int vocabSize, int blockSize, int nLayer, int nHead, int nEmbd, boolean bias, double dropout,
-                        int activation, float eps) {
+                        int activation, float eps, NormKind norm, int prepbnWarmup, int prepbnSteps) {
     /** nanoGPT's field names, in its order. */
     public static final List<String> FIELDS = List.of("vocab_size", "block_size", "n_layer", "n_head", "n_embd",
             "bias", "dropout");
+    /** The optional fields of the normalisation, after nanoGPT's. */
+    public static final List<String> NORM_FIELDS = List.of("norm", "prepbn_warmup", "prepbn_steps");
     /** nanoGPT's LayerNorm epsilon. */
     public static final float EPS = 1e-5f;
 
@@ -57,12 +67,44 @@ public record GptConfig(int vocabSize, int blockSize, int nLayer, int nHead, int
         if (!(eps > 0) || !Float.isFinite(eps)) {
             throw new IllegalArgumentException("LayerNorm epsilon must be > 0, got " + eps);
         }
+        if (norm == null) {
+            throw new IllegalArgumentException("norm must be one of " + NormKind.spellings());
+        }
+        if (prepbnWarmup < 0 || prepbnSteps < 0) {
+            throw new IllegalArgumentException("prepbn_warmup and prepbn_steps must be >= 0, got " + prepbnWarmup
+                    + " and " + prepbnSteps);
+        }
         long perLayer = 12L * nEmbd * nEmbd;
         if ((long) vocabSize * nEmbd > Integer.MAX_VALUE - 8 || (long) blockSize * nEmbd > Integer.MAX_VALUE - 8
                 || perLayer > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("vocab_size, block_size or n_embd too large: a weight would exceed a"
                     + " Java array (2^31 elements)");
         }
+    }
+
+    /** A LayerNorm config (nanoGPT's, or GPT-2's with its GELU and epsilon). */
+    public GptConfig(int vocabSize, int blockSize, int nLayer, int nHead, int nEmbd, boolean bias, double dropout,
+                     int activation, float eps) {
+        this(vocabSize, blockSize, nLayer, nHead, nEmbd, bias, dropout, activation, eps, NormKind.LAYERNORM, 0, 0);
+    }
+
+    /** This config with normalisation {@code kind} and PRepBN schedule {@code (warmup, steps)}. */
+    public GptConfig withNorm(NormKind kind, int warmup, int steps) {
+        return new GptConfig(vocabSize, blockSize, nLayer, nHead, nEmbd, bias, dropout, activation, eps, kind, warmup,
+                steps);
+    }
+
+    /**
+     * PRepBN's λ at training step {@code step} (from 0): 1 through {@code prepbn_warmup} steps, then falling
+     * linearly to 0 over {@code prepbn_steps} steps, then 0 (the SLAB schedule; 0 for a LayerNorm config is
+     * meaningless and not asked for).
+     */
+    public float prepbnLambda(long step) {
+        if (step < prepbnWarmup) {
+            return 1f;
+        }
+        long into = step - prepbnWarmup;
+        return into >= prepbnSteps ? 0f : (float) (1.0 - (double) into / prepbnSteps);
     }
 
     /** A nanoGPT config: exact GELU, epsilon 1e-5. */
@@ -85,9 +127,9 @@ public record GptConfig(int vocabSize, int blockSize, int nLayer, int nHead, int
     public static GptConfig parse(String json, String source) throws JsonFormatException {
         Map<String, Object> m = Json.parseObject(json, source);
         for (String key : m.keySet()) {
-            if (!FIELDS.contains(key)) {
+            if (!FIELDS.contains(key) && !NORM_FIELDS.contains(key)) {
                 throw new JsonFormatException(source, "unknown field \"" + key + "\"; a GPT config has the fields "
-                        + FIELDS + " (nanoGPT's GPTConfig)");
+                        + FIELDS + " (nanoGPT's GPTConfig) and optionally " + NORM_FIELDS);
             }
         }
         for (String f : FIELDS) {
@@ -100,9 +142,25 @@ public record GptConfig(int vocabSize, int blockSize, int nLayer, int nHead, int
         if (!(bias instanceof Boolean b)) {
             throw new JsonFormatException(source, "field \"bias\" must be true or false, got " + Json.kind(bias));
         }
+        NormKind norm = NormKind.LAYERNORM;
+        if (m.containsKey("norm")) {
+            Object n = m.get("norm");
+            try {
+                norm = NormKind.parse(n instanceof String s ? s : Json.write(n));
+            } catch (IllegalArgumentException e) {
+                throw new JsonFormatException(source, "field \"norm\": " + e.getMessage());
+            }
+        }
+        NormKind kind = norm;
+        int warmup = m.containsKey("prepbn_warmup") ? integer(m, "prepbn_warmup", source) : 0;
+        int steps = m.containsKey("prepbn_steps") ? integer(m, "prepbn_steps", source) : 0;
+        if (warmup < 0 || steps < 0) {
+            throw new JsonFormatException(source, "field \"" + (warmup < 0 ? "prepbn_warmup" : "prepbn_steps")
+                    + "\" must be >= 0, got " + Math.min(warmup, steps));
+        }
         return checked(source, () -> of(integer(m, "vocab_size", source), integer(m, "block_size", source),
                 integer(m, "n_layer", source), integer(m, "n_head", source), integer(m, "n_embd", source), b,
-                number(m, "dropout", source)));
+                number(m, "dropout", source)).withNorm(kind, warmup, steps));
     }
 
     /**
@@ -147,7 +205,10 @@ public record GptConfig(int vocabSize, int blockSize, int nLayer, int nHead, int
                 : parse(text, file.toString());
     }
 
-    /** nanoGPT's JSON form of this config (the activation and epsilon are not part of it). */
+    /**
+     * nanoGPT's JSON form of this config (the activation and epsilon are not part of it), with the normalisation
+     * fields after it unless the norm is LayerNorm (the PRepBN schedule only for {@code prepbn}).
+     */
     public String toJson() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("vocab_size", vocabSize);
@@ -157,6 +218,13 @@ public record GptConfig(int vocabSize, int blockSize, int nLayer, int nHead, int
         m.put("n_embd", nEmbd);
         m.put("bias", bias);
         m.put("dropout", dropout);
+        if (norm != NormKind.LAYERNORM) {
+            m.put("norm", norm.json());
+        }
+        if (norm == NormKind.PREPBN) {
+            m.put("prepbn_warmup", prepbnWarmup);
+            m.put("prepbn_steps", prepbnSteps);
+        }
         return Json.write(m);
     }
 

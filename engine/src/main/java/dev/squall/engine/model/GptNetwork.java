@@ -5,7 +5,6 @@ import dev.squall.engine.graph.TaskGraph;
 import dev.squall.engine.layers.Sequences;
 import dev.squall.tasks.activation.Activations;
 import dev.squall.tasks.embedding.Embeddings;
-import dev.squall.tasks.norm.Norms;
 import dev.squall.tasks.padding.Padding;
 
 import java.util.ArrayList;
@@ -74,9 +73,8 @@ public record GptNetwork(GptWeights weights, GptLayers layers, List<GptBlock> bl
         TaskGraph g = new TaskGraph(name);
         List<Object> weightsOnce = new ArrayList<>(List.of(weights.wte(), weights.wpe()));
         blocks.forEach(b -> weightsOnce.addAll(b.constants()));
-        float[] lnfGamma = weights.tensor("transformer.ln_f.weight");
-        float[] lnfBeta = weights.vector("transformer.ln_f.bias", c);
-        weightsOnce.addAll(List.of(lnfGamma, lnfBeta));
+        GptNorm lnF = GptNorm.of(weights, GptWeights.LN_F);
+        weightsOnce.addAll(lnF.constants());
         weightsOnce.addAll(layers.head().weightArrays());
         weightsOnce.addAll(constants);
         g.transferToDevice(DataTransferMode.FIRST_EXECUTION, weightsOnce.toArray());
@@ -84,15 +82,13 @@ public record GptNetwork(GptWeights weights, GptLayers layers, List<GptBlock> bl
 
         float[] x = buffers.get(-1, "out", rows * c);
         g.task("embed", rows, Embeddings::tokenPosition, tokens, positions, weights.wte(), weights.wpe(), x, c);
-        float[] ln = buffers.get(-1, "next_ln", rows * c);
         GptBlock first = blocks.getFirst();
-        g.task(first.name("ln_1"), rows, Norms::layerNorm, x, first.ln1Gamma(), first.ln1Beta(), ln, c, config.eps());
+        float[] ln = first.ln1().addTo(g, first.name("ln_1"), rows, c, x, buffers.get(-1, "next_ln", rows * c));
         List<GptBlock.Saved> saved = new ArrayList<>();
         for (int i = 0; i < blocks.size(); i++) {
             boolean last = i == blocks.size() - 1;
-            float[] gamma = last ? lnfGamma : blocks.get(i + 1).ln1Gamma();
-            float[] beta = last ? lnfBeta : blocks.get(i + 1).ln1Beta();
-            GptBlock.Saved s = blocks.get(i).addTo(g, rows, attention, positions, buffers, x, ln, gamma, beta);
+            GptNorm next = last ? lnF : blocks.get(i + 1).ln1();
+            GptBlock.Saved s = blocks.get(i).addTo(g, rows, attention, positions, buffers, x, ln, next);
             saved.add(s);
             x = s.out();
             ln = s.nextLn();

@@ -21,7 +21,14 @@ import java.util.SplittableRandom;
  *   transformer.h.{i}.mlp.c_fc.weight [4C, C], .bias [4C]  transformer.h.{i}.mlp.c_proj.weight [C, 4C], .bias [C]
  *   transformer.ln_f.weight|bias [C]              lm_head.weight [V, C] only when it differs from wte (untied)
  * </pre>
- * Biases exist only when the config says {@code bias}; without them {@link #vector} gives zeros. The map holds
+ * Biases exist only when the config says {@code bias}; without them {@link #vector} gives zeros.
+ *
+ * <p>With {@code "norm": "prepbn"} every norm {@code P} ({@code transformer.h.{i}.ln_1}, {@code .ln_2},
+ * {@code transformer.ln_f}) is a PRepBN: its LayerNorm branch keeps the names above ({@code P.weight}, and
+ * {@code P.bias} with biases), its RepBN adds {@code P.bn.weight}, {@code P.bn.bias}, {@code P.bn.running_mean},
+ * {@code P.bn.running_var} [C] (an {@code nn.BatchNorm1d} named {@code bn}, bias always present) and
+ * {@code P.alpha} [1]; PyTorch's {@code P.bn.num_batches_tracked} is accepted and ignored. With
+ * {@code "norm": "folded"} the blocks have no norms and {@code transformer.ln_f} has only its RepBN tensors. The map holds
  * the parameters themselves (the arrays the graphs read, shared, not copied), so a trainer can update them in
  * place. {@link GptCheckpoint} reads them from {@code .npz} and {@code .safetensors} files.
  */
@@ -53,7 +60,7 @@ public final class GptWeights {
         List<String> unexpected = new ArrayList<>();
         for (Map.Entry<String, NdArray> e : tensors.entrySet()) {
             String name = e.getKey();
-            if (name.equals(LM_HEAD)) {
+            if (name.equals(LM_HEAD) || name.endsWith(".bn.num_batches_tracked")) {
                 continue;
             }
             if (!expected.containsKey(name)) {
@@ -95,7 +102,8 @@ public final class GptWeights {
         shapes(config).forEach((name, shape) -> {
             float[] v = new float[size(shape)];
             boolean norm = name.contains(".ln_");
-            double center = norm && name.endsWith(".weight") ? 1 : 0;
+            double center = norm && (name.endsWith(".weight") || name.endsWith(".running_var")
+                    || name.endsWith(".alpha")) ? 1 : 0;
             double std = norm ? 0.1 : name.endsWith(".bias") ? 0.02
                     : name.endsWith("c_proj.weight") ? proj : 0.02;
             for (int i = 0; i < v.length; i++) {
@@ -164,22 +172,44 @@ public final class GptWeights {
         Map<String, int[]> m = new LinkedHashMap<>();
         m.put(WTE, new int[] {config.vocabSize(), c});
         m.put(WPE, new int[] {config.blockSize(), c});
+        boolean blockNorms = config.norm() != NormKind.FOLDED;
         for (int i = 0; i < config.nLayer(); i++) {
-            norm(m, config, block(i, "ln_1"), c);
+            if (blockNorms) {
+                norm(m, config, block(i, "ln_1"), c);
+            }
             linear(m, config, block(i, "attn.c_attn"), 3 * c, c);
             linear(m, config, block(i, "attn.c_proj"), c, c);
-            norm(m, config, block(i, "ln_2"), c);
+            if (blockNorms) {
+                norm(m, config, block(i, "ln_2"), c);
+            }
             linear(m, config, block(i, "mlp.c_fc"), 4 * c, c);
             linear(m, config, block(i, "mlp.c_proj"), c, 4 * c);
         }
-        norm(m, config, "transformer.ln_f", c);
+        norm(m, config, LN_F, c);
         return m;
     }
 
+    /** The prefix of the final norm. */
+    public static final String LN_F = "transformer.ln_f";
+
+    /** The RepBN tensors of norm {@code prefix} (e.g. {@code transformer.h.0.ln_1}), in their order. */
+    public static List<String> repBnNames(String prefix) {
+        return List.of(prefix + ".bn.weight", prefix + ".bn.bias", prefix + ".bn.running_mean",
+                prefix + ".bn.running_var", prefix + ".alpha");
+    }
+
     private static void norm(Map<String, int[]> m, GptConfig config, String prefix, int c) {
-        m.put(prefix + ".weight", new int[] {c});
-        if (config.bias()) {
-            m.put(prefix + ".bias", new int[] {c});
+        boolean layerNorm = config.norm() != NormKind.FOLDED;
+        if (layerNorm) {
+            m.put(prefix + ".weight", new int[] {c});
+            if (config.bias()) {
+                m.put(prefix + ".bias", new int[] {c});
+            }
+        }
+        if (config.norm() != NormKind.LAYERNORM) {
+            for (String name : repBnNames(prefix)) {
+                m.put(name, name.endsWith(".alpha") ? new int[] {1} : new int[] {c});
+            }
         }
     }
 
@@ -202,7 +232,7 @@ public final class GptWeights {
         return a.dtype() == DType.FLOAT32 ? a : NdArray.of(a.toFloats(), shape);
     }
 
-    private static int size(int[] shape) {
+    static int size(int[] shape) {
         int n = 1;
         for (int s : shape) {
             n = Math.multiplyExact(n, s);

@@ -72,6 +72,13 @@ public final class ReferenceGpt {
 
     private static double[][] norm(GptWeights w, double[][] x, String prefix) {
         int e = w.config().nEmbd();
+        NormKind kind = w.config().norm();
+        if (kind == NormKind.FOLDED && !prefix.equals(GptWeights.LN_F)) {
+            return x.clone();
+        }
+        if (kind != NormKind.LAYERNORM) {
+            return repBn(w, x, prefix);
+        }
         float[] gamma = w.tensor(prefix + ".weight");
         float[] beta = w.vector(prefix + ".bias", e);
         double[][] out = new double[x.length][e];
@@ -89,6 +96,24 @@ public final class ReferenceGpt {
             double inv = 1 / Math.sqrt(var + w.config().eps());
             for (int k = 0; k < e; k++) {
                 out[t][k] = (x[t][k] - mean) * inv * gamma[k] + beta[k];
+            }
+        }
+        return out;
+    }
+
+    /** RepBN with the running statistics: {@code γ·(x − μ)/√(σ² + ε) + β + α·x} per channel. */
+    private static double[][] repBn(GptWeights w, double[][] x, String prefix) {
+        int e = w.config().nEmbd();
+        float[] gamma = w.tensor(prefix + ".bn.weight");
+        float[] beta = w.tensor(prefix + ".bn.bias");
+        float[] mean = w.tensor(prefix + ".bn.running_mean");
+        float[] var = w.tensor(prefix + ".bn.running_var");
+        double alpha = w.tensor(prefix + ".alpha")[0];
+        double[][] out = new double[x.length][e];
+        for (int t = 0; t < x.length; t++) {
+            for (int k = 0; k < e; k++) {
+                out[t][k] = (x[t][k] - mean[k]) / Math.sqrt((double) var[k] + w.config().eps()) * gamma[k] + beta[k]
+                        + alpha * x[t][k];
             }
         }
         return out;

@@ -33,7 +33,8 @@ final class KernelCases {
     static List<KernelCase> all() {
         return Stream.of(norms(), softmax(), activations(), elementwise(), gemm(), denseAttention(), fusedAttention(),
                         paddedAttention(), padding(), PatternKernelCases.all(), CompressedKernelCases.all(),
-                        TrainingKernelCases.all(), DecoderKernelCases.all(), TrainingMemoryKernelCases.all())
+                        TrainingKernelCases.all(), DecoderKernelCases.all(), TrainingMemoryKernelCases.all(),
+                        PrepBnKernelCases.all())
                 .flatMap(List::stream).toList();
     }
 

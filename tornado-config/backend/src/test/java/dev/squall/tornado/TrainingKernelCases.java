@@ -373,7 +373,7 @@ final class TrainingKernelCases {
     }
 
     /** {@code n} indices in {@code [0, rows)}. */
-    private static int[] ids(RandomArrays r, int n, int rows) {
+    static int[] ids(RandomArrays r, int n, int rows) {
         int[] ids = new int[n];
         for (int i = 0; i < n; i++) {
             ids[i] = r.nextInt(0, rows - 1);
