@@ -1,0 +1,135 @@
+package dev.squall.engine.pipeline;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Runs P stages inside one JVM, each on its own thread, with ordered {@link Mailbox}es between neighbours.
+ * Each stage keeps its own compute resources (its own backend and worker pool, if it uses one).
+ */
+public final class LocalPipeline implements AutoCloseable {
+    private final List<StageRunner> runners = new ArrayList<>();
+    private final List<ExecutorService> threads = new ArrayList<>();
+    private final Mailbox[] activations;
+    private final Mailbox[] gradients;
+    private final Schedule schedule;
+    private long nextStep;
+
+    /** A pipeline of {@code stages} in order, run with {@code schedule}. */
+    public LocalPipeline(List<? extends PipelineStage> stages, Schedule schedule) {
+        if (stages.isEmpty()) {
+            throw new IllegalArgumentException("--pipeline-stages: needs at least one stage");
+        }
+        int p = stages.size();
+        this.schedule = schedule;
+        this.activations = new Mailbox[p];
+        this.gradients = new Mailbox[p];
+        for (int s = 0; s < p; s++) {
+            runners.add(new StageRunner(s, p, stages.get(s)));
+            activations[s] = new Mailbox("stage " + s + " activations");
+            gradients[s] = new Mailbox("stage " + s + " gradients");
+            String name = "squall-stage-" + s;
+            threads.add(Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, name);
+                t.setDaemon(true);
+                return t;
+            }));
+        }
+    }
+
+    /** The schedule. */
+    public Schedule schedule() {
+        return schedule;
+    }
+
+    /** Runs the next step with {@code microBatches} micro-batches on every stage and waits for it. */
+    public StepResult step(int microBatches) {
+        long step = nextStep++;
+        int p = runners.size();
+        long start = System.nanoTime();
+        AtomicReference<PipelineException> failure = new AtomicReference<>();
+        List<Future<StageReport>> futures = new ArrayList<>(p);
+        for (int s = 0; s < p; s++) {
+            StageRunner runner = runners.get(s);
+            StageLink link = link(s);
+            int stage = s;
+            futures.add(threads.get(s).submit(() -> {
+                try {
+                    return runner.runStep(step, schedule, microBatches, link);
+                } catch (PipelineException e) {
+                    throw e;                        // a neighbour's failure, passed on through a mailbox
+                } catch (Exception | Error e) {
+                    PipelineException f = new PipelineException(stage, String.valueOf(e), e);
+                    if (failure.compareAndSet(null, f)) {
+                        poisonAll(f);
+                    }
+                    throw f;
+                }
+            }));
+        }
+        List<StageReport> reports = new ArrayList<>(p);
+        for (int s = 0; s < p; s++) {
+            try {
+                reports.add(futures.get(s).get());
+            } catch (ExecutionException e) {
+                // failure is set: the first stage to fail poisoned the others' mailboxes.
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                PipelineException f = new PipelineException(s, "interrupted while waiting for the step", e);
+                poisonAll(f);
+                throw f;
+            }
+        }
+        if (failure.get() != null) {
+            for (int s = 0; s < p; s++) {
+                activations[s].clear();
+                gradients[s].clear();
+            }
+            throw failure.get();
+        }
+        long wall = System.nanoTime() - start;
+        return new StepResult(step, StepResult.meanLoss(reports.get(p - 1).losses()), wall, reports);
+    }
+
+    private void poisonAll(PipelineException cause) {
+        // The stages still waiting on a neighbour that failed get its error instead of waiting for ever.
+        for (int s = 0; s < runners.size(); s++) {
+            activations[s].fail(cause);
+            gradients[s].fail(cause);
+        }
+    }
+
+    private StageLink link(int s) {
+        return new StageLink() {
+            @Override
+            public float[] receiveActivation(int microBatch) throws InterruptedException {
+                return activations[s].take(microBatch);
+            }
+
+            @Override
+            public float[] receiveGradient(int microBatch) throws InterruptedException {
+                return gradients[s].take(microBatch);
+            }
+
+            @Override
+            public void sendActivation(int microBatch, float[] activation) {
+                activations[s + 1].put(microBatch, activation);
+            }
+
+            @Override
+            public void sendGradient(int microBatch, float[] gradient) {
+                gradients[s - 1].put(microBatch, gradient);
+            }
+        };
+    }
+
+    @Override
+    public void close() {
+        threads.forEach(ExecutorService::shutdownNow);
+    }
+}
