@@ -28,6 +28,14 @@ public final class ClusterSettings {
               cluster {
                 jmx.enabled = off
                 log-info = off
+                # a pipeline is a handful of nodes: gossip often, so joins, leaves and stage discovery take
+                # a fraction of a second instead of seconds
+                gossip-interval = 200 ms
+                leader-actions-interval = 200 ms
+                typed.receptionist.distributed-data {
+                  gossip-interval = 200 ms
+                  notify-subscribers-interval = 100 ms
+                }
                 # how long a silent node may go before it counts as unreachable (and training stops)
                 failure-detector.heartbeat-interval = 500 ms
                 failure-detector.acceptable-heartbeat-pause = 3 s

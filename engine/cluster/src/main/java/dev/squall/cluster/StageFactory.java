@@ -10,7 +10,8 @@ public interface StageFactory {
 
     /**
      * Stage {@code stage} of {@code stages}; {@code stageLayers} is the {@code --stage-layers} split, or
-     * {@code null} to balance by parameter count.
+     * {@code null} to balance by parameter count; a split that does not cover the model is an
+     * {@code IllegalArgumentException} naming {@code --stage-layers} ({@code StageBalance.check}).
      */
     PipelineStage create(int stage, int stages, int[] stageLayers);
 }

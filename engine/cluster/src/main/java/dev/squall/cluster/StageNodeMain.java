@@ -1,6 +1,7 @@
 package dev.squall.cluster;
 
 import dev.squall.engine.pipeline.PipelineStage;
+import dev.squall.engine.pipeline.StageBalance;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
@@ -28,7 +29,8 @@ public final class StageNodeMain {
                 throw new IllegalArgumentException("--stage: stage 0 drives training; start it with squall lm train");
             }
             body = factory(options.factory()).create(options.stage(), options.stages(),
-                    options.stageLayers() == null ? null : parseLayers(options));
+                    options.stageLayers() == null ? null
+                            : StageBalance.parseCounts(options.stageLayers(), options.stages()));
         } catch (IllegalArgumentException e) {
             System.err.println("squall: " + e.getMessage());
             return 2;
@@ -51,19 +53,6 @@ public final class StageNodeMain {
             Thread.currentThread().interrupt();
             return 1;
         }
-    }
-
-    private static int[] parseLayers(NodeOptions options) {
-        String[] parts = options.stageLayers().split(",", -1);
-        int sum = 0;
-        for (String p : parts) {
-            try {
-                sum += Integer.parseInt(p.trim());
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--stage-layers: '" + p + "' is not a whole number");
-            }
-        }
-        return dev.squall.engine.pipeline.StageBalance.parse(options.stageLayers(), options.stages(), sum);
     }
 
     private static StageFactory factory(String className) {

@@ -12,7 +12,7 @@ public final class ToyStageFactory implements StageFactory {
 
     @Override
     public PipelineStage create(int stage, int stages, int[] stageLayers) {
-        int[] sizes = stageLayers != null ? stageLayers : split(stages);
+        int[] sizes = stageLayers != null ? StageBalance.check(stageLayers, MODEL.layers()) : split(stages);
         return MODEL.stage(StageBalance.starts(sizes)[stage], sizes[stage]);
     }
 

@@ -5,11 +5,18 @@ public final class PipelineException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     private final int stage;
+    private final String reason;
 
     /** A failure of stage {@code stage}, with a message that says what happened. */
     public PipelineException(int stage, String message, Throwable cause) {
         super("pipeline stage " + stage + ": " + message, cause);
         this.stage = stage;
+        this.reason = message;
+    }
+
+    /** What happened, without the stage prefix of {@link #getMessage()}. */
+    public String reason() {
+        return reason;
     }
 
     /** The stage that failed. */

@@ -65,13 +65,17 @@ public final class StageBalance {
      * Parses {@code --stage-layers} ("2,2"): one positive layer count per stage, summing to {@code layers}.
      */
     public static int[] parse(String spec, int stages, int layers) {
+        return check(parseCounts(spec, stages), layers);
+    }
+
+    /** Parses {@code --stage-layers} ("2,2") into one positive layer count per stage, without knowing the model. */
+    public static int[] parseCounts(String spec, int stages) {
         String[] parts = spec.split(",", -1);
         if (parts.length != stages) {
             throw new IllegalArgumentException("--stage-layers: expected " + stages + " counts (one per stage), got '"
                     + spec + "'");
         }
         int[] sizes = new int[stages];
-        int sum = 0;
         for (int s = 0; s < stages; s++) {
             try {
                 sizes[s] = Integer.parseInt(parts[s].trim());
@@ -82,7 +86,15 @@ public final class StageBalance {
                 throw new IllegalArgumentException("--stage-layers: stage " + s + " needs at least one layer, got "
                         + sizes[s]);
             }
-            sum += sizes[s];
+        }
+        return sizes;
+    }
+
+    /** Checks that the stages' layer counts {@code sizes} cover a model of {@code layers} layers; returns them. */
+    public static int[] check(int[] sizes, int layers) {
+        int sum = 0;
+        for (int size : sizes) {
+            sum += size;
         }
         if (sum != layers) {
             throw new IllegalArgumentException("--stage-layers: counts sum to " + sum + ", the model has " + layers
