@@ -3,18 +3,25 @@ package dev.squall.benchmarks.pipeline;
 import dev.squall.engine.pipeline.PipelineStage;
 import dev.squall.tasks.activation.Activations;
 import dev.squall.tasks.gemm.Gemm;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
  * A benchmark stage: {@code layers} layers of Linear(width → width, no bias) + tanh-GELU on {@code rows} rows
- * per micro-batch, run by the plain GEMM and activation kernels on the calling thread; the last stage's loss is
+ * per micro-batch, run by the plain GEMM and activation kernels on {@code threads} threads (rows split as the JVM
+ * backend splits them, so the bits do not depend on the count); the last stage's loss is
  * the mean square of its output. Every stage of a split does the same work per layer, so a pipeline of them is
  * balanced as the theory assumes.
  */
-public final class GemmStage implements PipelineStage {
+public final class GemmStage implements PipelineStage, AutoCloseable {
     private static final int TILE = 64;
 
     private final int width;
@@ -25,11 +32,19 @@ public final class GemmStage implements PipelineStage {
     private final float[][] grads;
     private final Map<Integer, float[][]> saved = new HashMap<>();
     private final float[] input;
+    private final ExecutorService pool;
+    private final int threads;
     private long savedBytes;
     private int microBatches;
 
     /** Layers of {@code width × width} on {@code rows} rows; {@code first}/{@code last} mark the pipeline's ends. */
-    public GemmStage(int layers, int width, int rows, boolean first, boolean last, long seed) {
+    public GemmStage(int layers, int width, int rows, boolean first, boolean last, long seed, int threads) {
+        this.threads = threads;
+        this.pool = threads > 1 ? Executors.newFixedThreadPool(threads - 1, r -> {
+            Thread t = new Thread(r, "gemm-stage-worker");
+            t.setDaemon(true);
+            return t;
+        }) : null;
         this.width = width;
         this.rows = rows;
         this.first = first;
@@ -64,12 +79,15 @@ public final class GemmStage implements PipelineStage {
         int bands = (rows + TILE - 1) / TILE;
         for (int l = 0; l < weights.length; l++) {
             float[] z = new float[rows * width];
-            Gemm.tiledMatmulTransB(x, weights[l], null, z, rows, width, width, 0, Activations.IDENTITY, TILE, TILE,
-                    TILE, 0, bands);
+            float[] layerInput = x;
+            float[] w = weights[l];
+            parallel(bands, (o, n) -> Gemm.tiledMatmulTransB(layerInput, w, null, z, rows, width, width, 0,
+                    Activations.IDENTITY, TILE, TILE, TILE, o, n));
             keep[2 * l] = x;
             keep[2 * l + 1] = z;
             x = new float[z.length];
-            Activations.activation(z, x, width, Activations.GELU_TANH, 0, rows);
+            float[] out = x;
+            parallel(rows, (o, n) -> Activations.activation(z, out, width, Activations.GELU_TANH, o, n));
         }
         keep[2 * weights.length] = x;
         saved.put(microBatch, keep);
@@ -105,14 +123,58 @@ public final class GemmStage implements PipelineStage {
         int widthBands = (width + TILE - 1) / TILE;
         for (int l = weights.length - 1; l >= 0; l--) {
             float[] dz = new float[rows * width];
-            Activations.activationBackward(keep[2 * l + 1], g, dz, width, Activations.GELU_TANH, 0, rows);
-            Gemm.tiledMatmulTransA(dz, keep[2 * l], grads[l], rows, width, width, TILE, TILE, TILE, 0, widthBands);
+            float[] z = keep[2 * l + 1];
+            float[] x = keep[2 * l];
+            float[] dy = g;
+            float[] w = weights[l];
+            float[] dw = grads[l];
+            parallel(rows, (o, n) -> Activations.activationBackward(z, dy, dz, width, Activations.GELU_TANH, o, n));
+            parallel(widthBands, (o, n) -> Gemm.tiledMatmulTransA(dz, x, dw, rows, width, width, TILE, TILE, TILE, o,
+                    n));
             float[] dx = new float[rows * width];
-            Gemm.tiledMatmul(dz, weights[l], null, dx, rows, width, width, 0, Activations.IDENTITY, TILE, TILE, TILE,
-                    0, bands);
+            parallel(bands, (o, n) -> Gemm.tiledMatmul(dz, w, null, dx, rows, width, width, 0, Activations.IDENTITY,
+                    TILE, TILE, TILE, o, n));
             g = dx;
         }
         return g;
+    }
+
+    /** A kernel over rows {@code [offset, offset + count)}. */
+    private interface Rows {
+        void run(int offset, int count);
+    }
+
+    /** Splits {@code count} rows into {@code threads} contiguous parts, the calling thread taking the first. */
+    private void parallel(int count, Rows kernel) {
+        if (pool == null || count < 2) {
+            kernel.run(0, count);
+            return;
+        }
+        int parts = Math.min(threads, count);
+        List<Future<?>> futures = new ArrayList<>();
+        for (int p = 1; p < parts; p++) {
+            int from = (int) ((long) count * p / parts);
+            int to = (int) ((long) count * (p + 1) / parts);
+            futures.add(pool.submit(() -> kernel.run(from, to - from)));
+        }
+        kernel.run(0, (int) ((long) count / parts));
+        try {
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    @Override
+    public void close() {
+        if (pool != null) {
+            pool.shutdownNow();
+        }
     }
 
     @Override
