@@ -18,20 +18,10 @@ class GemmStageTest {
             for (int k = 0; k < 3; k++) {
                 pipeline.step(3);
             }
+            return pipeline.parameters();
+        } finally {
+            stages.forEach(s -> ((GemmStage) s).close());
         }
-        float[][] parts = stages.stream().map(PipelineStage::parameters).toArray(float[][]::new);
-        int n = 0;
-        for (float[] p : parts) {
-            n += p.length;
-        }
-        float[] all = new float[n];
-        int at = 0;
-        for (float[] p : parts) {
-            System.arraycopy(p, 0, all, at, p.length);
-            at += p.length;
-        }
-        stages.forEach(s -> ((GemmStage) s).close());
-        return all;
     }
 
     @Test

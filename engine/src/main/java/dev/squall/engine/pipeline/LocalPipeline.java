@@ -128,6 +128,25 @@ public final class LocalPipeline implements AutoCloseable {
         };
     }
 
+    /**
+     * Every stage's {@link PipelineStage#parameters()}, one after another in stage order (call between steps).
+     */
+    public float[] parameters() {
+        float[][] parts = new float[runners.size()][];
+        int n = 0;
+        for (int s = 0; s < parts.length; s++) {
+            parts[s] = runners.get(s).body().parameters();
+            n += parts[s].length;
+        }
+        float[] all = new float[n];
+        int at = 0;
+        for (float[] p : parts) {
+            System.arraycopy(p, 0, all, at, p.length);
+            at += p.length;
+        }
+        return all;
+    }
+
     @Override
     public void close() {
         threads.forEach(ExecutorService::shutdownNow);

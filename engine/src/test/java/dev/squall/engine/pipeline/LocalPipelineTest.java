@@ -41,20 +41,13 @@ class LocalPipelineTest {
     private static Trained pipelined(ToyMlp model, Schedule schedule, int... sizes) {
         List<ToyStage> stages = model.stages(sizes);
         float[] losses = new float[STEPS];
-        float[][] gradients = new float[sizes.length][];
         try (LocalPipeline pipeline = new LocalPipeline(stages, schedule)) {
             for (int step = 0; step < STEPS; step++) {
                 losses[step] = pipeline.step(MICRO_BATCHES).loss();
-                for (int s = 0; s < sizes.length; s++) {
-                    gradients[s] = stages.get(s).gradients();
-                }
             }
+            float[][] gradients = stages.stream().map(ToyStage::gradients).toArray(float[][]::new);
+            return new Trained(losses, pipeline.parameters(), ToyStage.concat(gradients));
         }
-        float[][] params = new float[sizes.length][];
-        for (int s = 0; s < sizes.length; s++) {
-            params[s] = stages.get(s).parameters();
-        }
-        return new Trained(losses, ToyStage.concat(params), ToyStage.concat(gradients));
     }
 
     private record Trained(float[] losses, float[] parameters, float[] gradients) {}
