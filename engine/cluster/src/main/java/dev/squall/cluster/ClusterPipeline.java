@@ -1,12 +1,14 @@
 package dev.squall.cluster;
 
 import dev.squall.cluster.StageProtocol.Abort;
+import dev.squall.cluster.StageProtocol.ApplyStep;
 import dev.squall.cluster.StageProtocol.DriverEvent;
 import dev.squall.cluster.StageProtocol.FetchParameters;
 import dev.squall.cluster.StageProtocol.RunStep;
 import dev.squall.cluster.StageProtocol.StageCommand;
 import dev.squall.cluster.StageProtocol.StageDone;
 import dev.squall.cluster.StageProtocol.StageFailed;
+import dev.squall.cluster.StageProtocol.StepApplied;
 import dev.squall.cluster.StageProtocol.Stop;
 import dev.squall.cluster.StageProtocol.TensorChunk;
 import dev.squall.cluster.StageProtocol.TensorKind;
@@ -42,6 +44,7 @@ public final class ClusterPipeline implements AutoCloseable {
     private final Duration stepTimeout;
     private final ActorRef<Object> driver;
     private final StageNode first;
+    private final int chunkFloats;
     private long nextStep;
     private long nextRequest;
     private PipelineException failed;
@@ -49,6 +52,7 @@ public final class ClusterPipeline implements AutoCloseable {
     private ClusterPipeline(StageNode first, int stageCount, Schedule schedule, Duration joinTimeout,
             Duration stepTimeout) throws InterruptedException {
         this.first = first;
+        this.chunkFloats = ClusterSettings.chunkFloats(first.system().settings().config());
         this.schedule = schedule;
         this.stepTimeout = stepTimeout;
         this.driver = first.system().systemActorOf(DriverActor.create(events, stageCount), "pipeline-driver",
@@ -113,37 +117,77 @@ public final class ClusterPipeline implements AutoCloseable {
         return schedule;
     }
 
-    /** Runs the next step with {@code microBatches} micro-batches on every stage and waits for its reports. */
+    /**
+     * Runs the next step with {@code microBatches} micro-batches on every stage and waits for its reports: every
+     * stage runs its schedule and sends its share; each stage then gets every share and applies its optimizer.
+     */
     public StepResult step(int microBatches) throws InterruptedException {
         checkUsable();
         long step = nextStep++;
         long start = System.nanoTime();
+        long deadline = start + stepTimeout.toNanos();
+        int p = stages.size();
         RunStep run = new RunStep(step, microBatches, schedule.flag());
         stages.forEach(s -> s.tell(run));
-        StageReport[] reports = new StageReport[stages.size()];
-        int done = 0;
-        long deadline = start + stepTimeout.toNanos();
-        while (done < stages.size()) {
-            Object e = events.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            if (e == null) {
-                int s = Arrays.asList(reports).indexOf(null);
-                throw fail(new PipelineException(s, "did not finish step " + step + " within "
-                        + stepTimeout.toSeconds() + " s", null));
-            }
-            switch (e) {
+        StageReport[] reports = new StageReport[p];
+        float[][] shares = new float[p][];
+        TensorChunks assembler = new TensorChunks();
+        for (int done = 0; done < p; ) {
+            switch (next(deadline, step, reports)) {
                 case StageDone d when d.step() == step -> {
-                    reports[d.stage()] = new StageReport(d.stage(), d.busyNanos(), d.windowNanos(),
-                            d.optimizerNanos(), d.peakSavedMicroBatches(), d.peakSavedBytes(),
-                            d.activationBytesSent(), d.gradientBytesSent(), d.losses());
+                    reports[d.stage()] = new StageReport(d.stage(), d.busyNanos(), d.windowNanos(), 0,
+                            d.peakSavedMicroBatches(), d.peakSavedBytes(), d.activationBytesSent(),
+                            d.gradientBytesSent(), d.losses(), shares[d.stage()]);
                     done++;
                 }
-                case StageFailed f -> throw fail(new PipelineException(f.stage(), f.message(), null));
-                default -> checkMembership(e);
+                case TensorChunk c when c.kind() == TensorKind.SHARE && c.step() == step -> {
+                    float[] whole = assembler.add(c);
+                    if (whole != null) {
+                        shares[c.stage()] = whole;
+                    }
+                }
+                default -> { }
+            }
+        }
+        long mask = 0;
+        for (int s = 0; s < p; s++) {
+            mask |= shares[s] == null ? 0 : 1L << s;
+        }
+        for (ActorRef<StageCommand> stage : stages) {
+            for (int s = 0; s < p; s++) {
+                if (shares[s] != null) {
+                    TensorChunks.split(TensorKind.SHARE, s, step, 0, shares[s], chunkFloats).forEach(stage::tell);
+                }
+            }
+            stage.tell(new ApplyStep(step, mask));
+        }
+        StageReport[] applied = new StageReport[p];
+        for (int done = 0; done < p; ) {
+            if (next(deadline, step, applied) instanceof StepApplied a && a.step() == step) {
+                applied[a.stage()] = reports[a.stage()].withOptimizerNanos(a.nanos());
+                done++;
             }
         }
         long wall = System.nanoTime() - start;
-        return new StepResult(step, StepResult.meanLoss(reports[reports.length - 1].losses()), wall,
-                List.of(reports));
+        return new StepResult(step, StepResult.meanLoss(applied[p - 1].losses()), wall, List.of(applied));
+    }
+
+    /**
+     * The next event before {@code deadline}; a stage's failure, a lost stage node or the deadline stop training
+     * ({@code pending}'s first empty entry names the stage that did not finish in time).
+     */
+    private Object next(long deadline, long step, Object[] pending) throws InterruptedException {
+        Object e = events.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        if (e == null) {
+            int s = Arrays.asList(pending).indexOf(null);
+            throw fail(new PipelineException(s, "did not finish step " + step + " within " + stepTimeout.toSeconds()
+                    + " s", null));
+        }
+        if (e instanceof StageFailed f) {
+            throw fail(new PipelineException(f.stage(), f.message(), null));
+        }
+        checkMembership(e);
+        return e;
     }
 
     /** A copy of stage {@code stage}'s parameters (for checks and checkpoints). */

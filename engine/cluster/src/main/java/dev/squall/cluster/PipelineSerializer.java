@@ -1,10 +1,12 @@
 package dev.squall.cluster;
 
 import dev.squall.cluster.StageProtocol.Abort;
+import dev.squall.cluster.StageProtocol.ApplyStep;
 import dev.squall.cluster.StageProtocol.FetchParameters;
 import dev.squall.cluster.StageProtocol.RunStep;
 import dev.squall.cluster.StageProtocol.StageDone;
 import dev.squall.cluster.StageProtocol.StageFailed;
+import dev.squall.cluster.StageProtocol.StepApplied;
 import dev.squall.cluster.StageProtocol.Stop;
 import dev.squall.cluster.StageProtocol.TensorChunk;
 import dev.squall.cluster.StageProtocol.TensorKind;
@@ -51,6 +53,8 @@ public final class PipelineSerializer extends SerializerWithStringManifest {
             case StageDone d -> "D";
             case StageFailed f -> "E";
             case Wire w -> "W";
+            case ApplyStep a -> "Y";
+            case StepApplied a -> "Z";
             case FetchParameters p -> "P";
             case Abort a -> "A";
             case Stop s -> "S";
@@ -83,7 +87,6 @@ public final class PipelineSerializer extends SerializerWithStringManifest {
                     out.writeLong(d.step());
                     out.writeLong(d.busyNanos());
                     out.writeLong(d.windowNanos());
-                    out.writeLong(d.optimizerNanos());
                     out.writeInt(d.peakSavedMicroBatches());
                     out.writeLong(d.peakSavedBytes());
                     out.writeLong(d.activationBytesSent());
@@ -100,6 +103,15 @@ public final class PipelineSerializer extends SerializerWithStringManifest {
                     writeString(out, ref(w.previous()));
                     writeString(out, ref(w.next()));
                     writeString(out, ref(w.driver()));
+                }
+                case ApplyStep a -> {
+                    out.writeLong(a.step());
+                    out.writeLong(a.sharedStages());
+                }
+                case StepApplied a -> {
+                    out.writeInt(a.stage());
+                    out.writeLong(a.step());
+                    out.writeLong(a.nanos());
                 }
                 case FetchParameters p -> out.writeLong(p.request());
                 case Abort a -> writeString(out, a.reason());
@@ -119,11 +131,13 @@ public final class PipelineSerializer extends SerializerWithStringManifest {
             case "T" -> new TensorChunk(TensorKind.values()[in.get()], in.getInt(), in.getLong(), in.getInt(),
                     in.getInt(), in.getInt(), readFloats(in));
             case "R" -> new RunStep(in.getLong(), in.getInt(), readString(in));
-            case "D" -> new StageDone(in.getInt(), in.getLong(), in.getLong(), in.getLong(), in.getLong(),
-                    in.getInt(), in.getLong(), in.getLong(), in.getLong(), readFloats(in));
+            case "D" -> new StageDone(in.getInt(), in.getLong(), in.getLong(), in.getLong(), in.getInt(),
+                    in.getLong(), in.getLong(), in.getLong(), readFloats(in));
             case "E" -> new StageFailed(in.getInt(), in.getLong(), readString(in));
             case "W" -> new Wire(in.getInt(), resolve(readString(in)), resolve(readString(in)),
                     resolve(readString(in)));
+            case "Y" -> new ApplyStep(in.getLong(), in.getLong());
+            case "Z" -> new StepApplied(in.getInt(), in.getLong(), in.getLong());
             case "P" -> new FetchParameters(in.getLong());
             case "A" -> new Abort(readString(in));
             case "S" -> new Stop(readString(in));

@@ -1,11 +1,13 @@
 package dev.squall.cluster;
 
 import dev.squall.cluster.StageProtocol.Abort;
+import dev.squall.cluster.StageProtocol.ApplyStep;
 import dev.squall.cluster.StageProtocol.FetchParameters;
 import dev.squall.cluster.StageProtocol.RunStep;
 import dev.squall.cluster.StageProtocol.StageCommand;
 import dev.squall.cluster.StageProtocol.StageDone;
 import dev.squall.cluster.StageProtocol.StageFailed;
+import dev.squall.cluster.StageProtocol.StepApplied;
 import dev.squall.cluster.StageProtocol.Stop;
 import dev.squall.cluster.StageProtocol.TensorChunk;
 import dev.squall.cluster.StageProtocol.TensorKind;
@@ -50,6 +52,7 @@ final class StageActor extends AbstractBehavior<StageCommand> {
     private final Mailbox gradients;
     private final TensorChunks assembler = new TensorChunks();
     private final Map<Address, Integer> peers = new HashMap<>();
+    private final Map<Integer, float[]> shares = new HashMap<>();
     private volatile Wire wire;
 
     static Behavior<StageCommand> create(int stage, int stages, PipelineStage body,
@@ -79,6 +82,7 @@ final class StageActor extends AbstractBehavior<StageCommand> {
         return newReceiveBuilder()
                 .onMessage(TensorChunk.class, this::onChunk)
                 .onMessage(RunStep.class, this::onRunStep)
+                .onMessage(ApplyStep.class, this::onApplyStep)
                 .onMessage(Wire.class, this::onWire)
                 .onMessage(FetchParameters.class, this::onFetch)
                 .onMessage(Abort.class, this::onAbort)
@@ -107,8 +111,14 @@ final class StageActor extends AbstractBehavior<StageCommand> {
 
     private Behavior<StageCommand> onChunk(TensorChunk chunk) {
         float[] whole = assembler.add(chunk);
-        if (whole != null) {
-            (chunk.kind() == TensorKind.ACTIVATION ? activations : gradients).put(chunk.microBatch(), whole);
+        if (whole == null) {
+            return this;
+        }
+        switch (chunk.kind()) {
+            case ACTIVATION -> activations.put(chunk.microBatch(), whole);
+            case GRADIENT -> gradients.put(chunk.microBatch(), whole);
+            case SHARE -> shares.put(chunk.stage(), whole);
+            case PARAMETERS -> throw new IllegalStateException("stage " + stage + " got parameter chunks");
         }
         return this;
     }
@@ -118,9 +128,15 @@ final class StageActor extends AbstractBehavior<StageCommand> {
         Schedule schedule = Schedule.parse(run.schedule());
         worker.execute(() -> {
             try {
-                StageReport r = runner.runStep(run.step(), schedule, run.microBatches(), link(w, run.step()));
+                StageReport r = runner.runSchedule(run.step(), schedule, run.microBatches(), link(w, run.step()));
+                if (r.share() != null) {
+                    for (TensorChunk c : TensorChunks.split(TensorKind.SHARE, stage, run.step(), 0, r.share(),
+                            chunkFloats)) {
+                        w.driver().tell(c);
+                    }
+                }
                 w.driver().tell(new StageDone(stage, run.step(), r.busyNanos(), r.windowNanos(),
-                        r.optimizerNanos(), r.peakSavedMicroBatches(), r.peakSavedBytes(), r.activationBytesSent(),
+                        r.peakSavedMicroBatches(), r.peakSavedBytes(), r.activationBytesSent(),
                         r.gradientBytesSent(), r.losses()));
             } catch (PipelineException e) {
                 w.driver().tell(new StageFailed(e.stage(), run.step(), e.reason()));
@@ -128,6 +144,28 @@ final class StageActor extends AbstractBehavior<StageCommand> {
                 Thread.currentThread().interrupt();
             } catch (RuntimeException | Error e) {
                 w.driver().tell(new StageFailed(stage, run.step(), String.valueOf(e)));
+            }
+        });
+        return this;
+    }
+
+    private Behavior<StageCommand> onApplyStep(ApplyStep apply) {
+        Wire w = wire;
+        float[][] all = new float[w.stages()][];
+        for (int s = 0; s < all.length; s++) {
+            if ((apply.sharedStages() >>> s & 1) != 0) {
+                all[s] = shares.remove(s);
+                if (all[s] == null) {
+                    w.driver().tell(new StageFailed(stage, apply.step(), "stage " + s + "'s share did not arrive"));
+                    return this;
+                }
+            }
+        }
+        worker.execute(() -> {
+            try {
+                w.driver().tell(new StepApplied(stage, apply.step(), runner.finishStep(all)));
+            } catch (RuntimeException | Error e) {
+                w.driver().tell(new StageFailed(stage, apply.step(), String.valueOf(e)));
             }
         });
         return this;

@@ -13,7 +13,7 @@ public final class StageProtocol {
     public interface DriverEvent {}
 
     /** The kinds of tensor that travel in chunks. */
-    public enum TensorKind { ACTIVATION, GRADIENT, PARAMETERS }
+    public enum TensorKind { ACTIVATION, GRADIENT, PARAMETERS, SHARE }
 
     /**
      * Tells a stage its neighbours (either may be {@code null} at the ends) and where to report.
@@ -23,6 +23,15 @@ public final class StageProtocol {
 
     /** Runs one step of the schedule named by its flag ({@code gpipe} or {@code 1f1b}). */
     public record RunStep(long step, int microBatches, String schedule) implements StageCommand, PipelineMessage {}
+
+    /**
+     * Ends step {@code step} on a stage: the SHARE chunks sent before this carry the shares of the stages in
+     * {@code sharedStages} (bit s set: stage s shared something); the stage applies them and its optimizer.
+     */
+    public record ApplyStep(long step, long sharedStages) implements StageCommand, PipelineMessage {}
+
+    /** A stage applied its optimizer for {@code step} in {@code nanos}. */
+    public record StepApplied(int stage, long step, long nanos) implements DriverEvent, PipelineMessage {}
 
     /** Asks a stage for its parameters (answered with PARAMETERS chunks to the driver). */
     public record FetchParameters(long request) implements StageCommand, PipelineMessage {}
@@ -40,8 +49,8 @@ public final class StageProtocol {
     public record TensorChunk(TensorKind kind, int stage, long step, int microBatch, int offset, int totalLength,
             float[] data) implements StageCommand, DriverEvent, PipelineMessage {}
 
-    /** A stage finished a step; the fields are those of {@code StageReport}. */
-    public record StageDone(int stage, long step, long busyNanos, long windowNanos, long optimizerNanos,
+    /** A stage ran its part of a step's schedule; the fields are those of {@code StageReport}. */
+    public record StageDone(int stage, long step, long busyNanos, long windowNanos,
             int peakSavedMicroBatches, long peakSavedBytes, long activationBytesSent, long gradientBytesSent,
             float[] losses) implements DriverEvent, PipelineMessage {}
 

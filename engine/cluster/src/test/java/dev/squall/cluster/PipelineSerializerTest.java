@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.squall.cluster.StageProtocol.Abort;
+import dev.squall.cluster.StageProtocol.ApplyStep;
 import dev.squall.cluster.StageProtocol.RunStep;
 import dev.squall.cluster.StageProtocol.StageDone;
 import dev.squall.cluster.StageProtocol.StageFailed;
+import dev.squall.cluster.StageProtocol.StepApplied;
 import dev.squall.cluster.StageProtocol.TensorChunk;
 import dev.squall.cluster.StageProtocol.TensorKind;
 import java.util.List;
@@ -41,8 +43,10 @@ class PipelineSerializerTest {
     void controlMessagesRoundTrip() throws Exception {
         assertEquals(new RunStep(3, 8, "1f1b"), roundTrip(new RunStep(3, 8, "1f1b")));
         assertEquals(new Abort("stage 2 é"), roundTrip(new Abort("stage 2 é")));
+        assertEquals(new ApplyStep(5, 0b101), roundTrip(new ApplyStep(5, 0b101)));
+        assertEquals(new StepApplied(2, 5, 123), roundTrip(new StepApplied(2, 5, 123)));
         assertEquals(new StageFailed(1, 4, "boom"), roundTrip(new StageFailed(1, 4, "boom")));
-        StageDone d = new StageDone(1, 2, 3, 4, 5, 6, 7, 8, 9, new float[] {0.25f, 0.5f});
+        StageDone d = new StageDone(1, 2, 3, 4, 6, 7, 8, 9, new float[] {0.25f, 0.5f});
         StageDone back = (StageDone) roundTrip(d);
         assertEquals(d.peakSavedBytes(), back.peakSavedBytes());
         assertEquals(d.gradientBytesSent(), back.gradientBytesSent());

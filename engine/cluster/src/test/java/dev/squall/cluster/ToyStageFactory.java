@@ -7,8 +7,8 @@ import java.util.Arrays;
 
 /** The toy stages of the engine's pipeline tests, wide enough that a boundary tensor spans several chunks. */
 public final class ToyStageFactory implements StageFactory {
-    /** Four layers of width 32 on 300 rows: 38,400 bytes per boundary tensor. */
-    public static final ToyMlp MODEL = new ToyMlp(32, 4, 300, 7, 0.05f);
+    /** Four layers of width 32 on 300 rows (38,400 bytes per boundary tensor), gradients clipped to norm 0.05. */
+    public static final ToyMlp MODEL = new ToyMlp(32, 4, 300, 7, 0.05f, 0.05f);
 
     @Override
     public PipelineStage create(int stage, int stages, int[] stageLayers) {

@@ -2,11 +2,13 @@ package dev.squall.engine.pipeline;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntFunction;
 
 /**
  * Runs P stages inside one JVM, each on its own thread, with ordered {@link Mailbox}es between neighbours.
@@ -50,17 +52,35 @@ public final class LocalPipeline implements AutoCloseable {
     /** Runs the next step with {@code microBatches} micro-batches on every stage and waits for it. */
     public StepResult step(int microBatches) {
         long step = nextStep++;
-        int p = runners.size();
         long start = System.nanoTime();
-        AtomicReference<PipelineException> failure = new AtomicReference<>();
-        List<Future<StageReport>> futures = new ArrayList<>(p);
-        for (int s = 0; s < p; s++) {
-            StageRunner runner = runners.get(s);
+        List<StageReport> reports = onEveryStage(s -> {
             StageLink link = link(s);
+            return () -> runners.get(s).runSchedule(step, schedule, microBatches, link);
+        });
+        float[][] shares = StageReport.shares(reports);
+        List<Long> optimizer = onEveryStage(s -> () -> runners.get(s).finishStep(shares));
+        List<StageReport> finished = new ArrayList<>(reports.size());
+        for (int s = 0; s < reports.size(); s++) {
+            finished.add(reports.get(s).withOptimizerNanos(optimizer.get(s)));
+        }
+        long wall = System.nanoTime() - start;
+        return new StepResult(step, StepResult.meanLoss(finished.get(finished.size() - 1).losses()), wall, finished);
+    }
+
+    /**
+     * Runs {@code task.apply(s)} on every stage's thread and waits for all; the first stage to fail poisons every
+     * mailbox (no stage waits for ever) and its error is thrown, naming it.
+     */
+    private <T> List<T> onEveryStage(IntFunction<Callable<T>> task) {
+        int p = runners.size();
+        AtomicReference<PipelineException> failure = new AtomicReference<>();
+        List<Future<T>> futures = new ArrayList<>(p);
+        for (int s = 0; s < p; s++) {
+            Callable<T> body = task.apply(s);
             int stage = s;
             futures.add(threads.get(s).submit(() -> {
                 try {
-                    return runner.runStep(step, schedule, microBatches, link);
+                    return body.call();
                 } catch (PipelineException e) {
                     throw e;                        // a neighbour's failure, passed on through a mailbox
                 } catch (Exception | Error e) {
@@ -72,10 +92,10 @@ public final class LocalPipeline implements AutoCloseable {
                 }
             }));
         }
-        List<StageReport> reports = new ArrayList<>(p);
+        List<T> results = new ArrayList<>(p);
         for (int s = 0; s < p; s++) {
             try {
-                reports.add(futures.get(s).get());
+                results.add(futures.get(s).get());
             } catch (ExecutionException e) {
                 // failure is set: the first stage to fail poisoned the others' mailboxes.
             } catch (InterruptedException e) {
@@ -92,8 +112,7 @@ public final class LocalPipeline implements AutoCloseable {
             }
             throw failure.get();
         }
-        long wall = System.nanoTime() - start;
-        return new StepResult(step, StepResult.meanLoss(reports.get(p - 1).losses()), wall, reports);
+        return results;
     }
 
     private void poisonAll(PipelineException cause) {

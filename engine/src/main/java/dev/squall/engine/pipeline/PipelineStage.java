@@ -41,7 +41,22 @@ public interface PipelineStage {
      */
     float[] backward(int microBatch, float[] outputGradient);
 
-    /** Applies the optimizer to the accumulated gradients; called once per step after the last backward. */
+    /**
+     * What this stage gives every other stage after its last backward of the step, before the optimizer: e.g. the
+     * squared norms of its gradient tensors for global-norm clipping, or its part of a tied weight's gradient.
+     * {@code null} (the default) shares nothing.
+     */
+    default float[] share() {
+        return null;
+    }
+
+    /**
+     * Receives every stage's {@link #share()} of this step, indexed by stage ({@code null} where a stage shared
+     * nothing); called on every stage before {@link #step()}. Combine them in stage order for fixed bits.
+     */
+    default void shared(float[][] shares) {}
+
+    /** Applies the optimizer to the accumulated gradients; called once per step after {@link #shared}. */
     void step();
 
     /** Bytes currently held for backward by the micro-batches whose backward has not run yet. */

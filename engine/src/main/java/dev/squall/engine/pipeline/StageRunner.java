@@ -26,10 +26,11 @@ public final class StageRunner {
     }
 
     /**
-     * Runs step {@code step}: {@link PipelineStage#beginStep}, the schedule's operations for
-     * {@code microBatches} micro-batches, then {@link PipelineStage#step()}.
+     * Runs the first part of step {@code step}: {@link PipelineStage#beginStep} and the schedule's operations for
+     * {@code microBatches} micro-batches; the report's {@code share} is the stage's {@link PipelineStage#share()}.
+     * {@link #finishStep} follows once every stage has got here.
      */
-    public StageReport runStep(long step, Schedule schedule, int microBatches, StageLink link)
+    public StageReport runSchedule(long step, Schedule schedule, int microBatches, StageLink link)
             throws InterruptedException {
         List<StageOp> ops = schedule.ops(stage, stages, microBatches);
         boolean first = stage == 0;
@@ -72,10 +73,19 @@ public final class StageRunner {
             }
         }
         long window = System.nanoTime() - start;
+        return new StageReport(stage, busy, window, 0, peakInFlight, peakBytes, activationBytes, gradientBytes,
+                losses, body.share());
+    }
+
+    /**
+     * Ends the step: {@link PipelineStage#shared} with every stage's share, then {@link PipelineStage#step()}.
+     *
+     * @return the nanoseconds both took
+     */
+    public long finishStep(float[][] shares) {
         long t0 = System.nanoTime();
+        body.shared(shares);
         body.step();
-        long optimizer = System.nanoTime() - t0;
-        return new StageReport(stage, busy, window, optimizer, peakInFlight, peakBytes, activationBytes,
-                gradientBytes, losses);
+        return System.nanoTime() - t0;
     }
 }

@@ -2,6 +2,7 @@ package dev.squall.engine.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -31,6 +32,7 @@ class LocalPipelineTest {
             for (int m = 0; m < MICRO_BATCHES; m++) {
                 whole.backward(m, null);
             }
+            whole.shared(new float[][] {whole.share()});
             gradients = whole.gradients();
             whole.step();
             losses[step] = StepResult.meanLoss(perMicroBatch);
@@ -54,7 +56,18 @@ class LocalPipelineTest {
 
     @Test
     void weightsGradientsAndLossesAreBitIdenticalForEveryStageCountAndSchedule() {
-        ToyMlp model = ToyMlp.of(LAYERS, 7);
+        bitIdentical(ToyMlp.of(LAYERS, 7));
+    }
+
+    /** Clipping to a global norm needs every stage's gradient norms: shared between stages before the update. */
+    @Test
+    void withGlobalNormClippingAcrossStagesToo() {
+        Trained clipped = bitIdentical(ToyMlp.of(LAYERS, 7).withClip(0.01f));
+        assertFalse(java.util.Arrays.equals(clipped.parameters(), sequential(ToyMlp.of(LAYERS, 7)).parameters()),
+                "clipping changed the update");
+    }
+
+    private static Trained bitIdentical(ToyMlp model) {
         Trained reference = sequential(model);
         assertTrue(reference.losses()[2] < reference.losses()[0], "the toy model learns (steps 0 and 2 see one batch)");
         int[][] splits = {{6}, {3, 3}, {1, 5}, {2, 2, 2}, {1, 4, 1}};
@@ -67,6 +80,7 @@ class LocalPipelineTest {
                 assertArrayEquals(reference.parameters(), t.parameters(), what);
             }
         }
+        return reference;
     }
 
     @Test

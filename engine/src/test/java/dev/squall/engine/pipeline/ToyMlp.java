@@ -6,12 +6,19 @@ import java.util.SplittableRandom;
  * A toy model for pipeline tests: {@code layers} layers of Linear(width → width) + tanh-GELU on {@code rows}
  * rows per micro-batch, mean-squared error against seeded targets. Weights, inputs and targets are drawn from
  * the seed alone (per layer, per step and micro-batch), so any split into stages starts from the same model.
+ * With {@code clip > 0} the gradients are clipped to that global norm across all stages (each stage shares its
+ * layers' squared norms), as {@code torch.nn.utils.clip_grad_norm_} does across a whole model.
  */
-public record ToyMlp(int width, int layers, int rows, long seed, float learningRate) {
+public record ToyMlp(int width, int layers, int rows, long seed, float learningRate, float clip) {
 
-    /** A small default: width 8, 4 rows per micro-batch, learning rate 0.05. */
+    /** A small default: width 8, 4 rows per micro-batch, learning rate 0.05, no clipping. */
     public static ToyMlp of(int layers, long seed) {
-        return new ToyMlp(8, layers, 4, seed, 0.05f);
+        return new ToyMlp(8, layers, 4, seed, 0.05f, 0f);
+    }
+
+    /** This model with gradients clipped to global norm {@code maxNorm}. */
+    public ToyMlp withClip(float maxNorm) {
+        return new ToyMlp(width, layers, rows, seed, learningRate, maxNorm);
     }
 
     /** Layer {@code layer}'s initial weights, {@code [width, width]} then {@code [width]} bias. */

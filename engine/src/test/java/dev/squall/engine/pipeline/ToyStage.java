@@ -139,6 +139,44 @@ public final class ToyStage implements PipelineStage {
         return g;
     }
 
+    /** With clipping: the squared norm of each layer's gradient, in layer order. */
+    @Override
+    public float[] share() {
+        if (model.clip() <= 0) {
+            return null;
+        }
+        float[] norms = new float[count];
+        for (int l = 0; l < count; l++) {
+            for (float g : grads[l]) {
+                norms[l] += g * g;
+            }
+        }
+        return norms;
+    }
+
+    /** With clipping: the global norm from every stage's layers, summed in model order, scales the gradients. */
+    @Override
+    public void shared(float[][] shares) {
+        if (model.clip() <= 0) {
+            return;
+        }
+        float total = 0f;
+        for (float[] stageNorms : shares) {
+            for (float n : stageNorms) {
+                total += n;
+            }
+        }
+        float norm = (float) Math.sqrt(total);
+        if (norm > model.clip()) {
+            float scale = model.clip() / norm;
+            for (float[] g : grads) {
+                for (int k = 0; k < g.length; k++) {
+                    g[k] *= scale;
+                }
+            }
+        }
+    }
+
     @Override
     public void step() {
         for (int l = 0; l < count; l++) {
