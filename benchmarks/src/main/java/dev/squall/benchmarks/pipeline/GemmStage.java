@@ -23,6 +23,8 @@ import java.util.SplittableRandom;
  */
 public final class GemmStage implements PipelineStage, AutoCloseable {
     private static final int TILE = 64;
+    /** Bands of 16 rows, so that a stage's 64-row micro-batch splits across threads. */
+    private static final int BAND = 16;
 
     private final int width;
     private final int rows;
@@ -76,13 +78,13 @@ public final class GemmStage implements PipelineStage, AutoCloseable {
     public float[] forward(int microBatch, float[] in) {
         float[] x = first ? input : in;
         float[][] keep = new float[2 * weights.length + 1][];
-        int bands = (rows + TILE - 1) / TILE;
+        int bands = (rows + BAND - 1) / BAND;
         for (int l = 0; l < weights.length; l++) {
             float[] z = new float[rows * width];
             float[] layerInput = x;
             float[] w = weights[l];
             parallel(bands, (o, n) -> Gemm.tiledMatmulTransB(layerInput, w, null, z, rows, width, width, 0,
-                    Activations.IDENTITY, TILE, TILE, TILE, o, n));
+                    Activations.IDENTITY, BAND, TILE, TILE, o, n));
             keep[2 * l] = x;
             keep[2 * l + 1] = z;
             x = new float[z.length];
@@ -119,7 +121,7 @@ public final class GemmStage implements PipelineStage, AutoCloseable {
                 g[i] = y[i] * scale;
             }
         }
-        int bands = (rows + TILE - 1) / TILE;
+        int bands = (rows + BAND - 1) / BAND;
         int widthBands = (width + TILE - 1) / TILE;
         for (int l = weights.length - 1; l >= 0; l--) {
             float[] dz = new float[rows * width];
@@ -133,7 +135,7 @@ public final class GemmStage implements PipelineStage, AutoCloseable {
                     n));
             float[] dx = new float[rows * width];
             parallel(bands, (o, n) -> Gemm.tiledMatmul(dz, w, null, dx, rows, width, width, 0, Activations.IDENTITY,
-                    TILE, TILE, TILE, o, n));
+                    BAND, TILE, TILE, o, n));
             g = dx;
         }
         return g;
