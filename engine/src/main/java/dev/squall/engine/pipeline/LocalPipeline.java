@@ -151,17 +151,20 @@ public final class LocalPipeline implements AutoCloseable {
      * Every stage's {@link PipelineStage#parameters()}, one after another in stage order (call between steps).
      */
     public float[] parameters() {
-        float[][] parts = new float[runners.size()][];
+        return concat(runners.stream().map(r -> r.body().parameters()).toArray(float[][]::new));
+    }
+
+    /** The arrays one after another. */
+    static float[] concat(float[][] arrays) {
         int n = 0;
-        for (int s = 0; s < parts.length; s++) {
-            parts[s] = runners.get(s).body().parameters();
-            n += parts[s].length;
+        for (float[] a : arrays) {
+            n += a.length;
         }
         float[] all = new float[n];
         int at = 0;
-        for (float[] p : parts) {
-            System.arraycopy(p, 0, all, at, p.length);
-            at += p.length;
+        for (float[] a : arrays) {
+            System.arraycopy(a, 0, all, at, a.length);
+            at += a.length;
         }
         return all;
     }

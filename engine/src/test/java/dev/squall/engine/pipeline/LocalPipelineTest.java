@@ -48,7 +48,7 @@ class LocalPipelineTest {
                 losses[step] = pipeline.step(MICRO_BATCHES).loss();
             }
             float[][] gradients = stages.stream().map(ToyStage::gradients).toArray(float[][]::new);
-            return new Trained(losses, pipeline.parameters(), ToyStage.concat(gradients));
+            return new Trained(losses, pipeline.parameters(), LocalPipeline.concat(gradients));
         }
     }
 

@@ -193,27 +193,12 @@ public final class ToyStage implements PipelineStage {
 
     @Override
     public float[] parameters() {
-        return concat(weights);
+        return LocalPipeline.concat(weights);
     }
 
     /** The accumulated gradients, flattened like {@link #parameters()}. */
     public float[] gradients() {
-        return concat(grads);
-    }
-
-    /** The arrays one after another. */
-    static float[] concat(float[][] arrays) {
-        int n = 0;
-        for (float[] a : arrays) {
-            n += a.length;
-        }
-        float[] all = new float[n];
-        int at = 0;
-        for (float[] a : arrays) {
-            System.arraycopy(a, 0, all, at, a.length);
-            at += a.length;
-        }
-        return all;
+        return LocalPipeline.concat(grads);
     }
 
     private static float gelu(float z) {
