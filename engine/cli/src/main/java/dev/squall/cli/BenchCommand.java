@@ -9,6 +9,7 @@ import dev.squall.benchmarks.suite.BlockBench;
 import dev.squall.benchmarks.suite.GemmBench;
 import dev.squall.benchmarks.suite.OffloadBench;
 import dev.squall.benchmarks.suite.PeakFraction;
+import dev.squall.benchmarks.suite.PipelineBench;
 import dev.squall.benchmarks.suite.ProfilingBackend;
 import dev.squall.benchmarks.suite.Timing;
 import dev.squall.engine.graph.Backend;
@@ -63,7 +64,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--reps", defaultValue = "3", description = "Timed runs per graph; the median is shown (default: ${DEFAULT-VALUE}).")
     int reps;
     @Option(names = "--suite", split = ",", defaultValue = "block",
-            description = "Suites to run, comma-separated: block, attention, gemm, or all (default: ${DEFAULT-VALUE}).")
+            description = "Suites to run, comma-separated: block, attention, gemm, or all; pipeline (GPipe / 1F1B bubble, "
+                    + "not in all) (default: ${DEFAULT-VALUE}).")
     List<String> suiteNames;
     @Option(names = "--attention-n", split = ",", defaultValue = "512,1024,2048,4096",
             description = "Sequence lengths of the attention suite (default: ${DEFAULT-VALUE}).")
@@ -122,9 +124,12 @@ final class BenchCommand implements Callable<Integer> {
             if (all || name.equals("gemm")) {
                 suites.add(new GemmBench(GemmBench.shapes(d, ff, gemmRows), timing));
             }
-            if (!all && !List.of("block", "attention", "gemm").contains(name)) {
+            if (name.equals("pipeline")) {              // not in "all": minutes of training steps
+                suites.add(PipelineBench.defaults());
+            }
+            if (!all && !List.of("block", "attention", "gemm", "pipeline").contains(name)) {
                 throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-                        "--suite: unknown suite '" + name + "' (block, attention, gemm, all)");
+                        "--suite: unknown suite '" + name + "' (block, attention, gemm, pipeline, all)");
             }
         }
         if (quant.enabled) {
