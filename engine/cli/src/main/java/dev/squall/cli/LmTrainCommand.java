@@ -15,6 +15,7 @@ import dev.squall.cli.train.TrainingSessions;
 import dev.squall.engine.graph.Backend;
 import dev.squall.engine.io.AtomicFiles;
 import dev.squall.engine.io.IoErrors;
+import dev.squall.engine.io.Json;
 import dev.squall.engine.model.GptCheckpoint;
 import dev.squall.engine.model.GptConfig;
 import dev.squall.engine.model.GptWeights;
@@ -228,15 +229,15 @@ final class LmTrainCommand implements Callable<Integer> {
     private void checkResumable(Checkpoint.Saved saved, BatchSource source, TrainOptions options) {
         String where = "--resume (" + resume + ")";
         Map<String, Object> state = saved.state();
-        if (!Objects.equals(state.get("data"), source.identity())) {
+        if (!Json.write(state.get("data")).equals(Json.write(source.identity()))) {
             throw new IllegalArgumentException(where + ": its checkpoint was trained on other data ("
                     + state.get("data") + "; now " + source.identity() + ")");
         }
         if (!Objects.equals(state.get("batch_size"), (long) source.batchSize())
                 || !Objects.equals(state.get("tokens_per_row"), (long) source.tokensPerRow())) {
-            throw new IllegalArgumentException(where + ": its batches were " + state.get("batch_size") + " x "
-                    + state.get("tokens_per_row") + " tokens; now " + source.batchSize() + " x "
-                    + source.tokensPerRow());
+            throw new IllegalArgumentException(where + ": its batches were " + state.get("batch_size") + " rows of "
+                    + state.get("tokens_per_row") + " tokens (--batch-size, block_size + 1); now " + source.batchSize()
+                    + " of " + source.tokensPerRow());
         }
         if (state.get("options") instanceof Map<?, ?> was && !Objects.equals(was.get("seed"), seed)) {
             throw new IllegalArgumentException(where + ": its --seed was " + was.get("seed") + ", now " + seed);
