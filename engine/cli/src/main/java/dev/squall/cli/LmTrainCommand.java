@@ -142,6 +142,7 @@ final class LmTrainCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         long t0 = System.nanoTime();
         int start = saved == null ? 0 : saved.step();
+        LossLog log = saved == null ? new LossLog() : saved.log();
         try (Backend backend = run.backend();
              TrainingSession session = TrainingSessions.factory().open(c, initial, options, source.batchSize(),
                      source.tokensPerRow(), backend);
@@ -149,15 +150,13 @@ final class LmTrainCommand implements Callable<Integer> {
             if (saved != null) {
                 restore(session, saved);
             }
-            LossLog log = saved == null ? new LossLog() : saved.log();
-            int kept = saved != null && out.toAbsolutePath().normalize().equals(resume.toAbsolutePath().normalize())
-                    ? start : 0;
+            int kept = saved != null && sameFile(out, resume) ? start : 0;
             new TrainingRun(session, source, options, out, log, evalEvery, checkpointEvery).run(progress, kept);
-            summary(err, log, source, start, System.nanoTime() - t0);
         } catch (UnsupportedOperationException e) {
             err.println("train: " + e.getMessage());
             return 1;
         }
+        summary(err, log, source, start, System.nanoTime() - t0);
         return 0;
     }
 
@@ -279,7 +278,7 @@ final class LmTrainCommand implements Callable<Integer> {
                 .reduce((a, b) -> b).orElse(Double.NaN);
         double seconds = nanos / 1e9;
         double tokens = (double) (steps - start) * source.batchSize() * (source.tokensPerRow() - 1);
-        err.printf(Locale.ROOT, "train: %d steps in %.1f s (%.0f tokens/s); last loss %.4f%s; checkpoint in %s%n",
+        err.printf(Locale.ROOT, "train: %d steps in %.1f s (%.0f tokens/s, evaluation and checkpoints included); last loss %.4f%s; checkpoint in %s%n",
                 steps - start, seconds, tokens / seconds, rows.getLast().loss(), Double.isNaN(valLoss) ? ""
                         : String.format(Locale.ROOT, ", val_loss %.4f", valLoss), out);
         err.flush();

@@ -7,10 +7,11 @@ import me.tongfei.progressbar.ProgressBarStyle;
 
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.Locale;
 
 /**
- * Progress on a terminal: me.tongfei:progressbar's bar over the steps (its time left extrapolated from the
- * steps of this run), with the last step's loss, learning rate and tokens/s as its message.
+ * Progress on a terminal: me.tongfei:progressbar's bar over the steps (elapsed time and time left,
+ * extrapolated from the steps of this run), with the last step's loss, validation loss and tokens/s.
  */
 final class TrainProgressBar implements TrainProgress {
     private static final String CLEAR_LINE = "\r\033[K";
@@ -21,13 +22,14 @@ final class TrainProgressBar implements TrainProgress {
         this.err = err;
         this.bar = new ProgressBarBuilder().setTaskName("train").setInitialMax(steps).startsFrom(start, Duration.ZERO)
                 .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK).setConsumer(new ConsoleProgressBarConsumer(err))
-                .setUpdateIntervalMillis(250).showSpeed().setUnit(" steps", 1).build();
+                .setUpdateIntervalMillis(250).setUnit(" steps", 1).build();
     }
 
     @Override
     public void step(LossLog.Row row, int steps) {
-        String line = TrainProgress.describe(row, steps);
-        bar.setExtraMessage(line.substring(line.indexOf(" loss ") + 1));
+        bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f%s, %.0f tokens/s", row.loss(),
+                Double.isNaN(row.valLoss()) ? "" : String.format(Locale.ROOT, " (val %.4f)", row.valLoss()),
+                row.tokensPerSecond()));
         bar.stepTo(row.step() + 1);
     }
 
