@@ -179,8 +179,8 @@ final class LmTrainCommand implements Callable<Integer> {
         }
     }
 
-    private NpyBatches batches(GptConfig c) {
-        NpyBatches b = NpyBatches.read(data.batches, c, steps);
+    private BatchSource batches(GptConfig c) {
+        BatchSource b = NpyBatches.read(data.batches, c, steps);
         if (batchSize != null && batchSize != b.batchSize()) {
             throw new IllegalArgumentException("--batch-size " + batchSize + " differs from the " + b.batchSize()
                     + " rows per batch of --batches");
@@ -278,7 +278,8 @@ final class LmTrainCommand implements Callable<Integer> {
                 .reduce((a, b) -> b).orElse(Double.NaN);
         double seconds = nanos / 1e9;
         double tokens = (double) (steps - start) * source.batchSize() * (source.tokensPerRow() - 1);
-        err.printf(Locale.ROOT, "train: %d steps in %.1f s (%.0f tokens/s, evaluation and checkpoints included); last loss %.4f%s; checkpoint in %s%n",
+        err.printf(Locale.ROOT, "train: %d steps in %.1f s (%.0f tokens/s, evaluation and checkpoints included);"
+                        + " last loss %.4f%s; checkpoint in %s%n",
                 steps - start, seconds, tokens / seconds, rows.getLast().loss(), Double.isNaN(valLoss) ? ""
                         : String.format(Locale.ROOT, ", val_loss %.4f", valLoss), out);
         err.flush();

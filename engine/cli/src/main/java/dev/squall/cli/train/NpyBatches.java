@@ -5,7 +5,6 @@ import dev.squall.engine.io.IoErrors;
 import dev.squall.engine.io.NdArray;
 import dev.squall.engine.io.Npy;
 import dev.squall.engine.model.GptConfig;
-import dev.squall.engine.tokenizer.CharTokenizer;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -19,24 +18,14 @@ import java.util.Map;
  * {@code XS[k]}. No validation set. Checked whole before training starts: the shape, {@code K >= --steps},
  * {@code T + 1 <= block_size + 1}, every id in the vocabulary.
  */
-public final class NpyBatches implements BatchSource {
+public final class NpyBatches {
     private static final String OPTION = "--batches";
-    private final int[] ids;
-    private final int count;
-    private final int batchSize;
-    private final int tokensPerRow;
-    private final Map<String, Object> identity;
 
-    private NpyBatches(int[] ids, int count, int batchSize, int tokensPerRow, Map<String, Object> identity) {
-        this.ids = ids;
-        this.count = count;
-        this.batchSize = batchSize;
-        this.tokensPerRow = tokensPerRow;
-        this.identity = identity;
+    private NpyBatches() {
     }
 
     /** Reads and checks {@code file} for {@code steps} steps of a model of {@code config}. */
-    public static NpyBatches read(Path file, GptConfig config, int steps) {
+    public static BatchSource read(Path file, GptConfig config, int steps) {
         NdArray xs;
         String sha;
         try {
@@ -78,40 +67,12 @@ public final class NpyBatches implements BatchSource {
         identity.put("kind", "batches");
         identity.put("shape", Arrays.stream(xs.shape()).boxed().toList());
         identity.put("sha256", sha);
-        return new NpyBatches(ids, k, b, row, identity);
-    }
-
-    @Override
-    public int batchSize() {
-        return batchSize;
-    }
-
-    @Override
-    public int tokensPerRow() {
-        return tokensPerRow;
-    }
-
-    @Override
-    public int[] batch(int step) {
-        if (step < 0 || step >= count) {
-            throw new IllegalArgumentException("step " + step + " has no batch in " + OPTION + " (" + count + ")");
-        }
-        int size = batchSize * tokensPerRow;
-        return Arrays.copyOfRange(ids, step * size, (step + 1) * size);
-    }
-
-    @Override
-    public List<int[]> validation() {
-        return List.of();
-    }
-
-    @Override
-    public CharTokenizer tokenizer() {
-        return null;
-    }
-
-    @Override
-    public Map<String, Object> identity() {
-        return identity;
+        int size = b * row;
+        return new BatchSource(b, row, step -> {
+            if (step < 0 || step >= k) {
+                throw new IllegalArgumentException("step " + step + " has no batch in " + OPTION + " (" + k + ")");
+            }
+            return Arrays.copyOfRange(ids, step * size, (step + 1) * size);
+        }, List.of(), null, identity);
     }
 }

@@ -23,35 +23,19 @@ import java.util.SplittableRandom;
  * {@code get_batch}); the offsets of step {@code k} are drawn from a generator seeded by {@code (seed, k)}
  * alone. The validation set is {@code evalBatches} such batches of the validation part, fixed by the seed.
  */
-public final class TextBatches implements BatchSource {
+public final class TextBatches {
     private static final String OPTION = "--data";
     /** Separates the validation windows' generator streams from the training steps'. */
     private static final long VALIDATION_STREAM = 0x5DEECE66DL;
 
-    private final int[] train;
-    private final int batchSize;
-    private final int tokensPerRow;
-    private final long seed;
-    private final List<int[]> validation;
-    private final CharTokenizer tokenizer;
-    private final Map<String, Object> identity;
-
-    private TextBatches(int[] train, int batchSize, int tokensPerRow, long seed, List<int[]> validation,
-                        CharTokenizer tokenizer, Map<String, Object> identity) {
-        this.train = train;
-        this.batchSize = batchSize;
-        this.tokensPerRow = tokensPerRow;
-        this.seed = seed;
-        this.validation = validation;
-        this.tokenizer = tokenizer;
-        this.identity = identity;
+    private TextBatches() {
     }
 
     /**
      * Reads {@code file} for a model of {@code config}: windows of {@code block_size + 1} ids, {@code batchSize}
      * per batch, {@code evalBatches} validation batches (0 for none).
      */
-    public static TextBatches read(Path file, GptConfig config, int batchSize, int evalBatches, long seed) {
+    public static BatchSource read(Path file, GptConfig config, int batchSize, int evalBatches, long seed) {
         String where = OPTION + " (" + file + ")";
         byte[] bytes;
         String text;
@@ -98,7 +82,8 @@ public final class TextBatches implements BatchSource {
         identity.put("kind", "text");
         identity.put("bytes", (long) bytes.length);
         identity.put("sha256", FileDigest.sha256(bytes));
-        return new TextBatches(java.util.Arrays.copyOf(ids, split), batchSize, row, seed,
+        int[] train = java.util.Arrays.copyOf(ids, split);
+        return new BatchSource(batchSize, row, step -> windows(train, batchSize, row, seed, step),
                 Collections.unmodifiableList(validation), tokenizer, identity);
     }
 
@@ -119,35 +104,5 @@ public final class TextBatches implements BatchSource {
         z = (z ^ (z >>> 33)) * 0xFF51AFD7ED558CCDL;
         z = (z ^ (z >>> 33)) * 0xC4CEB9FE1A85EC53L;
         return z ^ (z >>> 33);
-    }
-
-    @Override
-    public int batchSize() {
-        return batchSize;
-    }
-
-    @Override
-    public int tokensPerRow() {
-        return tokensPerRow;
-    }
-
-    @Override
-    public int[] batch(int step) {
-        return windows(train, batchSize, tokensPerRow, seed, step);
-    }
-
-    @Override
-    public List<int[]> validation() {
-        return validation;
-    }
-
-    @Override
-    public CharTokenizer tokenizer() {
-        return tokenizer;
-    }
-
-    @Override
-    public Map<String, Object> identity() {
-        return identity;
     }
 }
