@@ -27,10 +27,11 @@ public final class TrainingSessions {
                              int tokensPerRow, Backend backend);
     }
 
-    private static volatile Factory factory = (config, init, options, batchSize, tokensPerRow, backend) -> {
+    private static final Factory UNBOUND = (config, init, options, batchSize, tokensPerRow, backend) -> {
         throw new UnsupportedOperationException("training is not available in this build (no trainer bound to"
                 + " TrainingSessions)");
     };
+    private static volatile Factory factory = UNBOUND;
 
     private TrainingSessions() {
     }
@@ -38,6 +39,11 @@ public final class TrainingSessions {
     /** The factory in use. */
     public static Factory factory() {
         return factory;
+    }
+
+    /** Whether a trainer is bound (else every session is refused with an {@link UnsupportedOperationException}). */
+    public static boolean bound() {
+        return factory != UNBOUND;
     }
 
     /**
