@@ -93,7 +93,7 @@ final class LmTrainCommand implements Callable<Integer> {
             + " (with --data); 0: after the last step only (default: ${DEFAULT-VALUE}).")
     int evalEvery;
     @Option(names = "--eval-batches", defaultValue = "20", paramLabel = "N", description = "Validation batches, fixed"
-            + " windows of the last 10 % of the text; 0: no validation (default: ${DEFAULT-VALUE}).")
+            + " windows of the last 10 %% of the text; 0: no validation (default: ${DEFAULT-VALUE}).")
     int evalBatches;
     @Option(names = "--checkpoint-every", defaultValue = "0", paramLabel = "N", description = "Also write the"
             + " checkpoint every N steps; 0: at the end only (default: ${DEFAULT-VALUE}).")
@@ -115,7 +115,7 @@ final class LmTrainCommand implements Callable<Integer> {
     /** Exactly one source of batches. */
     static final class Data {
         @Option(names = "--data", required = true, paramLabel = "FILE.txt", description = "UTF-8 text, tokenized by"
-                + " characters; 90 % / 10 % train/validation; random windows of block_size + 1 drawn from --seed.")
+                + " characters; 90 %% / 10 %% train/validation; random windows of block_size + 1 drawn from --seed.")
         Path text;
         @Option(names = "--batches", required = true, paramLabel = "XS.npy", description = "int32 [K, B, T+1]: step k"
                 + " trains on exactly XS[k] (T+1 <= block_size + 1).")
@@ -131,7 +131,6 @@ final class LmTrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--profile is not supported by lm train");
         }
         GptConfig c = ModelOptions.readConfig(config);
-        prepareOut();
         BatchSource source = data.batches != null ? batches(c) : TextBatches.read(data.text, c,
                 batchSize == null ? 12 : batchSize, evalBatches, seed);
         Checkpoint.Saved saved = resume == null ? null : Checkpoint.read(resume, c);
@@ -139,6 +138,7 @@ final class LmTrainCommand implements Callable<Integer> {
             checkResumable(saved, source, options);
         }
         GptWeights initial = saved != null ? saved.weights() : init == null ? null : readInit(c);
+        prepareOut();
         PrintWriter err = spec.commandLine().getErr();
         long t0 = System.nanoTime();
         int start = saved == null ? 0 : saved.step();
@@ -149,6 +149,9 @@ final class LmTrainCommand implements Callable<Integer> {
              TrainProgress progress = TrainProgress.open(err, start, steps)) {
             if (saved != null) {
                 restore(session, saved);
+            }
+            if (session.description() != null) {
+                progress.notice(session.description());
             }
             int kept = saved != null && sameFile(out, resume) ? start : 0;
             new TrainingRun(session, source, options, out, log, evalEvery, checkpointEvery).run(progress, kept);

@@ -252,7 +252,7 @@ class LmTrainCliTest {
                 data, "--steps", "3"));
         expect(2, "--data (" + dir.resolve("none.txt") + "): no such file", train(out, "--data",
                 dir.resolve("none.txt").toString(), "--steps", "3"));
-        assertFalse(Files.exists(out.resolve("model.npz")), "nothing written by failed runs");
+        assertFalse(Files.exists(out), "nothing written, not even --out, by runs with bad input");
 
         expectOk(train(out, "--data", data, "--steps", "3"));
         byte[] model = Files.readAllBytes(out.resolve("model.npz"));

@@ -47,6 +47,15 @@ public interface TrainingSession extends AutoCloseable {
      */
     void restoreOptimizer(Map<String, NdArray> state);
 
+    /**
+     * One or more lines on how the session trains, printed once before the first step (e.g. the backend, the
+     * attention kind and the step's peak memory by kind: weights, gradients, optimizer state, saved activations,
+     * workspace); null for none.
+     */
+    default String description() {
+        return null;
+    }
+
     /** Releases the session's threads and buffers. */
     @Override
     void close();
