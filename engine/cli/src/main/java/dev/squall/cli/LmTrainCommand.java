@@ -38,13 +38,16 @@ import java.util.concurrent.Callable;
 
 /** {@code squall lm train}: trains a GPT decoder, writing a checkpoint directory that {@code lm generate} reads. */
 @Command(name = "train", sortOptions = false, description = {"Trains a GPT decoder on text or token batches.",
-        "AdamW (PyTorch's semantics, weight decay on tensors of two or more dimensions), global gradient-norm",
-        "clipping, linear warm-up then cosine decay to --min-lr or a constant learning rate. Writes to --out:",
-        "model.npz (nanoGPT names), config.json, meta.json (with --data), optimizer.npz, train_state.json,",
-        "loss.csv (step, loss before the step's update, lr, grad_norm, tokens_per_s, val_loss after it) and",
-        "loss.png, at the end and every --checkpoint-every steps. --resume continues a checkpoint bit for bit as",
-        "the uninterrupted run would have. Progress goes to standard error: a bar on a terminal, lines otherwise.",
-        "Sample from the result with: squall lm generate --model DIR."})
+        "AdamW (PyTorch's semantics; weight decay on tensors of two or more",
+        "dimensions), global gradient-norm clipping, linear warm-up, then cosine",
+        "decay to --min-lr or a constant learning rate. Writes into --out, at the",
+        "end and every --checkpoint-every steps: model.npz (nanoGPT names),",
+        "config.json, meta.json (with --data), optimizer.npz, train_state.json,",
+        "loss.csv (step, loss of the step's batch before its update, lr, grad_norm,",
+        "tokens_per_s, val_loss after the update) and loss.png. --resume continues",
+        "a checkpoint bit for bit as the uninterrupted run. Progress on standard",
+        "error: a bar on a terminal, lines otherwise. Sample from the result with",
+        "squall lm generate --model DIR."})
 final class LmTrainCommand implements Callable<Integer> {
     @Option(names = "--config", required = true, paramLabel = "C.json",
             description = "nanoGPT GPTConfig as JSON (vocab_size, block_size, n_layer, n_head, n_embd, bias, dropout).")
