@@ -3,6 +3,7 @@ package dev.squall.cli;
 import dev.squall.cli.train.AttentionKind;
 import dev.squall.cli.train.BatchSource;
 import dev.squall.cli.train.Checkpoint;
+import dev.squall.cli.train.InitialWeights;
 import dev.squall.cli.train.LossLog;
 import dev.squall.cli.train.LrSchedule;
 import dev.squall.cli.train.NpyBatches;
@@ -53,7 +54,7 @@ final class LmTrainCommand implements Callable<Integer> {
             description = "nanoGPT GPTConfig as JSON (vocab_size, block_size, n_layer, n_head, n_embd, bias, dropout).")
     Path config;
     @Option(names = "--init", paramLabel = "M.npz", description = "Initial weights (nanoGPT .npz or .safetensors);"
-            + " default: nanoGPT's random initialisation from --seed.")
+            + " default: nanoGPT's initialisation drawn from --seed.")
     Path init;
     @ArgGroup(multiplicity = "1")
     Data data;
@@ -140,7 +141,8 @@ final class LmTrainCommand implements Callable<Integer> {
         if (saved != null) {
             checkResumable(saved, source, options);
         }
-        GptWeights initial = saved != null ? saved.weights() : init == null ? null : readInit(c);
+        GptWeights initial = saved != null ? saved.weights() : init != null ? readInit(c)
+                : InitialWeights.nanoGpt(c, seed);
         prepareOut();
         PrintWriter err = spec.commandLine().getErr();
         long t0 = System.nanoTime();

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.squall.cli.train.FakeTrainer;
+import dev.squall.cli.train.InitialWeights;
 import dev.squall.cli.train.LossLog;
 import dev.squall.cli.train.TrainingSessions;
 import dev.squall.engine.io.AtomicFiles;
@@ -288,6 +289,8 @@ class LmTrainCliTest {
         Npz.write(m, init.stateDict());
         expectOk(train(dir.resolve("run"), "--data", data, "--steps", "1", "--lr", "0", "--init", m.toString()));
         assertEquals(init.stateDict(), Npz.read(dir.resolve("run/model.npz")));
+        expectOk(train(dir.resolve("seeded"), "--data", data, "--steps", "1", "--lr", "0", "--seed", "3"));
+        assertEquals(InitialWeights.nanoGpt(CONFIG, 3).stateDict(), Npz.read(dir.resolve("seeded/model.npz")));
         expect(2, "--init (" + dir.resolve("none.npz") + "): no such file", train(dir.resolve("run2"), "--data", data,
                 "--steps", "1", "--init", dir.resolve("none.npz").toString()));
     }

@@ -18,8 +18,8 @@ public final class TrainingSessions {
          * A session training a GPT of {@code config} on batches of {@code batchSize} rows of {@code tokensPerRow}
          * ids ({@code T + 1}, at most {@code block_size + 1}).
          *
-         * @param init    the initial weights ({@code --init} or a checkpoint), or null for nanoGPT's random
-         *                initialisation drawn from {@code options.seed()}
+         * @param init    the initial weights ({@code --init}, a checkpoint's, or {@link InitialWeights#nanoGpt}
+         *                from {@code --seed}), never null; the session may train them in place
          * @param backend where the graphs run; the session does not close it
          * @throws IllegalArgumentException for options the trainer cannot honour, naming the option
          */

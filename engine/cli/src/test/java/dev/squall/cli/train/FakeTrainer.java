@@ -32,7 +32,7 @@ public final class FakeTrainer implements TrainingSession {
         @Override
         public TrainingSession open(GptConfig config, GptWeights init, TrainOptions options, int batchSize,
                                     int tokensPerRow, Backend backend) {
-            last = new FakeTrainer(init != null ? init : GptWeights.random(config, options.seed()), options,
+            last = new FakeTrainer(init, options,
                     batchSize * tokensPerRow, tokensPerRow, nanFromStep);
             return last;
         }
