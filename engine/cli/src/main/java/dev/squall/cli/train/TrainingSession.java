@@ -28,7 +28,11 @@ public interface TrainingSession extends AutoCloseable {
     record StepResult(double loss, double lr, double gradNorm) {
     }
 
-    /** One training step on {@code batch}: forward, backward, clipping, AdamW update. */
+    /**
+     * One training step on {@code batch}: forward, backward, clipping, AdamW update. A step whose loss or gradient
+     * norm is not finite returns it (NaN or infinite) rather than throwing; the command then stops and saves
+     * nothing of that state.
+     */
     StepResult step(int[] batch);
 
     /** The mean cross-entropy of {@code batch} under the current weights; no update, no dropout. */
