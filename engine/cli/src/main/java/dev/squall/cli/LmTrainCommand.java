@@ -169,10 +169,11 @@ final class LmTrainCommand implements Callable<Integer> {
     }
 
     private void checkCounts() {
-        for (Map.Entry<String, Integer> e : Map.of("--eval-every", evalEvery, "--eval-batches", evalBatches,
-                "--checkpoint-every", checkpointEvery).entrySet()) {
-            if (e.getValue() < 0) {
-                throw new IllegalArgumentException(e.getKey() + " must be >= 0, got " + e.getValue());
+        String[] names = {"--eval-every", "--eval-batches", "--checkpoint-every"};
+        int[] values = {evalEvery, evalBatches, checkpointEvery};
+        for (int i = 0; i < names.length; i++) {
+            if (values[i] < 0) {
+                throw new IllegalArgumentException(names[i] + " must be >= 0, got " + values[i]);
             }
         }
         if (batchSize != null && batchSize < 1) {

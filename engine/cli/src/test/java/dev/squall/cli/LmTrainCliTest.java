@@ -244,6 +244,8 @@ class LmTrainCliTest {
                 "--steps", "3", "--lr-schedule", "linear"));
         expect(2, "--attention: unknown value 'flash'", train(out, "--data", data, "--steps", "3", "--attention",
                 "flash"));
+        expect(2, "--checkpoint-every must be >= 0, got -1", train(out, "--data", data, "--steps", "3",
+                "--checkpoint-every", "-1"));
         expect(2, "--eval-every needs --data", train(out, "--batches", xs.toString(), "--steps", "3", "--eval-every",
                 "1"));
         expect(2, "--batch-size 3 differs", train(out, "--batches", xs.toString(), "--steps", "3", "--batch-size", "3"));
