@@ -80,7 +80,7 @@ final class LmGenerateCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--pattern " + e.getMessage(), e);
         }
-        Tokenizer tok = tokenizer.tokenizer(model.model);
+        Tokenizer tok = tokenizer.tokenizer(model.weightsFile());
         int[] ids = promptIds(tok, config);
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         try (Backend backend = run.backend(); GptModel m = model.load(config, model.options(backend, kv))) {

@@ -1,5 +1,6 @@
 package dev.squall.cli;
 
+import dev.squall.cli.train.Checkpoint;
 import dev.squall.engine.compress.WeightFormats;
 import dev.squall.engine.graph.Backend;
 import dev.squall.engine.io.IoErrors;
@@ -12,16 +13,18 @@ import dev.squall.engine.model.KvCache;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** The model options of {@code squall lm logits} and {@code lm generate}: files, weight format, attention. */
 final class ModelOptions {
-    @Option(names = "--model", required = true, paramLabel = "M.npz",
-            description = "Weights: nanoGPT state dict (.npz) or .safetensors (nanoGPT or Hugging Face GPT-2 names).")
+    @Option(names = "--model", required = true, paramLabel = "M.npz|DIR",
+            description = "Weights: nanoGPT state dict (.npz) or .safetensors (nanoGPT or Hugging Face GPT-2 names);"
+                    + " or a directory of squall lm train (model.npz, config.json, meta.json).")
     Path model;
-    @Option(names = "--config", required = true, paramLabel = "C.json",
+    @Option(names = "--config", paramLabel = "C.json",
             description = "nanoGPT GPTConfig as JSON (vocab_size, block_size, n_layer, n_head, n_embd, bias, dropout),"
-                    + " or a Hugging Face GPT-2 config.json.")
+                    + " or a Hugging Face GPT-2 config.json (default with --model DIR: DIR/config.json).")
     Path config;
     @Option(names = "--weights", paramLabel = "FORMAT", description = "Run the linear layers and the head in this"
             + " weight format: ${bundle:formats} (default: fp32).")
@@ -32,7 +35,16 @@ final class ModelOptions {
 
     /** The config, or an error naming {@code --config}. */
     GptConfig readConfig() {
-        return readConfig(config);
+        if (config == null && !Files.isDirectory(model)) {
+            throw new IllegalArgumentException("--config is required unless --model is a directory holding "
+                    + Checkpoint.CONFIG);
+        }
+        return readConfig(config != null ? config : model.resolve(Checkpoint.CONFIG));
+    }
+
+    /** The weights file: {@code --model}, or {@code model.npz} in it when it is a directory. */
+    Path weightsFile() {
+        return Files.isDirectory(model) ? model.resolve(Checkpoint.MODEL) : model;
     }
 
     /** The config in {@code file}, the {@code --config} argument. */
@@ -75,7 +87,7 @@ final class ModelOptions {
 
     /** Reads the weights and makes the model. */
     GptModel load(GptConfig c, GptModel.Options options) {
-        return GptModel.of(readWeights(model, c), options);
+        return GptModel.of(readWeights(weightsFile(), c), options);
     }
 
     static KvCache.Kind kv(String kv) {

@@ -1,5 +1,6 @@
 package dev.squall.engine.tokenizer;
 
+import dev.squall.engine.io.AtomicFiles;
 import dev.squall.engine.io.Json;
 import dev.squall.engine.io.JsonFormatException;
 
@@ -95,12 +96,13 @@ public final class CharTokenizer implements Tokenizer {
         }
     }
 
-    /** Writes {@code meta.json}. */
+    /** Writes {@code meta.json}, replacing it only once complete ({@link AtomicFiles}). */
     public void write(Path file) throws IOException {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("vocab_size", chars.size());
         m.put("chars", chars);
-        Files.writeString(file, Json.write(m) + "\n");
+        byte[] bytes = (Json.write(m) + "\n").getBytes(StandardCharsets.UTF_8);
+        AtomicFiles.write(file, out -> out.write(bytes));
     }
 
     /** The characters, id = index. */
