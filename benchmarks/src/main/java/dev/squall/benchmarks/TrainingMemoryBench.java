@@ -1,6 +1,7 @@
 package dev.squall.benchmarks;
 
 import dev.squall.benchmarks.suite.Inputs;
+import dev.squall.benchmarks.suite.Progress;
 import dev.squall.benchmarks.suite.Timing;
 import dev.squall.engine.jvm.fast.precision.MixedPrecisionVector;
 import dev.squall.engine.jvm.fast.quant.ActivationCodesVector;
@@ -61,7 +62,7 @@ public final class TrainingMemoryBench {
         runs.add(() -> MixedPrecision.roundFp16(x, out, x.length, chunk, 0, rows));
         names.add("fp16 round   fast");
         runs.add(() -> MixedPrecisionVector.roundFp16(x, out, x.length, chunk, 0, rows));
-        double[] ms = new Timing(rounds, rounds).interleavedMedianMillis(runs, (r, i) -> { });
+        double[] ms = new Timing(rounds, rounds).interleavedMedianMillis(runs, names::get, Progress.NONE);
         double gb = 4.0 * rows * cols / 1e9;
         System.out.printf(Locale.ROOT, "tensor %d x %d fp32 (%.1f MB), groups of %d, 1 thread, median of %d rounds%n",
                 rows, cols, gb * 1e3, group, rounds);

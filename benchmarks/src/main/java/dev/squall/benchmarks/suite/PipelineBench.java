@@ -10,7 +10,6 @@ import dev.squall.engine.pipeline.Schedule;
 import dev.squall.engine.pipeline.StepResult;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -49,9 +48,15 @@ public final class PipelineBench implements BenchSuite {
     }
 
     @Override
-    public void run(Backend backend, Consumer<String> progress) {
+    public double work() {
+        // Each M's share is proportional to its micro-batches (three pipelines per M, same layers).
+        return java.util.Arrays.stream(microBatches).sum();
+    }
+
+    @Override
+    public void run(Backend backend, Progress progress) {
         for (int m : microBatches) {
-            progress.accept("pipeline: P = " + stages + ", M = " + m);
+            progress.begin("pipeline: P = " + stages + ", M = " + m, m);
             List<List<PipelineStage>> stageSets = new ArrayList<>();
             List<LocalPipeline> pipelines = new ArrayList<>();
             for (Schedule schedule : Schedule.values()) {

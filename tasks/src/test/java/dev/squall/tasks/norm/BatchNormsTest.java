@@ -244,7 +244,8 @@ class BatchNormsTest {
             absGx[c] += g * (Math.abs(ref.xHat()[i]) + 1);
             absAlpha += Math.abs(g * k.x[i]);
         }
-        LayerNormBackwardTest.Gradients ln = LayerNormBackwardTest.reference(k.x, k.lnGamma, dOut, rows, cols, EPS);
+        LayerNormGradReference ln = LayerNormGradReference.of(k.x, k.lnGamma, dOut, new float[rows * cols], new float[cols],
+                new float[cols], rows, cols, EPS);
         double[] refDx = new double[dx.length];
         double[] dxScale = new double[dx.length];
         for (int r = 0; r < rows; r++) {

@@ -131,8 +131,8 @@ final class PrepBnReference {
         for (int c = 0; c < cols; c++) {
             lnGamma[c] = (float) in.lnGamma[c];
         }
-        LayerNormBackwardTest.Gradients ln = LayerNormBackwardTest.reference(toFloat(in.x), lnGamma, lnOut, rows, cols,
-                in.eps);
+        LayerNormGradReference ln = LayerNormGradReference.of(toFloat(in.x), lnGamma, lnOut, new float[rows * cols],
+                new float[cols], new float[cols], rows, cols, in.eps);
         double[] dLnGamma = new double[cols];
         double[] dLnBeta = new double[cols];
         for (int i = 0; i < dx.length; i++) {
