@@ -310,7 +310,7 @@ class BatchNormsTest {
         PrepBnReference.Inputs at = k.inputs();
         PrepBnReference.Gradients g = PrepBnReference.gradients(at, dOut);
         FiniteDifferences.assertMatches(subject.with("dx"), g.dx(),
-                FiniteDifferences.gradient(v -> PrepBnReference.loss(at.withX(v), dOut), at.x().clone(), 1e-5), 1e-7);
+                FiniteDifferences.gradient(v -> PrepBnReference.loss(at.withX(v), dOut), at.x().clone(), 1e-6), 1e-7);
         FiniteDifferences.assertMatches(subject.with("dgamma"), g.dGamma(),
                 FiniteDifferences.gradient(v -> PrepBnReference.loss(at.withGamma(v), dOut), at.gamma().clone(), 1e-5),
                 1e-7);
