@@ -172,6 +172,7 @@ final class BlockGraphs {
             saved().forEach(s -> g.persistOnDevice(s.array()));
         }
         saved().forEach(s -> g.label("saved/" + s.kind(), s.array()));
+        g.label(StepGraphs.CONSTANTS, seqStart, mask);
         return g;
     }
 

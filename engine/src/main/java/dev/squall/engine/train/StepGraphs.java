@@ -30,6 +30,8 @@ import java.util.List;
 final class StepGraphs {
     /** Elements per chunk of the optimizer and norm kernels (fixed: the norm's partial sums depend on it). */
     static final int CHUNK = 4096;
+    /** The memory label of the arrays of a step's shape (sequence starts, positions, an empty mask, a zero bias). */
+    static final String CONSTANTS = "constants";
 
     final Layout layout;
     final Parameters params;
@@ -168,7 +170,8 @@ final class StepGraphs {
             g.persistOnDevice(p.grad());
         }
         labelState(g);
-        g.label("batch", tokens, targets, positions);
+        g.label("batch", tokens, targets);
+        g.label(CONSTANTS, positions, noBias);
         return g;
     }
 
