@@ -178,7 +178,8 @@ final class BlockGraphs {
 
     /**
      * The backward graph: from {@code dOut} (the gradient of the block's output, consumed) to {@code dIn} (of its
-     * input {@code x}, written and persisted), adding the parameter gradients (consumed and persisted again).
+     * input {@code x}, written and persisted), adding to the parameter gradients (brought from the host and sent
+     * back: the gradients live on the host between graphs, so that any graph of any plan can add to them).
      */
     TaskGraph backward(float[] x, float[] dOut, float[] dIn, Workspace w) {
         int c = layout.c();
@@ -187,7 +188,7 @@ final class BlockGraphs {
         TaskGraph g = new TaskGraph(name("backward"));
         g.consumeFromDevice(x, dOut);
         saved().forEach(s -> g.consumeFromDevice(s.array()));
-        g.consumeFromDevice(grads());
+        g.transferToDevice(DataTransferMode.EVERY_EXECUTION, grads());
         g.transferToDevice(DataTransferMode.EVERY_EXECUTION, values());
         g.transferToDevice(DataTransferMode.FIRST_EXECUTION, seqStart);
         // the residual: dIn starts as dOut; both LayerNorm backwards add into it
@@ -203,7 +204,7 @@ final class BlockGraphs {
         cAttn.backward(g, layout, w.dQkv, ln1, w.dNorm);
         layerNormBackward(g, "ln_1", x, ln1Gamma, ln1Beta, w, dIn, rows, c, eps);
         g.persistOnDevice(dIn);
-        g.persistOnDevice(grads());
+        g.transferToHost(DataTransferMode.EVERY_EXECUTION, grads());
         return g;
     }
 

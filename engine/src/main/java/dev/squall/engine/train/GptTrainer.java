@@ -140,6 +140,7 @@ public final class GptTrainer implements AutoCloseable {
 
     private double runGradients(int[] batch) {
         load(batch);
+        graphs.zeroGradients();
         if (gradientPlan == null) {
             gradientPlan = backend.plan(graphs.gradientGraphs());
         }

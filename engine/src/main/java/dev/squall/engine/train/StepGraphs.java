@@ -16,14 +16,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The graphs of a training step, built per part: gradients cleared, token + position embedding, each block's
+ * The graphs of a training step, built per part: token + position embedding, each block's
  * forward ({@link BlockGraphs}), the head (ln_f, tied or untied output layer, cross-entropy and their backward),
  * each block's backward in reverse order, the embeddings' backward, the global gradient norm; then the optimizer
  * (clipping and AdamW). Between the parts the residual stream and its gradient travel in explicit arrays
  * ({@link #x}, {@link #dx}: one per block boundary).
  *
- * <p>The host holds the parameters, gradients and optimizer moments between executions: each graph brings the
- * parameters it reads on every execution, and the last graph of a plan sends back what it changed. So the three
+ * <p>The host holds the parameters, gradients and optimizer moments between graphs: each graph brings the
+ * parameters and gradients it reads on every execution and sends back those it changed (on the JVM backend this
+ * costs nothing; a device backend copies them). Kept on the device instead (zeroed by a first graph, persisted
+ * and consumed from graph to graph, sent to the host by the last), every gradient came back from TornadoVM 5.2 as
+ * zeros (measured with {@code TrainingOnTornadoTest}), while the activations passed that way were right. So the three
  * plans ({@link #gradientGraphs}, {@link #updateGraphs}, {@link #evaluationGraphs}) can run in any order on a device
  * backend too. Within a plan, arrays pass from graph to graph on the device (persist / consume).
  */
@@ -104,10 +107,12 @@ final class StepGraphs {
         this.maxNorm = clipping ? (float) gradClip : Float.MAX_VALUE;
     }
 
-    /** Forward, loss and backward, ending with the gradients and their global norm on the host (unclipped). */
+    /**
+     * Forward, loss and backward, ending with the gradients and their global norm on the host (unclipped). The
+     * gradients must be zeroed on the host before ({@link #zeroGradients}): every backward graph adds to them.
+     */
     List<TaskGraph> gradientGraphs() {
         List<TaskGraph> graphs = new ArrayList<>();
-        graphs.add(zeroGradients());
         graphs.add(embedding());
         for (int i = 0; i < blocks.size(); i++) {
             graphs.add(blocks.get(i).forward(x[i], x[i + 1], true));
@@ -154,6 +159,11 @@ final class StepGraphs {
         return List.of(g);
     }
 
+    /** Zeroes every gradient on the host. */
+    void zeroGradients() {
+        params.all().forEach(p -> java.util.Arrays.fill(p.grad(), 0f));
+    }
+
     /** Labels every parameter, gradient and moment for the memory report. */
     private void labelState(TaskGraph g) {
         for (Parameter p : params.all()) {
@@ -161,18 +171,6 @@ final class StepGraphs {
             g.label("gradients", p.grad());
             g.label("optimizer", p.m(), p.v());
         }
-    }
-
-    private TaskGraph zeroGradients() {
-        TaskGraph g = new TaskGraph("zero_grad");
-        for (Parameter p : params.all()) {
-            g.task("zero." + p.name(), p.value().length / p.cols(), Elementwise::fill, p.grad(), p.cols(), 0f);
-            g.persistOnDevice(p.grad());
-        }
-        labelState(g);
-        g.label("batch", tokens, targets);
-        g.label(CONSTANTS, positions, noBias);
-        return g;
     }
 
     private TaskGraph embedding() {
@@ -185,6 +183,9 @@ final class StepGraphs {
                 layout.c());
         g.persistOnDevice(x[0]);
         g.label("saved/residual", x[0]);
+        labelState(g);
+        g.label("batch", tokens, targets);
+        g.label(CONSTANTS, positions, noBias);
         return g;
     }
 
@@ -210,20 +211,19 @@ final class StepGraphs {
         g.transferToHost(DataTransferMode.EVERY_EXECUTION, loss);
         if (backward) {
             float[] dxl = dx[blocks.size()];
-            g.consumeFromDevice(head.grad(), lnfGamma.grad());
+            List<Object> grads = new ArrayList<>(List.of(head.grad(), lnfGamma.grad()));
             if (lnfBeta.m() != null) {
-                g.consumeFromDevice(lnfBeta.grad());
+                grads.add(lnfBeta.grad());
             }
+            g.transferToDevice(DataTransferMode.EVERY_EXECUTION, grads.toArray());
             new TrainLinear("lm_head", head, new Parameter("lm_head.bias", new int[] {v}, noBias, null, null, null), c, v)
                     .backward(g, layout, dLogits, lnf, dLnf);
             g.task("ln_f.clear", rows, Elementwise::fill, dxl, c, 0f);
             g.task("ln_f.back", rows, Norms::layerNormBackward, xl, lnfGamma.value(), dLnf, dxl, stats, c, eps);
             g.task("ln_f.params", Elementwise.columnPanels(c), Norms::layerNormParamsBackward, xl, stats, dLnf,
                     lnfGamma.grad(), lnfBeta.grad(), rows, c);
-            g.persistOnDevice(dxl, head.grad(), lnfGamma.grad());
-            if (lnfBeta.m() != null) {
-                g.persistOnDevice(lnfBeta.grad());
-            }
+            g.persistOnDevice(dxl);
+            g.transferToHost(DataTransferMode.EVERY_EXECUTION, grads.toArray());
         }
         g.label("saved/logits", logits);
         return g;
@@ -237,30 +237,29 @@ final class StepGraphs {
         int v = layout.config().vocabSize();
         int blockSize = layout.config().blockSize();
         TaskGraph g = new TaskGraph("embed.backward");
-        g.consumeFromDevice(dx[0], wte.grad(), wpe.grad());
-        g.transferToDevice(DataTransferMode.EVERY_EXECUTION, tokens);
+        g.consumeFromDevice(dx[0]);
+        g.transferToDevice(DataTransferMode.EVERY_EXECUTION, tokens, wte.grad(), wpe.grad());
         g.transferToDevice(DataTransferMode.FIRST_EXECUTION, positions);
         g.task("wte.index", 1, Embeddings::indexRows, tokens, tokenOffsets, tokenOrder, rows, v);
         g.task("wte.back", v, Embeddings::tableBackward, dx[0], tokenOffsets, tokenOrder, wte.grad(), c);
         g.task("wpe.index", 1, Embeddings::indexRows, positions, positionOffsets, positionOrder, rows, blockSize);
         g.task("wpe.back", blockSize, Embeddings::tableBackward, dx[0], positionOffsets, positionOrder, wpe.grad(), c);
-        g.persistOnDevice(wte.grad(), wpe.grad());
+        g.transferToHost(DataTransferMode.EVERY_EXECUTION, wte.grad(), wpe.grad());
         return g;
     }
 
-    /** The global norm and clipping coefficient ({@link #norm}), then every gradient and the norm to the host. */
+    /** The global norm and clipping coefficient ({@link #norm}, sent to the host). */
     private TaskGraph gradientNorm() {
         TaskGraph g = new TaskGraph("grad_norm");
         int slot = 0;
         for (Parameter p : params.all()) {
-            g.consumeFromDevice(p.grad());
+            g.transferToDevice(DataTransferMode.EVERY_EXECUTION, p.grad());
             int chunks = GradClip.chunks(p.value().length, CHUNK);
             g.task("norm." + p.name(), chunks, GradClip::squaredNorms, p.grad(), partials, p.value().length, CHUNK, slot);
             slot += chunks;
         }
         g.task("norm.total", 1, GradClip::clipCoefficient, partials, norm, slot, maxNorm);
         g.transferToHost(DataTransferMode.EVERY_EXECUTION, norm);
-        params.all().forEach(p -> g.transferToHost(DataTransferMode.EVERY_EXECUTION, p.grad()));
         return g;
     }
 }
