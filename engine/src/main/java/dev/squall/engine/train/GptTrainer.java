@@ -3,6 +3,7 @@ package dev.squall.engine.train;
 import dev.squall.engine.graph.Backend;
 import dev.squall.engine.graph.ExecutionPlan;
 import dev.squall.engine.graph.GraphMemory;
+import dev.squall.engine.graph.Profile;
 import dev.squall.engine.graph.TaskGraph;
 import dev.squall.engine.io.NdArray;
 import dev.squall.engine.layers.GemmTilesPreference;
@@ -49,6 +50,7 @@ public final class GptTrainer implements AutoCloseable {
     private ExecutionPlan updatePlan;
     private ExecutionPlan evaluationPlan;
     private long step;
+    private final List<Profile> lastProfiles = new ArrayList<>();
 
     /**
      * A trainer of {@code weights} (trained in place) for batches of {@code batch} sequences of {@code length}
@@ -113,7 +115,7 @@ public final class GptTrainer implements AutoCloseable {
             updatePlan = backend.plan(graphs.updateGraphs(options.weightDecay(), options.beta1(), options.beta2(),
                     options.eps()));
         }
-        updatePlan.execute();
+        lastProfiles.add(updatePlan.execute());
         step = t;
         return new StepResult(t, loss, lr, norm);
     }
@@ -124,7 +126,8 @@ public final class GptTrainer implements AutoCloseable {
         if (evaluationPlan == null) {
             evaluationPlan = backend.plan(graphs.evaluationGraphs());
         }
-        evaluationPlan.execute();
+        lastProfiles.clear();
+        lastProfiles.add(evaluationPlan.execute());
         return graphs.loss[0];
     }
 
@@ -144,8 +147,17 @@ public final class GptTrainer implements AutoCloseable {
         if (gradientPlan == null) {
             gradientPlan = backend.plan(graphs.gradientGraphs());
         }
-        gradientPlan.execute();
+        lastProfiles.clear();
+        lastProfiles.add(gradientPlan.execute());
         return graphs.loss[0];
+    }
+
+    /**
+     * The profiles (per task: time, bytes, which implementation ran) of the plans the last {@link #step},
+     * {@link #loss} or {@link #gradients} ran, in order.
+     */
+    public List<Profile> lastProfiles() {
+        return List.copyOf(lastProfiles);
     }
 
     /** The weights being trained (the object given to the constructor, updated in place). */
