@@ -11,14 +11,8 @@ import dev.squall.engine.train.Gradients;
 import dev.squall.engine.train.TrainOptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -26,20 +20,15 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code squall lm grad} through real files: the loss on standard output and one gradient per parameter under its
  * own name (the tied embedding once), equal to the library's {@link GptTrainer#gradients} (itself checked against
  * float64 finite differences in the engine's tests); bad input named, exit 2, an existing output untouched.
  */
-class LmGradCliTest {
+class LmGradCliTest extends CliFiles {
     private static final GptConfig CONFIG = GptConfig.of(13, 8, 2, 2, 6, true, 0.0);
 
-    @TempDir
-    Path dir;
-
-    private final StringWriter errors = new StringWriter();
     private GptWeights weights;
     private String model;
     private String config;
@@ -60,8 +49,8 @@ class LmGradCliTest {
         Npy.write(batch, NdArray.of(x, 2, 9));
         Path out = dir.resolve("g.npz");
         for (String attention : new String[] {"fused", "unfused"}) {
-            String stdout = capture(() -> assertEquals(0, run("lm", "grad", "--model", model, "--config", config,
-                    "--batch", batch.toString(), "-o", out.toString(), "--attention", attention), errors.toString()));
+            String stdout = stdout(0, "lm", "grad", "--model", model, "--config", config, "--batch", batch.toString(),
+                    "-o", out.toString(), "--attention", attention);
             Map<String, NdArray> g = Npz.read(out);
             assertEquals(weights.tensors().keySet(), g.keySet(), "one gradient per parameter, tied head once");
             assertFalse(g.containsKey(GptWeights.LM_HEAD));
@@ -112,25 +101,8 @@ class LmGradCliTest {
                 out.toString());
     }
 
-    private int run(String... args) {
-        errors.getBuffer().setLength(0);
-        return Main.run(new PrintWriter(errors, true), args);
-    }
-
     private void expect(int exit, String message, String... args) {
-        assertEquals(exit, run(args), "exit of " + String.join(" ", args) + ": " + errors);
-        assertTrue(errors.toString().contains(message), "expected '" + message + "' in: " + errors);
-    }
-
-    private static String capture(Runnable r) {
-        PrintStream old = System.out;
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
-        try {
-            r.run();
-        } finally {
-            System.setOut(old);
-        }
-        return bytes.toString(StandardCharsets.UTF_8);
+        stdout(exit, args);
+        assertError(message);
     }
 }
