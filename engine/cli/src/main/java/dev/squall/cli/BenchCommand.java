@@ -8,6 +8,7 @@ import dev.squall.benchmarks.suite.OffloadBench;
 import dev.squall.benchmarks.suite.PeakFraction;
 import dev.squall.benchmarks.suite.ProfilingBackend;
 import dev.squall.benchmarks.suite.Timing;
+import dev.squall.benchmarks.suite.TrainBench;
 import dev.squall.engine.graph.Backend;
 import dev.squall.engine.io.AtomicFiles;
 import dev.squall.engine.layers.BlockConfig;
@@ -51,7 +52,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--reps", defaultValue = "3", description = "Timed runs per graph; the median is shown (default: ${DEFAULT-VALUE}).")
     int reps;
     @Option(names = "--suite", split = ",", defaultValue = "block",
-            description = "Suites to run, comma-separated: block, attention, gemm, or all (default: ${DEFAULT-VALUE}).")
+            description = "Suites to run, comma-separated: block, attention, gemm, train, or all (default:"
+                    + " ${DEFAULT-VALUE}; all leaves train out: it runs for minutes).")
     List<String> suiteNames;
     @Option(names = "--attention-n", split = ",", defaultValue = "512,1024,2048,4096",
             description = "Sequence lengths of the attention suite (default: ${DEFAULT-VALUE}).")
@@ -99,9 +101,12 @@ final class BenchCommand implements Callable<Integer> {
             if (all || name.equals("gemm")) {
                 suites.add(new GemmBench(GemmBench.DEFAULT_SHAPES, timing));
             }
-            if (!all && !List.of("block", "attention", "gemm").contains(name)) {
+            if (name.equals("train")) {
+                suites.add(new TrainBench(TrainBench.DEFAULT_MODELS, timing));
+            }
+            if (!all && !List.of("block", "attention", "gemm", "train").contains(name)) {
                 throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-                        "--suite: unknown suite '" + name + "' (block, attention, gemm, all)");
+                        "--suite: unknown suite '" + name + "' (block, attention, gemm, train, all)");
             }
         }
         if (quant.enabled) {
