@@ -79,6 +79,9 @@ final class LmGradCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--batch: " + e.getMessage(), e);
             }
             g = trainer.gradients(ids);
+            if (run.profile) {
+                trainer.lastProfiles().forEach(p -> System.err.print(p.table()));
+            }
         }
         try {
             Npz.write(output, g.gradients());
