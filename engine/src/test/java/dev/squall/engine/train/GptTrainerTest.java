@@ -45,14 +45,24 @@ class GptTrainerTest extends SharedJvmBackend {
         return list;
     }
 
+    /** Random weights of the tiny config with biases, and {@code n} batches, from {@code rnd}. */
+    private record Fixture(RandomArrays rnd, GptConfig config, GptWeights weights, List<int[]> data) {
+        static Fixture of(int n) {
+            RandomArrays rnd = RandomArrays.fresh();
+            GptConfig config = TrainTesting.tiny(true);
+            GptWeights w = TrainTesting.weights(config, rnd, 0.3, false);
+            return new Fixture(rnd, config, w, batches(rnd, n, config.vocabSize()));
+        }
+    }
+
     @Test
     void oneAndTwoThreadsGiveTheSameBits() {
-        RandomArrays rnd = RandomArrays.fresh();
-        GptConfig config = TrainTesting.tiny(true);
-        GptWeights w1 = TrainTesting.weights(config, rnd, 0.3, false);
+        Fixture fx = Fixture.of(6);
+        RandomArrays rnd = fx.rnd();
+        GptWeights w1 = fx.weights();
         GptWeights w2 = TrainTesting.copy(w1);
         GptWeights w3 = TrainTesting.copy(w1);
-        List<int[]> data = batches(rnd, 6, config.vocabSize());
+        List<int[]> data = fx.data();
         for (TrainOptions.Attention a : TrainOptions.Attention.values()) {
             TrainOptions o = options(6).withAttention(a);
             List<Double> one;
@@ -73,11 +83,11 @@ class GptTrainerTest extends SharedJvmBackend {
 
     @Test
     void fusedAndUnfusedAttentionAgree() {
-        RandomArrays rnd = RandomArrays.fresh();
-        GptConfig config = TrainTesting.tiny(true);
-        GptWeights fused = TrainTesting.weights(config, rnd, 0.3, false);
+        Fixture fx = Fixture.of(5);
+        RandomArrays rnd = fx.rnd();
+        GptWeights fused = fx.weights();
         GptWeights unfused = TrainTesting.copy(fused);
-        List<int[]> data = batches(rnd, 5, config.vocabSize());
+        List<int[]> data = fx.data();
         Gradients gf;
         Gradients gu;
         try (GptTrainer f = new GptTrainer(TrainTesting.copy(fused), options(1), backend, B, T);
@@ -109,11 +119,10 @@ class GptTrainerTest extends SharedJvmBackend {
 
     @Test
     void updateIsPyTorchAdamWWithClippingAndDecayOnMatricesOnly() {
-        RandomArrays rnd = RandomArrays.fresh();
-        GptConfig config = TrainTesting.tiny(true);
-        GptWeights w = TrainTesting.weights(config, rnd, 0.3, false);
+        Fixture fx = Fixture.of(1);
+        GptWeights w = fx.weights();
         GptWeights before = TrainTesting.copy(w);
-        int[] batch = TrainTesting.batch(rnd, B, T, config.vocabSize());
+        int[] batch = fx.data().get(0);
         double lr = 1e-2;
         double wd = 0.1;
         double clip = 0.05;   // below the gradient norm: clipping is active
@@ -154,10 +163,9 @@ class GptTrainerTest extends SharedJvmBackend {
 
     @Test
     void resumingFromSavedStateIsBitIdentical() {
-        RandomArrays rnd = RandomArrays.fresh();
-        GptConfig config = TrainTesting.tiny(true);
-        GptWeights w = TrainTesting.weights(config, rnd, 0.3, false);
-        List<int[]> data = batches(rnd, 6, config.vocabSize());
+        Fixture fx = Fixture.of(6);
+        GptWeights w = fx.weights();
+        List<int[]> data = fx.data();
         TrainOptions o = options(6);
         GptWeights straight = TrainTesting.copy(w);
         List<Double> all = train(straight, o, backend, data);
