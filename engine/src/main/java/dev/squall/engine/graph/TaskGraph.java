@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -43,6 +44,7 @@ public final class TaskGraph {
     private final List<Transfer> transfers = new ArrayList<>();
     private final Set<Object> persisted = identitySet();
     private final Set<Object> consumed = identitySet();
+    private final Map<Object, String> labels = new IdentityHashMap<>();
 
     /** Creates an empty graph called {@code name}. */
     public TaskGraph(String name) {
@@ -100,6 +102,24 @@ public final class TaskGraph {
     public TaskGraph consumeFromDevice(Object... arrays) {
         java.util.Arrays.stream(arrays).map(TaskGraph::checkArray).forEach(consumed::add);
         return this;
+    }
+
+    /**
+     * Says what arrays hold, for the memory report ({@link GraphMemory#breakdown}): e.g. {@code gradients}, or
+     * {@code saved/qkv} for an activation a training forward keeps for its backward. Labels change nothing in how
+     * a graph runs; an array keeps the label it was given last.
+     */
+    public TaskGraph label(String label, Object... arrays) {
+        if (label == null || label.isBlank()) {
+            throw new IllegalArgumentException("graph '" + name + "': label must not be blank");
+        }
+        java.util.Arrays.stream(arrays).map(TaskGraph::checkArray).forEach(a -> labels.put(a, label));
+        return this;
+    }
+
+    /** The labelled arrays and their labels. */
+    public Map<Object, String> labels() {
+        return Collections.unmodifiableMap(labels);
     }
 
     /** Adds a task running a 1-argument kernel over {@code rows} parallel rows. */

@@ -148,4 +148,31 @@ class TaskGraphTest {
         assertEquals(4 * (10 + 20 + 30 + 10), m.activationBytes());
         assertEquals(4 * (10 + 20 + 30), m.peakLiveBytes());
     }
+
+    @Test
+    void breakdownSplitsThePeakByLabel() {
+        float[] w = new float[100];
+        float[] x = new float[10];
+        float[] t1 = new float[20];
+        float[] t2 = new float[30];
+        float[] y = new float[10];
+        float[] state = new float[7];
+        TaskGraph g = new TaskGraph("g")
+                .transferToDevice(DataTransferMode.FIRST_EXECUTION, w)
+                .transferToDevice(DataTransferMode.EVERY_EXECUTION, x, state)
+                .task("a", 1, Elementwise::addBias, x, w, t1, 10)
+                .task("b", 1, Elementwise::addBias, t1, w, t2, 10)   // the peak: x, t1, t2
+                .task("c", 1, Elementwise::add, t2, x, y, 10)
+                .label("saved/t", t1, t2)
+                .label("state", state)
+                .transferToHost(DataTransferMode.EVERY_EXECUTION, y);
+        GraphMemory.Breakdown b = GraphMemory.breakdown(java.util.List.of(g), java.util.Set.of(state));
+        assertEquals(1, b.peakTask());
+        assertEquals(4L * (100 + 7 + 10 + 20 + 30), b.peakBytes());
+        assertEquals(java.util.Map.of("saved/t", 200L, "state", 28L, GraphMemory.WEIGHTS, 400L,
+                GraphMemory.WORKSPACE, 40L), b.atPeak());
+        assertEquals(200L, b.atPeak("saved/"));
+        assertEquals(80L, b.total().get(GraphMemory.WORKSPACE));
+        assertThrows(IllegalArgumentException.class, () -> g.label(" ", x));
+    }
 }
