@@ -298,14 +298,6 @@ class LmTrainCliTest {
     }
 
     @Test
-    void withoutATrainerTheCommandSaysSo() throws Exception {
-        binding.close();
-        binding = () -> { };
-        expect(1, "training is not available in this build", train(dir.resolve("run"), "--data", data, "--steps",
-                "1"));
-    }
-
-    @Test
     void generateReadsTheOutputDirectory() throws IOException {
         Path out = dir.resolve("run");
         expectOk(train(out, "--data", data, "--steps", "2"));

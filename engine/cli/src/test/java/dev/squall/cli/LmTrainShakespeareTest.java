@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.squall.cli.train.LossLog;
-import dev.squall.cli.train.TrainingSessions;
 import dev.squall.engine.model.GptConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -19,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code squall lm train} with the trainer bound to {@link TrainingSessions} (skipped while none is) on
+ * {@code squall lm train} with the library's trainer on
  * tinyshakespeare ({@code ../shared/data/tinyshakespeare.txt} beside the repository; skipped when absent): a tiny
  * model, a few hundred steps, and the validation loss must fall well below the unigram entropy of the text.
  */
@@ -31,7 +30,6 @@ class LmTrainShakespeareTest {
     void aTinyModelLearnsMoreThanCharacterFrequencies() throws IOException {
         Path text = repositoryRoot().resolve("../shared/data/tinyshakespeare.txt").normalize();
         assumeTrue(Files.isRegularFile(text), "no " + text);
-        assumeTrue(TrainingSessions.bound(), "no trainer bound to TrainingSessions");
         GptConfig config = GptConfig.of(65, 64, 2, 2, 32, true, 0.0);
         Path c = Files.writeString(dir.resolve("config.json"), config.toJson());
         Path out = dir.resolve("run");

@@ -103,11 +103,8 @@ public final class GptTrainer implements AutoCloseable {
         double loss = runGradients(batch);
         double norm = graphs.norm[GradClip.TOTAL];
         long t = step + 1;
-        if (!Double.isFinite(loss)) {
-            throw new NonFiniteLossException(t, "loss", loss);
-        }
-        if (!Double.isFinite(norm)) {
-            throw new NonFiniteLossException(t, "gradient norm", norm);
+        if (!Double.isFinite(loss) || !Double.isFinite(norm)) {
+            throw new NonFiniteLossException(t, loss, norm);
         }
         double lr = options.learningRate(step);
         AdamW.schedule(graphs.schedule, lr, options.beta1(), options.beta2(), t);

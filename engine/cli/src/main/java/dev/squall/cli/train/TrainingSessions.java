@@ -7,8 +7,8 @@ import dev.squall.engine.model.GptWeights;
 import java.util.Objects;
 
 /**
- * Opens the {@link TrainingSession}s of {@code squall lm train}. The command uses whatever factory is bound here;
- * until the training library is bound, the default one says that training is not available.
+ * Opens the {@link TrainingSession}s of {@code squall lm train}. The command uses whatever factory is bound here:
+ * the training library's {@link dev.squall.engine.train.GptTrainer} unless a test binds a stand-in.
  */
 public final class TrainingSessions {
     /** Makes a session. */
@@ -27,11 +27,7 @@ public final class TrainingSessions {
                              int tokensPerRow, Backend backend);
     }
 
-    private static final Factory UNBOUND = (config, init, options, batchSize, tokensPerRow, backend) -> {
-        throw new UnsupportedOperationException("training is not available in this build (no trainer bound to"
-                + " TrainingSessions)");
-    };
-    private static volatile Factory factory = UNBOUND;
+    private static volatile Factory factory = GptTrainerSession::open;
 
     private TrainingSessions() {
     }
@@ -39,11 +35,6 @@ public final class TrainingSessions {
     /** The factory in use. */
     public static Factory factory() {
         return factory;
-    }
-
-    /** Whether a trainer is bound (else every session is refused with an {@link UnsupportedOperationException}). */
-    public static boolean bound() {
-        return factory != UNBOUND;
     }
 
     /**

@@ -1,0 +1,71 @@
+package dev.squall.cli.train;
+
+import dev.squall.engine.graph.Backend;
+import dev.squall.engine.io.NdArray;
+import dev.squall.engine.model.GptConfig;
+import dev.squall.engine.model.GptWeights;
+import dev.squall.engine.train.GptTrainer;
+import dev.squall.engine.train.NonFiniteLossException;
+import dev.squall.engine.train.OptimizerState;
+
+import java.util.Map;
+
+/** The {@link TrainingSession} of {@code squall lm train}: the training library's {@link GptTrainer}. */
+final class GptTrainerSession implements TrainingSession {
+    private final GptTrainer trainer;
+
+    private GptTrainerSession(GptTrainer trainer) {
+        this.trainer = trainer;
+    }
+
+    /** A {@link TrainingSessions.Factory}: a trainer of {@code init} (trained in place) on {@code backend}. */
+    static TrainingSession open(GptConfig config, GptWeights init, TrainOptions o, int batchSize, int tokensPerRow,
+                                Backend backend) {
+        var options = new dev.squall.engine.train.TrainOptions(o.lr(), o.minLr(), o.weightDecay(), o.beta1(),
+                o.beta2(), o.eps(), o.gradClip(), o.warmup(), o.steps(),
+                dev.squall.engine.train.TrainOptions.Schedule.valueOf(o.schedule().name()),
+                dev.squall.engine.train.TrainOptions.Attention.valueOf(o.attention().name()), o.seed());
+        return new GptTrainerSession(new GptTrainer(init, options, backend, batchSize, tokensPerRow - 1));
+    }
+
+    @Override
+    public StepResult step(int[] batch) {
+        try {
+            var r = trainer.step(batch);
+            return new StepResult(r.loss(), r.lr(), r.gradNorm());
+        } catch (NonFiniteLossException e) {
+            // The run stops on it and names the step; nothing was updated.
+            return new StepResult(e.loss(), trainer.options().learningRate(e.step() - 1), e.gradNorm());
+        }
+    }
+
+    @Override
+    public double evalLoss(int[] batch) {
+        return trainer.loss(batch);
+    }
+
+    @Override
+    public GptWeights weights() {
+        return trainer.weights();
+    }
+
+    @Override
+    public Map<String, NdArray> optimizerState() {
+        return trainer.optimizerState().stateDict();
+    }
+
+    @Override
+    public void restoreOptimizer(Map<String, NdArray> state) {
+        trainer.restore(OptimizerState.fromStateDict(state));
+    }
+
+    @Override
+    public String description() {
+        return "memory: " + trainer.memory();
+    }
+
+    @Override
+    public void close() {
+        trainer.close();
+    }
+}
