@@ -2,6 +2,8 @@ package dev.squall.benchmarks.suite;
 
 import dev.squall.benchmarks.report.Report;
 import dev.squall.benchmarks.report.Table;
+import dev.squall.benchmarks.peer.PeerUnavailableException;
+import dev.squall.benchmarks.peer.TorchTrainPeer;
 import dev.squall.engine.graph.Backend;
 import dev.squall.engine.graph.GraphMemory;
 import dev.squall.engine.model.GptConfig;
@@ -38,7 +40,11 @@ public final class TrainBench implements BenchSuite {
             new Model("4x4x128, T 64, B 12", GptConfig.of(65, 64, 4, 4, 128, true, 0.0), 12, 64),
             new Model("6x6x384, T 256, B 4", GptConfig.of(65, 256, 6, 6, 384, true, 0.0), 4, 256));
 
+    /** Milliseconds per step of fused, unfused and (NaN when unavailable) the PyTorch peer. */
     private record Row(Model model, double[] millis, GraphMemory.Breakdown[] memory) {
+        double peer() {
+            return millis[FORMS.length];
+        }
     }
 
     private static final TrainOptions.Attention[] FORMS = TrainOptions.Attention.values();
@@ -75,6 +81,7 @@ public final class TrainBench implements BenchSuite {
                 batch[i] = rnd.nextInt(m.config().vocabSize());
             }
             List<GptTrainer> trainers = new ArrayList<>();
+            TorchTrainPeer peer = startPeer(m, BackendThreads.of(backend), progress);
             try {
                 List<Runnable> runs = new ArrayList<>();
                 GraphMemory.Breakdown[] memory = new GraphMemory.Breakdown[FORMS.length];
@@ -85,12 +92,34 @@ public final class TrainBench implements BenchSuite {
                     memory[f] = t.memory();
                     runs.add(() -> t.step(batch));
                 }
-                double[] ms = timing.interleavedMedianMillis(runs,
-                        r -> "train " + m.name() + " " + FORMS[r].name().toLowerCase(Locale.ROOT), progress);
-                rows.add(new Row(m, ms, memory));
+                if (peer != null) {
+                    runs.add(peer::step);
+                }
+                double[] ms = timing.interleavedMedianMillis(runs, r -> "train " + m.name() + " " + (r < FORMS.length
+                        ? FORMS[r].name().toLowerCase(Locale.ROOT) : "pytorch"), progress);
+                double[] all = java.util.Arrays.copyOf(ms, FORMS.length + 1);
+                if (peer == null) {
+                    all[FORMS.length] = Double.NaN;
+                }
+                rows.add(new Row(m, all, memory));
             } finally {
                 trainers.forEach(GptTrainer::close);
+                if (peer != null) {
+                    peer.close();
+                }
             }
+        }
+    }
+
+    /** PyTorch training the same model with the same threads, or null (with a notice) where it cannot run. */
+    private static TorchTrainPeer startPeer(Model m, int threads, Progress progress) {
+        GptConfig c = m.config();
+        try {
+            return TorchTrainPeer.start(c.vocabSize(), c.blockSize(), c.nLayer(), c.nHead(), c.nEmbd(), c.bias(),
+                    m.batch(), m.length(), threads);
+        } catch (PeerUnavailableException e) {
+            progress.notice("pytorch " + m.name() + ": skipped, " + e.getMessage());
+            return null;
         }
     }
 
@@ -111,14 +140,19 @@ public final class TrainBench implements BenchSuite {
 
     private Table table() {
         Table.Builder t = Table.of("model", "attention", "ms/step", "tokens/s", "peak MiB", "saved MiB", "workspace MiB",
-                "fused speed-up");
+                "fused speed-up", "x PyTorch");
         for (Row r : rows) {
+            double tokens = (double) r.model().batch() * r.model().length();
             for (int f = 0; f < FORMS.length; f++) {
                 GraphMemory.Breakdown b = r.memory()[f];
-                double tokens = (double) r.model().batch() * r.model().length();
                 t.row(r.model().name(), FORMS[f].name().toLowerCase(Locale.ROOT), f("%.1f", r.millis()[f]),
                         f("%.0f", tokens / r.millis()[f] * 1e3), mib(b.peakBytes()), mib(b.atPeak("saved/")),
-                        mib(b.atPeak("workspace")), f == 0 ? f("%.2fx", r.millis()[1] / r.millis()[0]) : "");
+                        mib(b.atPeak("workspace")), f == 0 ? f("%.2fx", r.millis()[1] / r.millis()[0]) : "",
+                        Double.isNaN(r.peer()) ? "" : f("%.2fx", r.peer() / r.millis()[f]));
+            }
+            if (!Double.isNaN(r.peer())) {
+                t.row(r.model().name(), "PyTorch (peer)", f("%.1f", r.peer()), f("%.0f", tokens / r.peer() * 1e3),
+                        "", "", "", "", "");
             }
         }
         return t.build();
