@@ -105,6 +105,10 @@ final class LmTrainCommand implements Callable<Integer> {
     @Option(names = "--attention", defaultValue = "fused", paramLabel = "fused|unfused", description = "Attention"
             + " and its backward: fused (FlashAttention-2 style, O(T) memory) or unfused (default: ${DEFAULT-VALUE}).")
     String attention;
+    @Option(names = "--micro-batches", defaultValue = "1", paramLabel = "M", description = "Split each batch into M"
+            + " equal micro-batches: their gradients are summed in order, then divided by M, one update per batch"
+            + " (M must divide the batch size; default: ${DEFAULT-VALUE}).")
+    int microBatches;
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory (created if its"
             + " parent exists); must not hold another run's checkpoint.")
     Path out;
@@ -137,6 +141,10 @@ final class LmTrainCommand implements Callable<Integer> {
         GptConfig c = ModelOptions.readConfig(config);
         BatchSource source = data.batches != null ? batches(c) : TextBatches.read(data.text, c,
                 batchSize == null ? 12 : batchSize, evalBatches, seed);
+        if (microBatches < 1 || source.batchSize() % microBatches != 0) {
+            throw new IllegalArgumentException("--micro-batches must be >= 1 and divide the batch size "
+                    + source.batchSize() + ", got " + microBatches);
+        }
         Checkpoint.Saved saved = resume == null ? null : Checkpoint.read(resume, c);
         if (saved != null) {
             checkResumable(saved, source, options);
@@ -149,8 +157,11 @@ final class LmTrainCommand implements Callable<Integer> {
         int start = saved == null ? 0 : saved.step();
         LossLog log = saved == null ? new LossLog() : saved.log();
         try (Backend backend = run.backend();
-             TrainingSession session = TrainingSessions.factory().open(c, initial, options, source.batchSize(),
-                     source.tokensPerRow(), backend);
+             TrainingSession session = microBatches > 1
+                     ? TrainingSessions.microBatched(c, initial, options, source.batchSize(), source.tokensPerRow(),
+                             backend, microBatches)
+                     : TrainingSessions.factory().open(c, initial, options, source.batchSize(),
+                             source.tokensPerRow(), backend);
              TrainProgress progress = TrainProgress.open(err, start, steps)) {
             if (saved != null) {
                 restore(session, saved);
