@@ -157,6 +157,8 @@ final class StepGraphs {
         List<TaskGraph> graphs = new ArrayList<>();
         if (from == 0) {
             graphs.add(embedding());
+        } else {
+            graphs.add(stageInput("stage.input", x[from]));
         }
         for (int i = from; i < to; i++) {
             graphs.add(blocks.get(i).forward(x[i], x[i + 1], true));
@@ -170,6 +172,12 @@ final class StepGraphs {
     /** A pipeline stage's backward over blocks {@code [from, to)}, from {@code dx[to]}; the embeddings' last when {@code from == 0}. */
     List<TaskGraph> stageBackward(int from, int to) {
         List<TaskGraph> graphs = new ArrayList<>();
+        List<Object> kept = new ArrayList<>(List.of(dx[to]));
+        for (int i = from; i < to; i++) {
+            kept.add(x[i]);
+            blocks.get(i).saved().forEach(s -> kept.add(s.array()));
+        }
+        graphs.add(stageInput("stage.saved", kept.toArray()));
         for (int i = to - 1; i >= from; i--) {
             graphs.add(blocks.get(i).backward(x[i], dx[i + 1], dx[i], workspace));
         }
@@ -177,6 +185,14 @@ final class StepGraphs {
             graphs.add(embeddingBackward());
         }
         return graphs;
+    }
+
+    /** A stage's arrays from the host (its input, or a micro-batch's saved arrays), for the graphs that follow. */
+    private static TaskGraph stageInput(String name, Object... arrays) {
+        TaskGraph g = new TaskGraph(name);
+        g.transferToDevice(DataTransferMode.EVERY_EXECUTION, arrays);
+        g.persistOnDevice(arrays);
+        return g;
     }
 
     /** {@code wte.grad += tiedHeadGrad}: the embedding's part plus the head's, once per step. */
