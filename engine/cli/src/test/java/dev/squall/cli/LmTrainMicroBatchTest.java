@@ -71,6 +71,69 @@ class LmTrainMicroBatchTest {
         }
     }
 
+    private Path batches() throws IOException {
+        SplittableRandom rnd = new SplittableRandom(11);
+        int[] ids = new int[5 * B * ROW];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = rnd.nextInt(CONFIG.vocabSize());
+        }
+        Path xs = dir.resolve("xs5.npy");
+        Npy.write(xs, NdArray.of(ids, 5, B, ROW));
+        return xs;
+    }
+
+    private String[] train(Path config, Path xs, Path out, String steps, String... more) {
+        java.util.List<String> a = new java.util.ArrayList<>(java.util.List.of("lm", "train", "--config",
+                config.toString(), "--batches", xs.toString(), "--steps", steps, "--lr", "0.01", "--warmup", "1",
+                "--lr-schedule", "constant", "--micro-batches", "2", "--threads", "1", "--out", out.toString()));
+        a.addAll(java.util.List.of(more));
+        return a.toArray(String[]::new);
+    }
+
+    private static void assertSameWeights(Path a, Path b) throws IOException {
+        for (String f : new String[] {"model.npz", "optimizer.npz"}) {
+            assertEquals(Npz.read(a.resolve(f)), Npz.read(b.resolve(f)), f);
+        }
+    }
+
+    @Test
+    void pipelineStagesAreBitIdenticalToOneStageAndResume() throws IOException {
+        Path config = dir.resolve("config.json");
+        Files.writeString(config, CONFIG.toJson());
+        Path xs = batches();
+        Path single = dir.resolve("single");
+        assertEquals(0, run(train(config, xs, single, "4")), errors.toString());
+        for (String schedule : new String[] {"gpipe", "1f1b"}) {
+            Path piped = dir.resolve("piped-" + schedule);
+            assertEquals(0, run(train(config, xs, piped, "4", "--pipeline-stages", "2", "--schedule", schedule)),
+                    errors.toString());
+            assertTrue(errors.toString().contains("bubble per stage"), errors.toString());
+            assertTrue(errors.toString().contains("boundary bytes per step " + 2 * 2 * (B / 2) * (ROW - 1)
+                    * CONFIG.nEmbd() * 4), errors.toString());
+            assertSameWeights(single, piped);
+        }
+        // two steps as 2 stages, then resumed as 2 stages of another split: the straight run's bits
+        Path resumed = dir.resolve("resumed");
+        assertEquals(0, run(train(config, xs, resumed, "2", "--pipeline-stages", "2")), errors.toString());
+        assertEquals(0, run(train(config, xs, resumed, "4", "--pipeline-stages", "2", "--stage-layers", "1,1",
+                "--resume", resumed.toString())), errors.toString());
+        assertSameWeights(single, resumed);
+    }
+
+    @Test
+    void badPipelineFlagsAreNamed() throws IOException {
+        Path config = dir.resolve("config.json");
+        Files.writeString(config, CONFIG.toJson());
+        Path xs = batches();
+        String[][] cases = {{"--pipeline-stages", "3"}, {"--pipeline-stages", "2", "--stage-layers", "2,1"},
+                {"--pipeline-stages", "2", "--schedule", "zigzag"}, {"--pipeline-stages", "2", "--stage-layers", "x,1"}};
+        String[] names = {"--pipeline-stages", "--stage-layers", "--schedule", "--stage-layers"};
+        for (int i = 0; i < cases.length; i++) {
+            assertEquals(2, run(train(config, xs, dir.resolve("bad" + i), "1", cases[i])), errors.toString());
+            assertTrue(errors.toString().contains(names[i]), errors.toString());
+        }
+    }
+
     @Test
     void microBatchesMustDivideTheBatch() throws IOException {
         Path config = dir.resolve("config.json");

@@ -326,6 +326,41 @@ public final class GptStage implements PipelineStage, AutoCloseable {
         return new OptimizerState(step, m, v);
     }
 
+    /**
+     * Restores AdamW's state of the tensors this stage updates (its own, and the last stage's copy of a tied
+     * {@code wte}) from a whole model's state ({@link GptTrainer#optimizerState} or every stage's, merged).
+     *
+     * @throws IllegalArgumentException naming the tensor whose moments are missing or of the wrong length
+     */
+    public void restore(OptimizerState state) {
+        if (state.step() < 0) {
+            throw new IllegalArgumentException("optimizer state: step must be >= 0, got " + state.step());
+        }
+        for (Parameter p : updated) {
+            for (int k = 0; k < 2; k++) {
+                float[] from = (k == 0 ? state.expAvg() : state.expAvgSq()).get(p.name());
+                float[] into = k == 0 ? p.m() : p.v();
+                if (from == null || from.length != into.length) {
+                    throw new IllegalArgumentException("optimizer state: " + (k == 0 ? "exp_avg" : "exp_avg_sq")
+                            + " of '" + p.name() + "' must have " + into.length + " values, "
+                            + (from == null ? "missing" : "got " + from.length));
+                }
+                System.arraycopy(from, 0, into, 0, into.length);
+            }
+        }
+        step = state.step();
+    }
+
+    /** The last step's global gradient norm before clipping (after {@link #shared}). */
+    public double gradNorm() {
+        return graphs.norm[GradClip.TOTAL];
+    }
+
+    /** Updates done so far. */
+    public long stepCount() {
+        return step;
+    }
+
     /** Frees the plans' device resources (the backend stays open). */
     @Override
     public void close() {

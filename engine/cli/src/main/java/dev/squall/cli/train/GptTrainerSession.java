@@ -27,12 +27,17 @@ final class GptTrainerSession implements TrainingSession {
     /** {@link #open} with each batch split into {@code microBatches} micro-batches. */
     static TrainingSession open(GptConfig config, GptWeights init, TrainOptions o, int batchSize, int tokensPerRow,
                                 Backend backend, int microBatches) {
-        var options = new dev.squall.engine.train.TrainOptions(o.lr(), o.minLr(), o.weightDecay(), o.beta1(),
+        var options = libraryOptions(o);
+        return new GptTrainerSession(new GptTrainer(init, options, backend, batchSize, tokensPerRow - 1,
+                microBatches));
+    }
+
+    /** The training library's options for the command's. */
+    static dev.squall.engine.train.TrainOptions libraryOptions(TrainOptions o) {
+        return new dev.squall.engine.train.TrainOptions(o.lr(), o.minLr(), o.weightDecay(), o.beta1(),
                 o.beta2(), o.eps(), o.gradClip(), o.warmup(), o.steps(),
                 dev.squall.engine.train.TrainOptions.Schedule.valueOf(o.schedule().name()),
                 dev.squall.engine.train.TrainOptions.Attention.valueOf(o.attention().name()), o.seed());
-        return new GptTrainerSession(new GptTrainer(init, options, backend, batchSize, tokensPerRow - 1,
-                microBatches));
     }
 
     @Override
