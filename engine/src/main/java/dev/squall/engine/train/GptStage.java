@@ -4,6 +4,7 @@ import dev.squall.engine.graph.Backend;
 import dev.squall.engine.graph.ExecutionPlan;
 import dev.squall.engine.layers.GemmTilesPreference;
 import dev.squall.engine.model.GptWeights;
+import dev.squall.engine.pipeline.LocalPipeline;
 import dev.squall.engine.pipeline.PipelineStage;
 import dev.squall.tasks.optim.AdamW;
 import dev.squall.tasks.optim.GradClip;
@@ -232,13 +233,7 @@ public final class GptStage implements PipelineStage, AutoCloseable {
             parts.add(graphs.tiedHeadGrad);
         }
         parts.add(partials);
-        float[] share = new float[parts.stream().mapToInt(p -> p.length).sum()];
-        int at = 0;
-        for (float[] p : parts) {
-            System.arraycopy(p, 0, share, at, p.length);
-            at += p.length;
-        }
-        return share;
+        return LocalPipeline.concat(parts.toArray(float[][]::new));
     }
 
     @Override
@@ -261,12 +256,7 @@ public final class GptStage implements PipelineStage, AutoCloseable {
             int skip = tied ? (s == 0 ? v : 0) + (s == stages - 1 ? v : 0) : 0;
             partials.add(java.util.Arrays.copyOfRange(shares[s], skip, shares[s].length));
         }
-        float[] all = new float[partials.stream().mapToInt(p -> p.length).sum()];
-        int at = 0;
-        for (float[] p : partials) {
-            System.arraycopy(p, 0, all, at, p.length);
-            at += p.length;
-        }
+        float[] all = LocalPipeline.concat(partials.toArray(float[][]::new));
         MicroBatches.coefficient(all, graphs.norm, graphs.maxNorm());
         if (!Double.isFinite(graphs.norm[GradClip.TOTAL])) {
             throw new NonFiniteLossException(step + 1, Double.NaN, graphs.norm[GradClip.TOTAL]);

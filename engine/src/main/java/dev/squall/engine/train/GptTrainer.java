@@ -157,14 +157,7 @@ public final class GptTrainer implements AutoCloseable {
             if (evaluationPlan == null) {
                 evaluationPlan = backend.plan(graphs.evaluationGraphs());
             }
-            lastProfiles.clear();
-            float[] losses = new float[microBatches];
-            for (int m = 0; m < microBatches; m++) {
-                MicroBatches.load(batch, m, layout.batch(), layout.length(), graphs.tokens, graphs.targets);
-                lastProfiles.add(evaluationPlan.execute());
-                losses[m] = graphs.loss[0];
-            }
-            return MicroBatches.meanLoss(losses);
+            return MicroBatches.meanLoss(eachMicroBatch(batch, evaluationPlan));
         }
         load(batch);
         if (evaluationPlan == null) {
@@ -196,6 +189,18 @@ public final class GptTrainer implements AutoCloseable {
         return graphs.loss[0];
     }
 
+    /** Runs {@code plan} on each micro-batch of {@code batch} in order; their losses. */
+    private float[] eachMicroBatch(int[] batch, ExecutionPlan plan) {
+        lastProfiles.clear();
+        float[] losses = new float[microBatches];
+        for (int m = 0; m < microBatches; m++) {
+            MicroBatches.load(batch, m, layout.batch(), layout.length(), graphs.tokens, graphs.targets);
+            lastProfiles.add(plan.execute());
+            losses[m] = graphs.loss[0];
+        }
+        return losses;
+    }
+
     /** Every micro-batch's gradient plan in order, then the host's once-per-step part ({@link MicroBatches}). */
     private double runMicroBatches(int[] batch) {
         checkBatch(batch);
@@ -203,13 +208,7 @@ public final class GptTrainer implements AutoCloseable {
         if (microBatchPlan == null) {
             microBatchPlan = backend.plan(graphs.microBatchGraphs());
         }
-        lastProfiles.clear();
-        float[] losses = new float[microBatches];
-        for (int m = 0; m < microBatches; m++) {
-            MicroBatches.load(batch, m, layout.batch(), layout.length(), graphs.tokens, graphs.targets);
-            lastProfiles.add(microBatchPlan.execute());
-            losses[m] = graphs.loss[0];
-        }
+        float[] losses = eachMicroBatch(batch, microBatchPlan);
         if (graphs.tiedHeadGrad != null) {
             MicroBatches.tie(graphs.tiedHeadGrad, params.get(GptWeights.WTE).grad());
         }
