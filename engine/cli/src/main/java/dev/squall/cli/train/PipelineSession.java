@@ -177,7 +177,7 @@ public final class PipelineSession implements TrainingSession {
     @Override
     public String description() {
         return String.format(Locale.ROOT, "pipeline: %d stages of %s blocks in this JVM, %s, %d micro-batches of %d"
-                + " rows", blocks.length, Arrays.toString(blocks), schedule.name().toLowerCase(Locale.ROOT),
+                + " rows", blocks.length, Arrays.toString(blocks), schedule.flag(),
                 microBatches, batchSize / microBatches);
     }
 
@@ -189,7 +189,7 @@ public final class PipelineSession implements TrainingSession {
         }
         StringBuilder b = new StringBuilder(String.format(Locale.ROOT,
                 "pipeline: %d stages, %s, M = %d: bubble per stage", blocks.length,
-                schedule.name().toLowerCase(Locale.ROOT), microBatches));
+                schedule.flag(), microBatches));
         for (double x : bubble) {
             b.append(String.format(Locale.ROOT, " %.3f", x / steps));
         }
