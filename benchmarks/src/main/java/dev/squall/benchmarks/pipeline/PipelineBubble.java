@@ -5,7 +5,8 @@ import java.util.Arrays;
 
 /**
  * Runs {@link PipelineBench} and prints its table as Markdown. Arguments (all optional): {@code stages
- * microBatches(comma list) layersPerStage width rows rounds}; defaults {@code 2 1,2,4,8 2 512 64 7}.
+ * microBatches(comma list) layersPerStage width rows rounds}; defaults {@code 2 1,2,4,8 2 512 64 7}; {@code gpt}:
+ * GPT training stages ({@link PipelineBench#gpt()}).
  */
 public final class PipelineBubble {
     private PipelineBubble() {}
@@ -13,6 +14,7 @@ public final class PipelineBubble {
     /** Prints a Markdown table on standard output, progress on standard error. */
     public static void main(String[] args) {
         PipelineBench bench = args.length == 0 ? PipelineBench.defaults()
+                : args[0].equals("gpt") ? PipelineBench.gpt()
                 : new PipelineBench(Integer.parseInt(args[0]),
                         args.length > 1 ? Arrays.stream(args[1].split(",")).mapToInt(Integer::parseInt).toArray()
                                 : new int[] {1, 2, 4, 8},

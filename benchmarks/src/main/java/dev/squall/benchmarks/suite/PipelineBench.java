@@ -22,29 +22,72 @@ import java.util.function.ToDoubleFunction;
 public final class PipelineBench implements BenchSuite {
     private final int stages;
     private final int[] microBatches;
-    private final int layersPerStage;
-    private final int width;
-    private final int rows;
     private final int rounds;
+    private final StageKind kind;
     private final Table.Builder table = Table.of("schedule", "M", "theory", "bubble per stage",
             "saved micro-batches", "saved MiB", "boundary MiB/step", "step ms", "1 stage x P threads, ms");
 
+    /** What the benchmark's stages are. */
+    public interface StageKind {
+        /**
+         * Stage {@code stage} of {@code stages} (holding {@code 1/stages} of the model's layers) on {@code threads}
+         * threads, for steps of {@code microBatches} micro-batches.
+         */
+        PipelineStage make(int stage, int stages, int threads, int microBatches);
+
+        /** Releases what {@link #make} made for the stage (its buffers, its backend). */
+        void release(PipelineStage stage);
+
+        /** The table's title, the model and its micro-batches. */
+        String title();
+    }
+
     /** P stages of {@code layersPerStage} layers of {@code width}², {@code rows} rows per micro-batch. */
     public PipelineBench(int stages, int[] microBatches, int layersPerStage, int width, int rows, int rounds) {
+        this(stages, microBatches, rounds, new StageKind() {
+            @Override
+            public PipelineStage make(int stage, int count, int threads, int m) {
+                return new GemmStage(stages * layersPerStage / count, width, rows, stage == 0, stage == count - 1,
+                        1000 + stage, threads);
+            }
+
+            @Override
+            public void release(PipelineStage stage) {
+                ((GemmStage) stage).close();
+            }
+
+            @Override
+            public String title() {
+                return String.format("%d layers per stage of %d x %d (Linear + GELU, plain kernels, a thread per stage),"
+                        + " %d rows per micro-batch", layersPerStage, width, width, rows);
+            }
+        });
+    }
+
+    /** P stages of {@code kind}, measured for each of {@code microBatches} over {@code rounds} interleaved rounds. */
+    public PipelineBench(int stages, int[] microBatches, int rounds, StageKind kind) {
         if (stages < 2) {
             throw new IllegalArgumentException("--pipeline-stages: the benchmark needs at least 2, got " + stages);
         }
         this.stages = stages;
         this.microBatches = microBatches.clone();
-        this.layersPerStage = layersPerStage;
-        this.width = width;
-        this.rows = rows;
         this.rounds = rounds;
+        this.kind = kind;
     }
 
     /** The defaults of the README's figures: P = 2, M = 1, 2, 4, 8, 2 layers of 512 per stage, 64 rows, 7 rounds. */
     public static PipelineBench defaults() {
         return new PipelineBench(2, new int[] {1, 2, 4, 8}, 2, 512, 64, 7);
+    }
+
+    /**
+     * GPT training stages: P = 2, M = 1, 2, 4, 8, nanoGPT's CPU recipe's model (4 layers × 4 heads × 128, vocab 65,
+     * T 64) with 2 sequences per micro-batch, 5 rounds.
+     */
+    public static PipelineBench gpt() {
+        return new PipelineBench(2, new int[] {1, 2, 4, 8}, 5,
+                new dev.squall.benchmarks.pipeline.GptStages(dev.squall.engine.model.GptConfig.of(65, 64, 4, 4, 128,
+                        false, 0.0), 2));
     }
 
     @Override
@@ -62,13 +105,12 @@ public final class PipelineBench implements BenchSuite {
             for (Schedule schedule : Schedule.values()) {
                 List<PipelineStage> set = new ArrayList<>();
                 for (int s = 0; s < stages; s++) {
-                    set.add(new GemmStage(layersPerStage, width, rows, s == 0, s == stages - 1, 1000 + s, 1));
+                    set.add(kind.make(s, stages, 1, m));
                 }
                 stageSets.add(set);
                 pipelines.add(new LocalPipeline(set, schedule));
             }
-            List<PipelineStage> single = List.of(new GemmStage(stages * layersPerStage, width, rows, true, true, 1000,
-                    stages));
+            List<PipelineStage> single = List.of(kind.make(0, 1, stages, m));
             stageSets.add(single);
             pipelines.add(new LocalPipeline(single, Schedule.GPIPE));
             List<List<StepResult>> results = new ArrayList<>();
@@ -82,7 +124,7 @@ public final class PipelineBench implements BenchSuite {
                 }
             }
             pipelines.forEach(LocalPipeline::close);
-            stageSets.forEach(set -> set.forEach(s -> ((GemmStage) s).close()));
+            stageSets.forEach(set -> set.forEach(kind::release));
             double singleMs = median(results.get(2), r -> r.wallNanos() / 1e6);
             for (Schedule schedule : Schedule.values()) {
                 addRow(schedule, m, results.get(schedule.ordinal()), singleMs);
@@ -118,9 +160,8 @@ public final class PipelineBench implements BenchSuite {
     }
 
     private String title() {
-        return String.format("Pipeline: P = %d stages x %d layers of %d x %d (Linear + GELU, plain kernels, a thread "
-                + "per stage), %d rows per micro-batch, medians of %d interleaved rounds", stages, layersPerStage,
-                width, width, rows, rounds);
+        return String.format("Pipeline: P = %d stages, %s, medians of %d interleaved rounds", stages, kind.title(),
+                rounds);
     }
 
     /** The results as Markdown. */

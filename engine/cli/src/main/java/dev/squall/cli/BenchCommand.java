@@ -127,6 +127,7 @@ final class BenchCommand implements Callable<Integer> {
             }
             if (name.equals("pipeline")) {              // not in "all": minutes of training steps
                 suites.add(PipelineBench.defaults());
+                suites.add(PipelineBench.gpt());
             }
             if (name.equals("train")) {                 // not in "all": minutes of training steps
                 suites.add(new TrainBench(TrainBench.DEFAULT_MODELS, timing));

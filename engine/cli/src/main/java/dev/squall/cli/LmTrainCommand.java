@@ -7,6 +7,7 @@ import dev.squall.cli.train.InitialWeights;
 import dev.squall.cli.train.LossLog;
 import dev.squall.cli.train.LrSchedule;
 import dev.squall.cli.train.NpyBatches;
+import dev.squall.cli.train.PipelineSession;
 import dev.squall.cli.train.TextBatches;
 import dev.squall.cli.train.TrainOptions;
 import dev.squall.cli.train.TrainProgress;
@@ -20,6 +21,8 @@ import dev.squall.engine.io.Json;
 import dev.squall.engine.model.GptCheckpoint;
 import dev.squall.engine.model.GptConfig;
 import dev.squall.engine.model.GptWeights;
+import dev.squall.engine.pipeline.Schedule;
+import dev.squall.engine.pipeline.StageBalance;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -105,6 +108,20 @@ final class LmTrainCommand implements Callable<Integer> {
     @Option(names = "--attention", defaultValue = "fused", paramLabel = "fused|unfused", description = "Attention"
             + " and its backward: fused (FlashAttention-2 style, O(T) memory) or unfused (default: ${DEFAULT-VALUE}).")
     String attention;
+    @Option(names = "--micro-batches", defaultValue = "1", paramLabel = "M", description = "Split each batch into M"
+            + " equal micro-batches: their gradients are summed in order, then divided by M, one update per batch"
+            + " (M must divide the batch size; default: ${DEFAULT-VALUE}).")
+    int microBatches;
+    @Option(names = "--pipeline-stages", defaultValue = "1", paramLabel = "P", description = "Train as P pipeline"
+            + " stages in this JVM, each with its own backend (contiguous blocks; embeddings in the first, ln_f and the"
+            + " head in the last); bit-identical to one stage with the same --micro-batches (default: ${DEFAULT-VALUE}).")
+    int pipelineStages;
+    @Option(names = "--schedule", defaultValue = "1f1b", paramLabel = "gpipe|1f1b", description = "Pipeline"
+            + " schedule (default: ${DEFAULT-VALUE}).")
+    String pipelineSchedule;
+    @Option(names = "--stage-layers", paramLabel = "N,N,..", description = "Blocks per pipeline stage (default:"
+            + " balanced by parameter count).")
+    String stageLayers;
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory (created if its"
             + " parent exists); must not hold another run's checkpoint.")
     Path out;
@@ -137,6 +154,11 @@ final class LmTrainCommand implements Callable<Integer> {
         GptConfig c = ModelOptions.readConfig(config);
         BatchSource source = data.batches != null ? batches(c) : TextBatches.read(data.text, c,
                 batchSize == null ? 12 : batchSize, evalBatches, seed);
+        Schedule.parse(pipelineSchedule);
+        if (microBatches < 1 || source.batchSize() % microBatches != 0) {
+            throw new IllegalArgumentException("--micro-batches must be >= 1 and divide the batch size "
+                    + source.batchSize() + ", got " + microBatches);
+        }
         Checkpoint.Saved saved = resume == null ? null : Checkpoint.read(resume, c);
         if (saved != null) {
             checkResumable(saved, source, options);
@@ -149,8 +171,16 @@ final class LmTrainCommand implements Callable<Integer> {
         int start = saved == null ? 0 : saved.step();
         LossLog log = saved == null ? new LossLog() : saved.log();
         try (Backend backend = run.backend();
-             TrainingSession session = TrainingSessions.factory().open(c, initial, options, source.batchSize(),
-                     source.tokensPerRow(), backend);
+             TrainingSession session = pipelineStages > 1 || stageLayers != null
+                     ? PipelineSession.open(c, initial, options, source.batchSize(), source.tokensPerRow(),
+                             run::backend, pipelineStages, stageLayers == null ? null
+                                     : StageBalance.parseCounts(stageLayers, pipelineStages), microBatches,
+                             Schedule.parse(pipelineSchedule))
+                     : microBatches > 1
+                     ? TrainingSessions.microBatched(c, initial, options, source.batchSize(), source.tokensPerRow(),
+                             backend, microBatches)
+                     : TrainingSessions.factory().open(c, initial, options, source.batchSize(),
+                             source.tokensPerRow(), backend);
              TrainProgress progress = TrainProgress.open(err, start, steps)) {
             if (saved != null) {
                 restore(session, saved);
@@ -160,6 +190,9 @@ final class LmTrainCommand implements Callable<Integer> {
             }
             int kept = saved != null && sameFile(out, resume) ? start : 0;
             new TrainingRun(session, source, options, out, log, evalEvery, checkpointEvery).run(progress, kept);
+            if (session.summary() != null) {
+                err.println("train: " + session.summary());
+            }
         } catch (UnsupportedOperationException e) {
             err.println("train: " + e.getMessage());
             return 1;

@@ -155,7 +155,7 @@ public final class LocalPipeline implements AutoCloseable {
     }
 
     /** The arrays one after another. */
-    static float[] concat(float[][] arrays) {
+    public static float[] concat(float[][] arrays) {
         int n = 0;
         for (float[] a : arrays) {
             n += a.length;

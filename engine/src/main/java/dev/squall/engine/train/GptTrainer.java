@@ -49,8 +49,10 @@ public final class GptTrainer implements AutoCloseable {
     private ExecutionPlan gradientPlan;
     private ExecutionPlan updatePlan;
     private ExecutionPlan evaluationPlan;
+    private ExecutionPlan microBatchPlan;
     private long step;
     private final List<Profile> lastProfiles = new ArrayList<>();
+    private final int microBatches;
 
     /**
      * A trainer of {@code weights} (trained in place) for batches of {@code batch} sequences of {@code length}
@@ -60,6 +62,37 @@ public final class GptTrainer implements AutoCloseable {
      *                                  (not implemented) or an array of the step would exceed a Java array
      */
     public GptTrainer(GptWeights weights, TrainOptions options, Backend backend, int batch, int length) {
+        this(weights, options, backend, batch, length, 1);
+    }
+
+    /**
+     * A trainer whose steps split each batch of {@code batch} sequences into {@code microBatches} equal micro-batches
+     * of {@code batch / microBatches} rows: their gradients are summed in micro-batch order, then (once per step) the
+     * tied head's part is added to the embedding's, the sum divided by {@code microBatches}, clipped and applied in
+     * one AdamW update; the step's loss is the mean of the micro-batches' losses. A pipeline of {@link GptStage}s with
+     * the same micro-batches gives the same bits.
+     *
+     * @throws IllegalArgumentException naming {@code microBatches} when it is below 1 or does not divide {@code batch}
+     */
+    public GptTrainer(GptWeights weights, TrainOptions options, Backend backend, int batch, int length,
+                      int microBatches) {
+        this(weights, options, backend, microRows(batch, microBatches), length, microBatches, true);
+    }
+
+    private static int microRows(int batch, int microBatches) {
+        if (batch < 1) {
+            return batch;
+        }
+        if (microBatches < 1 || batch % microBatches != 0) {
+            throw new IllegalArgumentException("micro-batches must be >= 1 and divide the batch size " + batch
+                    + ", got " + microBatches);
+        }
+        return batch / microBatches;
+    }
+
+    private GptTrainer(GptWeights weights, TrainOptions options, Backend backend, int batch, int length,
+                       int microBatches, boolean split) {
+        this.microBatches = microBatches;
         if (weights == null || options == null || backend == null) {
             throw new IllegalArgumentException("weights, options and backend must be given");
         }
@@ -100,7 +133,7 @@ public final class GptTrainer implements AutoCloseable {
      * @throws NonFiniteLossException   when the loss or the gradient norm is not finite; nothing was updated
      */
     public StepResult step(int[] batch) {
-        double loss = runGradients(batch);
+        double loss = microBatches > 1 ? runMicroBatches(batch) : runGradients(batch);
         double norm = graphs.norm[GradClip.TOTAL];
         long t = step + 1;
         if (!Double.isFinite(loss) || !Double.isFinite(norm)) {
@@ -119,6 +152,13 @@ public final class GptTrainer implements AutoCloseable {
 
     /** The mean loss of {@code batch} under the current weights, without gradients or update (evaluation). */
     public double loss(int[] batch) {
+        if (microBatches > 1) {
+            checkBatch(batch);
+            if (evaluationPlan == null) {
+                evaluationPlan = backend.plan(graphs.evaluationGraphs());
+            }
+            return MicroBatches.meanLoss(eachMicroBatch(batch, evaluationPlan));
+        }
         load(batch);
         if (evaluationPlan == null) {
             evaluationPlan = backend.plan(graphs.evaluationGraphs());
@@ -130,7 +170,7 @@ public final class GptTrainer implements AutoCloseable {
 
     /** The loss of {@code batch} and the gradient of every parameter (unclipped); nothing is updated. */
     public Gradients gradients(int[] batch) {
-        double loss = runGradients(batch);
+        double loss = microBatches > 1 ? runMicroBatches(batch) : runGradients(batch);
         Map<String, NdArray> g = new LinkedHashMap<>();
         for (Parameter p : params.all()) {
             g.put(p.name(), NdArray.of(p.grad().clone(), p.shape()));
@@ -147,6 +187,37 @@ public final class GptTrainer implements AutoCloseable {
         lastProfiles.clear();
         lastProfiles.add(gradientPlan.execute());
         return graphs.loss[0];
+    }
+
+    /** Runs {@code plan} on each micro-batch of {@code batch} in order; their losses. */
+    private float[] eachMicroBatch(int[] batch, ExecutionPlan plan) {
+        lastProfiles.clear();
+        float[] losses = new float[microBatches];
+        for (int m = 0; m < microBatches; m++) {
+            MicroBatches.load(batch, m, layout.batch(), layout.length(), graphs.tokens, graphs.targets);
+            lastProfiles.add(plan.execute());
+            losses[m] = graphs.loss[0];
+        }
+        return losses;
+    }
+
+    /** Every micro-batch's gradient plan in order, then the host's once-per-step part ({@link MicroBatches}). */
+    private double runMicroBatches(int[] batch) {
+        checkBatch(batch);
+        graphs.zeroGradients();
+        if (microBatchPlan == null) {
+            microBatchPlan = backend.plan(graphs.microBatchGraphs());
+        }
+        float[] losses = eachMicroBatch(batch, microBatchPlan);
+        if (graphs.tiedHeadGrad != null) {
+            MicroBatches.tie(graphs.tiedHeadGrad, params.get(GptWeights.WTE).grad());
+        }
+        List<float[]> grads = params.all().stream().map(Parameter::grad).toList();
+        grads.forEach(g -> MicroBatches.mean(g, microBatches));
+        float[] partials = new float[MicroBatches.slots(grads)];
+        MicroBatches.partials(grads, partials, 0);
+        MicroBatches.coefficient(partials, graphs.norm, graphs.maxNorm());
+        return MicroBatches.meanLoss(losses);
     }
 
     /**
@@ -229,6 +300,9 @@ public final class GptTrainer implements AutoCloseable {
         for (Parameter p : params.all()) {
             resident.addAll(List.of(p.value(), p.grad(), p.m(), p.v()));
         }
+        if (graphs.tiedHeadGrad != null) {
+            resident.add(graphs.tiedHeadGrad);
+        }
         return GraphMemory.breakdown(all, resident);
     }
 
@@ -239,7 +313,7 @@ public final class GptTrainer implements AutoCloseable {
      * @throws IllegalArgumentException naming {@code batch} and the first offending position
      */
     public void checkBatch(int[] batch) {
-        int b = layout.batch();
+        int b = layout.batch() * microBatches;
         int t = layout.length();
         int v = layout.config().vocabSize();
         if (batch == null || batch.length != b * (t + 1)) {
@@ -273,7 +347,7 @@ public final class GptTrainer implements AutoCloseable {
     /** Frees the plans' device resources (the backend stays open). */
     @Override
     public void close() {
-        for (ExecutionPlan p : new ExecutionPlan[] {gradientPlan, updatePlan, evaluationPlan}) {
+        for (ExecutionPlan p : new ExecutionPlan[] {gradientPlan, updatePlan, evaluationPlan, microBatchPlan}) {
             if (p instanceof AutoCloseable c) {
                 try {
                     c.close();
@@ -282,6 +356,6 @@ public final class GptTrainer implements AutoCloseable {
                 }
             }
         }
-        gradientPlan = updatePlan = evaluationPlan = null;
+        gradientPlan = updatePlan = evaluationPlan = microBatchPlan = null;
     }
 }

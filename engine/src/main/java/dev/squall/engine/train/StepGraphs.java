@@ -65,6 +65,12 @@ final class StepGraphs {
     private final Parameter lnfBeta;
     private final float maxNorm;
     private final boolean clipping;
+    /**
+     * The tied head's part of {@code wte}'s gradient, kept apart from the embedding's part and added to it once per
+     * step ({@link #tie}), so that a pipeline whose first stage holds the embedding and last stage the head adds
+     * the same two sums; null when the head is untied.
+     */
+    final float[] tiedHeadGrad;
 
     StepGraphs(Layout layout, Parameters params, double gradClip) {
         this.layout = layout;
@@ -105,6 +111,7 @@ final class StepGraphs {
         this.lnfBeta = params.vector("transformer.ln_f.bias", c);
         this.clipping = gradClip > 0;
         this.maxNorm = clipping ? (float) gradClip : Float.MAX_VALUE;
+        this.tiedHeadGrad = params.has(GptWeights.LM_HEAD) ? null : new float[params.get(GptWeights.WTE).value().length];
     }
 
     /**
@@ -122,8 +129,81 @@ final class StepGraphs {
             graphs.add(blocks.get(i).backward(x[i], dx[i + 1], dx[i], workspace));
         }
         graphs.add(embeddingBackward());
+        if (tiedHeadGrad != null) {
+            graphs.add(tie());
+        }
         graphs.add(gradientNorm());
         return graphs;
+    }
+
+    /**
+     * One micro-batch's forward, loss and backward: {@link #gradientGraphs} without the tied head's sum and the
+     * norm, which follow once after the last micro-batch ({@link MicroBatches}).
+     */
+    List<TaskGraph> microBatchGraphs() {
+        List<TaskGraph> graphs = new ArrayList<>(gradientGraphs());
+        graphs.remove(graphs.size() - 1);
+        if (tiedHeadGrad != null) {
+            graphs.remove(graphs.size() - 1);
+        }
+        return graphs;
+    }
+
+    /**
+     * A pipeline stage's forward over blocks {@code [from, to)}: the embedding first when {@code from == 0}; the head
+     * with the loss and its backward into {@code dx[L]} last when {@code to == L}.
+     */
+    List<TaskGraph> stageForward(int from, int to) {
+        List<TaskGraph> graphs = new ArrayList<>();
+        if (from == 0) {
+            graphs.add(embedding());
+        } else {
+            graphs.add(stageInput("stage.input", x[from]));
+        }
+        for (int i = from; i < to; i++) {
+            graphs.add(blocks.get(i).forward(x[i], x[i + 1], true));
+        }
+        if (to == blocks.size()) {
+            graphs.add(head(true));
+        }
+        return graphs;
+    }
+
+    /** A pipeline stage's backward over blocks {@code [from, to)}, from {@code dx[to]}; the embeddings' last when {@code from == 0}. */
+    List<TaskGraph> stageBackward(int from, int to) {
+        List<TaskGraph> graphs = new ArrayList<>();
+        List<Object> kept = new ArrayList<>(List.of(dx[to]));
+        for (int i = from; i < to; i++) {
+            kept.add(x[i]);
+            blocks.get(i).saved().forEach(s -> kept.add(s.array()));
+        }
+        graphs.add(stageInput("stage.saved", kept.toArray()));
+        for (int i = to - 1; i >= from; i--) {
+            graphs.add(blocks.get(i).backward(x[i], dx[i + 1], dx[i], workspace));
+        }
+        if (from == 0) {
+            graphs.add(embeddingBackward());
+        }
+        return graphs;
+    }
+
+    /** A stage's arrays from the host (its input, or a micro-batch's saved arrays), for the graphs that follow. */
+    private static TaskGraph stageInput(String name, Object... arrays) {
+        TaskGraph g = new TaskGraph(name);
+        g.transferToDevice(DataTransferMode.EVERY_EXECUTION, arrays);
+        g.persistOnDevice(arrays);
+        return g;
+    }
+
+    /** {@code wte.grad += tiedHeadGrad}: the embedding's part plus the head's, once per step. */
+    private TaskGraph tie() {
+        Parameter wte = params.get(GptWeights.WTE);
+        TaskGraph g = new TaskGraph("tie");
+        g.transferToDevice(DataTransferMode.EVERY_EXECUTION, tiedHeadGrad, wte.grad());
+        g.task("tie.wte", layout.config().vocabSize(), Elementwise::accumulate, tiedHeadGrad, wte.grad(), layout.c());
+        g.transferToHost(DataTransferMode.EVERY_EXECUTION, wte.grad());
+        g.label("gradients", tiedHeadGrad);
+        return g;
     }
 
     /** The forward and the loss only. */
@@ -139,8 +219,12 @@ final class StepGraphs {
 
     /** Clipping (by the coefficient {@link #gradientGraphs} left in {@link #norm}) and AdamW, one graph. */
     List<TaskGraph> updateGraphs(double weightDecay, double beta1, double beta2, double eps) {
+        return updateGraphs(params.all(), weightDecay, beta1, beta2, eps);
+    }
+
+    /** {@link #updateGraphs(double, double, double, double)} over the parameters {@code all} only (a pipeline stage's). */
+    List<TaskGraph> updateGraphs(List<Parameter> all, double weightDecay, double beta1, double beta2, double eps) {
         TaskGraph g = new TaskGraph("optimizer");
-        List<Parameter> all = params.all();
         for (Parameter p : all) {
             g.transferToDevice(DataTransferMode.EVERY_EXECUTION, p.grad(), p.value(), p.m(), p.v());
         }
@@ -162,6 +246,14 @@ final class StepGraphs {
     /** Zeroes every gradient on the host. */
     void zeroGradients() {
         params.all().forEach(p -> java.util.Arrays.fill(p.grad(), 0f));
+        if (tiedHeadGrad != null) {
+            java.util.Arrays.fill(tiedHeadGrad, 0f);
+        }
+    }
+
+    /** The clipping limit ({@link Float#MAX_VALUE} when clipping is off). */
+    float maxNorm() {
+        return maxNorm;
     }
 
     /** Labels every parameter, gradient and moment for the memory report. */
@@ -195,7 +287,8 @@ final class StepGraphs {
         int c = layout.c();
         int v = layout.config().vocabSize();
         float[] xl = x[blocks.size()];
-        Parameter head = params.head();
+        Parameter head = tiedHeadGrad == null ? params.head() : new Parameter(GptWeights.WTE, params.head().shape(),
+                params.head().value(), tiedHeadGrad, null, null);
         var t = layout.tiles();
         TaskGraph g = new TaskGraph(backward ? "head" : "head.loss");
         g.consumeFromDevice(xl);

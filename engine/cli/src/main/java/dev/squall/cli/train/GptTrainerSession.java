@@ -21,11 +21,23 @@ final class GptTrainerSession implements TrainingSession {
     /** A {@link TrainingSessions.Factory}: a trainer of {@code init} (trained in place) on {@code backend}. */
     static TrainingSession open(GptConfig config, GptWeights init, TrainOptions o, int batchSize, int tokensPerRow,
                                 Backend backend) {
-        var options = new dev.squall.engine.train.TrainOptions(o.lr(), o.minLr(), o.weightDecay(), o.beta1(),
+        return open(config, init, o, batchSize, tokensPerRow, backend, 1);
+    }
+
+    /** {@link #open} with each batch split into {@code microBatches} micro-batches. */
+    static TrainingSession open(GptConfig config, GptWeights init, TrainOptions o, int batchSize, int tokensPerRow,
+                                Backend backend, int microBatches) {
+        var options = libraryOptions(o);
+        return new GptTrainerSession(new GptTrainer(init, options, backend, batchSize, tokensPerRow - 1,
+                microBatches));
+    }
+
+    /** The training library's options for the command's. */
+    static dev.squall.engine.train.TrainOptions libraryOptions(TrainOptions o) {
+        return new dev.squall.engine.train.TrainOptions(o.lr(), o.minLr(), o.weightDecay(), o.beta1(),
                 o.beta2(), o.eps(), o.gradClip(), o.warmup(), o.steps(),
                 dev.squall.engine.train.TrainOptions.Schedule.valueOf(o.schedule().name()),
                 dev.squall.engine.train.TrainOptions.Attention.valueOf(o.attention().name()), o.seed());
-        return new GptTrainerSession(new GptTrainer(init, options, backend, batchSize, tokensPerRow - 1));
     }
 
     @Override

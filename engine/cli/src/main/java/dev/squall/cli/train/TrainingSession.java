@@ -60,6 +60,11 @@ public interface TrainingSession extends AutoCloseable {
         return null;
     }
 
+    /** A line for the run's summary (e.g. a pipeline's bubble and boundary bytes), or null for none. */
+    default String summary() {
+        return null;
+    }
+
     /** Releases the session's threads and buffers. */
     @Override
     void close();

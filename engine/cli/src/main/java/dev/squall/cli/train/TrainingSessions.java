@@ -32,6 +32,15 @@ public final class TrainingSessions {
     private TrainingSessions() {
     }
 
+    /**
+     * A session of the training library that splits each batch into {@code microBatches} micro-batches (summed
+     * gradients, one update per batch; {@code lm train --micro-batches}), whatever factory is bound.
+     */
+    public static TrainingSession microBatched(GptConfig config, GptWeights init, TrainOptions options, int batchSize,
+                                               int tokensPerRow, Backend backend, int microBatches) {
+        return GptTrainerSession.open(config, init, options, batchSize, tokensPerRow, backend, microBatches);
+    }
+
     /** The factory in use. */
     public static Factory factory() {
         return factory;
