@@ -50,6 +50,7 @@ public final class GptTrainer implements AutoCloseable {
     private ExecutionPlan updatePlan;
     private ExecutionPlan evaluationPlan;
     private long step;
+    private Distill distill;
     private final List<Profile> lastProfiles = new ArrayList<>();
 
     /**
@@ -141,12 +142,57 @@ public final class GptTrainer implements AutoCloseable {
     private double runGradients(int[] batch) {
         load(batch);
         graphs.zeroGradients();
+        if (distill != null) {
+            teach();
+        }
         if (gradientPlan == null) {
             gradientPlan = backend.plan(graphs.gradientGraphs());
         }
         lastProfiles.clear();
         lastProfiles.add(gradientPlan.execute());
+        return graphs.trainingLoss();
+    }
+
+    /**
+     * Trains with knowledge distillation from now on: {@link #step} and {@link #gradients} minimise
+     * {@code alpha·τ²·KL(teacher ‖ student) + (1 − alpha)·CE}, the teacher's logits computed per batch;
+     * {@link #loss} stays the cross-entropy. Call before the first {@link #step} or {@link #gradients}.
+     *
+     * @throws IllegalArgumentException when the teacher's vocabulary differs from the student's
+     * @throws IllegalStateException    when a gradient has already been computed
+     */
+    public GptTrainer distill(Distill d) {
+        if (gradientPlan != null || distill != null) {
+            throw new IllegalStateException("distill must be set once, before the first step");
+        }
+        int v = layout.config().vocabSize();
+        if (d.teacher().vocabSize() != v) {
+            throw new IllegalArgumentException("the teacher's vocab_size " + d.teacher().vocabSize()
+                    + " differs from the student's " + v + " (they must share the vocabulary)");
+        }
+        distill = d;
+        graphs.distill(d);
+        return this;
+    }
+
+    /** The distillation term of the last {@link #step} or {@link #gradients} (NaN without distillation). */
+    public double lastDistillationLoss() {
+        return distill == null ? Double.NaN : graphs.kdLoss[0];
+    }
+
+    /** The cross-entropy of the last {@link #step} or {@link #gradients}. */
+    public double lastCrossEntropy() {
         return graphs.loss[0];
+    }
+
+    /** The teacher's logits of the loaded inputs, into the graphs' array (consumed by this step only). */
+    private void teach() {
+        float[] t = distill.teacher().logits(graphs.tokens, layout.batch(), layout.length());
+        if (t.length != graphs.teacherLogits.length) {
+            throw new IllegalArgumentException("the teacher returned " + t.length + " logits, expected "
+                    + graphs.teacherLogits.length + " ([B·T, V])");
+        }
+        System.arraycopy(t, 0, graphs.teacherLogits, 0, t.length);
     }
 
     /**

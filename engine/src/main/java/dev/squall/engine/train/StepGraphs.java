@@ -11,6 +11,7 @@ import dev.squall.tasks.norm.Norms;
 import dev.squall.tasks.optim.AdamW;
 import dev.squall.tasks.optim.GradClip;
 import dev.squall.tasks.softmax.CrossEntropy;
+import dev.squall.tasks.softmax.Distillation;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -65,6 +66,12 @@ final class StepGraphs {
     private final Parameter lnfBeta;
     private final float maxNorm;
     private final boolean clipping;
+    private Distill distill;
+    /** The teacher's logits of the batch ({@code [B·T, V]}), filled by the caller before each gradient plan. */
+    float[] teacherLogits;
+    private float[] kdLosses;
+    /** The mean distillation term of the last gradient plan (with {@link #distill}). */
+    final float[] kdLoss = new float[1];
 
     StepGraphs(Layout layout, Parameters params, double gradClip) {
         this.layout = layout;
@@ -209,6 +216,9 @@ final class StepGraphs {
         g.task("loss.rows", rows, CrossEntropy::softmaxCrossEntropy, logits, targets, count, losses, dLogits, v);
         g.task("loss.mean", 1, CrossEntropy::meanLoss, losses, count, loss, rows);
         g.transferToHost(DataTransferMode.EVERY_EXECUTION, loss);
+        if (backward && distill != null) {
+            distillation(g);
+        }
         if (backward) {
             float[] dxl = dx[blocks.size()];
             List<Object> grads = new ArrayList<>(List.of(head.grad(), lnfGamma.grad()));
@@ -227,6 +237,32 @@ final class StepGraphs {
         }
         g.label("saved/logits", logits);
         return g;
+    }
+
+    /**
+     * Trains with distillation (before the gradient graphs are built): the head turns {@code dLogits} (the
+     * cross-entropy's) into the gradient of {@code alpha·KD + (1 − alpha)·CE} given {@link #teacherLogits}.
+     */
+    void distill(Distill d) {
+        this.distill = d;
+        this.teacherLogits = layout.rowsOf(layout.config().vocabSize());
+        this.kdLosses = new float[layout.rows()];
+    }
+
+    /** The training loss of the last gradient plan: the cross-entropy, or {@code alpha·KD + (1 − alpha)·CE}. */
+    double trainingLoss() {
+        return distill == null ? loss[0] : (double) distill.alpha() * kdLoss[0] + (1.0 - distill.alpha()) * loss[0];
+    }
+
+    /** After the cross-entropy wrote {@code dLogits}: the distillation term and its share of the gradient. */
+    private void distillation(TaskGraph g) {
+        int rows = layout.rows();
+        g.transferToDevice(DataTransferMode.EVERY_EXECUTION, teacherLogits);
+        g.task("kd.rows", rows, Distillation::distillation, logits, teacherLogits, targets, count, kdLosses, dLogits,
+                layout.config().vocabSize(), distill.temperature(), distill.alpha());
+        g.task("kd.mean", 1, CrossEntropy::meanLoss, kdLosses, count, kdLoss, rows);
+        g.transferToHost(DataTransferMode.EVERY_EXECUTION, kdLoss);
+        g.label("batch", teacherLogits);
     }
 
     private TaskGraph embeddingBackward() {
