@@ -19,6 +19,7 @@ import dev.squall.engine.io.IoErrors;
 import dev.squall.engine.io.Json;
 import dev.squall.engine.model.GptCheckpoint;
 import dev.squall.engine.model.GptConfig;
+import dev.squall.engine.model.GptModel;
 import dev.squall.engine.model.GptWeights;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -113,6 +114,8 @@ final class LmTrainCommand implements Callable<Integer> {
     Path resume;
     @Mixin
     RunOptions run;
+    @Mixin
+    TeacherOptions teacher;
     @Spec
     CommandSpec spec;
 
@@ -134,9 +137,11 @@ final class LmTrainCommand implements Callable<Integer> {
         if (run.profile) {
             throw new IllegalArgumentException("--profile is not supported by lm train");
         }
+        boolean distilling = teacher.given();
         GptConfig c = ModelOptions.readConfig(config);
         BatchSource source = data.batches != null ? batches(c) : TextBatches.read(data.text, c,
                 batchSize == null ? 12 : batchSize, evalBatches, seed);
+        GptWeights teacherWeights = distilling ? teacher.read(c) : null;
         Checkpoint.Saved saved = resume == null ? null : Checkpoint.read(resume, c);
         if (saved != null) {
             checkResumable(saved, source, options);
@@ -151,7 +156,11 @@ final class LmTrainCommand implements Callable<Integer> {
         try (Backend backend = run.backend();
              TrainingSession session = TrainingSessions.factory().open(c, initial, options, source.batchSize(),
                      source.tokensPerRow(), backend);
+             GptModel teacherModel = distilling ? teacher.model(teacherWeights, backend) : null;
              TrainProgress progress = TrainProgress.open(err, start, steps)) {
+            if (teacherModel != null) {
+                session.distill(teacher.distill(teacherModel));
+            }
             if (saved != null) {
                 restore(session, saved);
             }
