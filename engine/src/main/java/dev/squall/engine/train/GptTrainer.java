@@ -121,6 +121,9 @@ public final class GptTrainer implements AutoCloseable {
     /** The mean loss of {@code batch} under the current weights, without gradients or update (evaluation). */
     public double loss(int[] batch) {
         load(batch);
+        if (graphs.prepBn()) {
+            graphs.lambda[0] = layout.config().prepbnLambda(step);
+        }
         if (evaluationPlan == null) {
             evaluationPlan = backend.plan(graphs.evaluationGraphs());
         }
@@ -142,6 +145,7 @@ public final class GptTrainer implements AutoCloseable {
     private double runGradients(int[] batch) {
         load(batch);
         graphs.zeroGradients();
+        float[][] running = warmUpRunning();
         if (distill != null) {
             teach();
         }
@@ -150,7 +154,48 @@ public final class GptTrainer implements AutoCloseable {
         }
         lastProfiles.clear();
         lastProfiles.add(gradientPlan.execute());
+        if (running != null) {
+            restoreRunning(running);
+        }
         return graphs.trainingLoss();
+    }
+
+    /**
+     * PRepBN: sets the step's λ ({@link GptConfig#prepbnLambda} of the updates done so far); during the warm-up
+     * (λ = 1, the LayerNorm alone) returns a copy of the running statistics, which the step must leave as they were
+     * (SLAB runs no BatchNorm then), else null.
+     */
+    private float[][] warmUpRunning() {
+        if (!graphs.prepBn()) {
+            return null;
+        }
+        graphs.lambda[0] = layout.config().prepbnLambda(step);
+        if (graphs.lambda[0] != 1f) {
+            return null;
+        }
+        List<float[]> buffers = runningBuffers();
+        float[][] copy = new float[buffers.size()][];
+        for (int i = 0; i < copy.length; i++) {
+            copy[i] = buffers.get(i).clone();
+        }
+        return copy;
+    }
+
+    private void restoreRunning(float[][] copy) {
+        List<float[]> buffers = runningBuffers();
+        for (int i = 0; i < copy.length; i++) {
+            System.arraycopy(copy[i], 0, buffers.get(i), 0, copy[i].length);
+        }
+    }
+
+    private List<float[]> runningBuffers() {
+        List<float[]> b = new ArrayList<>();
+        weights.tensors().forEach((name, t) -> {
+            if (Parameters.isBuffer(name)) {
+                b.add((float[]) t.data());
+            }
+        });
+        return b;
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.squall.engine.train;
 import dev.squall.engine.graph.DataTransferMode;
 import dev.squall.engine.graph.TaskGraph;
 import dev.squall.engine.model.GptWeights;
+import dev.squall.engine.model.NormKind;
 import dev.squall.tasks.activation.Activations;
 import dev.squall.tasks.elementwise.Elementwise;
 import dev.squall.tasks.embedding.Embeddings;
@@ -67,6 +68,11 @@ final class StepGraphs {
     private final float maxNorm;
     private final boolean clipping;
     private Distill distill;
+    /** The step's λ of the PRepBN mixture ({@code "norm": "prepbn"}), set on the host before each plan runs. */
+    final float[] lambda = {1f};
+    /** {@code ln_f} of a PRepBN model (else null), and its backward's scratch. */
+    private final PrepBnNorm lnfNorm;
+    private final float[] lnfShare;
     /** The teacher's logits of the batch ({@code [B·T, V]}), filled by the caller before each gradient plan. */
     float[] teacherLogits;
     private float[] kdLosses;
@@ -93,7 +99,7 @@ final class StepGraphs {
             dx[i] = layout.rowsOf(c);
         }
         for (int i = 0; i < config.nLayer(); i++) {
-            blocks.add(new BlockGraphs(layout, params, i));
+            blocks.add(new BlockGraphs(layout, params, i, prepBn(config) ? lambda : null));
         }
         this.workspace = new BlockGraphs.Workspace(layout);
         this.losses = new float[rows];
@@ -110,8 +116,20 @@ final class StepGraphs {
         this.positionOrder = new int[rows];
         this.lnfGamma = params.get("transformer.ln_f.weight");
         this.lnfBeta = params.vector("transformer.ln_f.bias", c);
+        this.lnfNorm = prepBn(config) ? new PrepBnNorm(layout, params, GptWeights.LN_F, "ln_f", lambda, lnfGamma,
+                lnfBeta) : null;
+        this.lnfShare = prepBn(config) ? layout.rowsOf(c) : null;
         this.clipping = gradClip > 0;
         this.maxNorm = clipping ? (float) gradClip : Float.MAX_VALUE;
+    }
+
+    private static boolean prepBn(dev.squall.engine.model.GptConfig config) {
+        return config.norm() == NormKind.PREPBN;
+    }
+
+    /** Whether the norms are PRepBN (their running statistics and λ matter to a step). */
+    boolean prepBn() {
+        return lnfNorm != null;
     }
 
     /**
@@ -209,7 +227,12 @@ final class StepGraphs {
         g.transferToDevice(DataTransferMode.EVERY_EXECUTION, targets, lnfGamma.value(), lnfBeta.value(), head.value());
         g.transferToDevice(DataTransferMode.FIRST_EXECUTION, noBias);
         float eps = layout.config().eps();
-        g.task("ln_f", rows, Norms::layerNorm, xl, lnfGamma.value(), lnfBeta.value(), lnf, c, eps);
+        if (lnfNorm != null) {
+            g.transferToDevice(DataTransferMode.EVERY_EXECUTION, lnfNorm.values().toArray());
+            lnfNorm.forward(g, xl, lnf, backward);
+        } else {
+            g.task("ln_f", rows, Norms::layerNorm, xl, lnfGamma.value(), lnfBeta.value(), lnf, c, eps);
+        }
         g.task("lm_head", t.bands(rows), Gemm::tiledMatmulTransB, lnf, head.value(), noBias, logits, rows, v, c, 0,
                 Activations.IDENTITY, t.m(), t.n(), t.k());
         g.task("loss.count", 1, CrossEntropy::countTargets, targets, count, rows);
@@ -225,13 +248,20 @@ final class StepGraphs {
             if (lnfBeta.m() != null) {
                 grads.add(lnfBeta.grad());
             }
+            if (lnfNorm != null) {
+                grads.addAll(lnfNorm.grads());
+            }
             g.transferToDevice(DataTransferMode.EVERY_EXECUTION, grads.toArray());
             new TrainLinear("lm_head", head, new Parameter("lm_head.bias", new int[] {v}, noBias, null, null, null), c, v)
                     .backward(g, layout, dLogits, lnf, dLnf);
             g.task("ln_f.clear", rows, Elementwise::fill, dxl, c, 0f);
-            g.task("ln_f.back", rows, Norms::layerNormBackward, xl, lnfGamma.value(), dLnf, dxl, stats, c, eps);
-            g.task("ln_f.params", Elementwise.columnPanels(c), Norms::layerNormParamsBackward, xl, stats, dLnf,
-                    lnfGamma.grad(), lnfBeta.grad(), rows, c);
+            if (lnfNorm != null) {
+                lnfNorm.backward(g, xl, dLnf, dxl, lnfShare, stats);
+            } else {
+                g.task("ln_f.back", rows, Norms::layerNormBackward, xl, lnfGamma.value(), dLnf, dxl, stats, c, eps);
+                g.task("ln_f.params", Elementwise.columnPanels(c), Norms::layerNormParamsBackward, xl, stats, dLnf,
+                        lnfGamma.grad(), lnfBeta.grad(), rows, c);
+            }
             g.persistOnDevice(dxl);
             g.transferToHost(DataTransferMode.EVERY_EXECUTION, grads.toArray());
         }
