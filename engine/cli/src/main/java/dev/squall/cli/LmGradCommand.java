@@ -5,6 +5,7 @@ import dev.squall.engine.io.DType;
 import dev.squall.engine.io.NdArray;
 import dev.squall.engine.io.Npz;
 import dev.squall.engine.model.GptConfig;
+import dev.squall.engine.model.GptModel;
 import dev.squall.engine.model.GptWeights;
 import dev.squall.engine.train.GptTrainer;
 import dev.squall.engine.train.Gradients;
@@ -21,6 +22,8 @@ import java.util.concurrent.Callable;
 /** {@code squall lm grad --model M --config C --batch X.npy -o G.npz}: the loss and every parameter's gradient. */
 @Command(name = "grad", description = {"Writes the gradient of the mean cross-entropy loss of a batch with respect to"
         + " every parameter, and prints 'loss: <value>'.",
+        "With --teacher, the loss is alpha*TAU^2*KL(teacher || student) + (1-alpha)*cross-entropy (knowledge"
+                + " distillation; the KL term averaged over the non-ignored tokens as PyTorch's batchmean).",
         "X.npy is int32 [B, T+1] (T <= block_size): inputs X[:, :-1], targets X[:, 1:] (a target of -1 is ignored);"
                 + " G.npz holds one float32 gradient per parameter under its nanoGPT name, the tied embedding once"
                 + " as transformer.wte.weight."})
@@ -40,6 +43,8 @@ final class LmGradCommand implements Callable<Integer> {
     Path output;
     @Mixin
     RunOptions run;
+    @Mixin
+    TeacherOptions teacher;
 
     @Override
     public Integer call() throws IOException {
@@ -56,6 +61,7 @@ final class LmGradCommand implements Callable<Integer> {
         if (x.dim(0) < 1 || x.dim(1) < 2) {
             throw new IllegalArgumentException("--batch must be [B, T+1] with B >= 1 and T+1 >= 2, got " + x.describe());
         }
+        boolean distilling = teacher.given();
         GptConfig c = ModelOptions.readConfig(config);
         int length = x.dim(1) - 1;
         if (length > c.blockSize()) {
@@ -72,7 +78,11 @@ final class LmGradCommand implements Callable<Integer> {
         Inputs.requireWritable("-o", output);
         Gradients g;
         TrainOptions options = TrainOptions.defaults(1).withAttention(form);
-        try (Backend backend = run.backend(); GptTrainer trainer = new GptTrainer(w, options, backend, x.dim(0), length)) {
+        try (Backend backend = run.backend(); GptTrainer trainer = new GptTrainer(w, options, backend, x.dim(0), length);
+             GptModel t = distilling ? teacher.load(c, backend) : null) {
+            if (t != null) {
+                trainer.distill(teacher.distill(t));
+            }
             try {
                 trainer.checkBatch(ids);
             } catch (IllegalArgumentException e) {

@@ -20,6 +20,7 @@ import dev.squall.engine.io.IoErrors;
 import dev.squall.engine.io.Json;
 import dev.squall.engine.model.GptCheckpoint;
 import dev.squall.engine.model.GptConfig;
+import dev.squall.engine.model.GptModel;
 import dev.squall.engine.model.GptWeights;
 import dev.squall.engine.pipeline.Schedule;
 import dev.squall.engine.pipeline.StageBalance;
@@ -130,6 +131,8 @@ final class LmTrainCommand implements Callable<Integer> {
     Path resume;
     @Mixin
     RunOptions run;
+    @Mixin
+    TeacherOptions teacher;
     @Spec
     CommandSpec spec;
 
@@ -151,6 +154,7 @@ final class LmTrainCommand implements Callable<Integer> {
         if (run.profile) {
             throw new IllegalArgumentException("--profile is not supported by lm train");
         }
+        boolean distilling = teacher.given();
         GptConfig c = ModelOptions.readConfig(config);
         BatchSource source = data.batches != null ? batches(c) : TextBatches.read(data.text, c,
                 batchSize == null ? 12 : batchSize, evalBatches, seed);
@@ -159,6 +163,11 @@ final class LmTrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--micro-batches must be >= 1 and divide the batch size "
                     + source.batchSize() + ", got " + microBatches);
         }
+        if (distilling && (microBatches > 1 || pipelineStages > 1 || stageLayers != null)) {
+            throw new IllegalArgumentException("--teacher: distillation runs without --micro-batches and"
+                    + " --pipeline-stages (not combined yet)");
+        }
+        GptWeights teacherWeights = distilling ? teacher.read(c) : null;
         Checkpoint.Saved saved = resume == null ? null : Checkpoint.read(resume, c);
         if (saved != null) {
             checkResumable(saved, source, options);
@@ -181,7 +190,11 @@ final class LmTrainCommand implements Callable<Integer> {
                              backend, microBatches)
                      : TrainingSessions.factory().open(c, initial, options, source.batchSize(),
                              source.tokensPerRow(), backend);
+             GptModel teacherModel = distilling ? teacher.model(teacherWeights, backend) : null;
              TrainProgress progress = TrainProgress.open(err, start, steps)) {
+            if (teacherModel != null) {
+                session.distill(teacher.distill(teacherModel));
+            }
             if (saved != null) {
                 restore(session, saved);
             }

@@ -3,6 +3,7 @@ package dev.squall.engine.train;
 import dev.squall.engine.graph.DataTransferMode;
 import dev.squall.engine.graph.TaskGraph;
 import dev.squall.engine.model.GptWeights;
+import dev.squall.engine.model.NormKind;
 import dev.squall.tasks.activation.Activations;
 import dev.squall.tasks.attention.AttentionMask;
 import dev.squall.tasks.attention.DenseAttention;
@@ -57,8 +58,16 @@ final class BlockGraphs {
     private final float[] scores;
     private final float[] proj;
     private final float[] mlpOut;
+    // "norm": "prepbn" (else null): the norms that replace ln_1 and ln_2
+    private final PrepBnNorm norm1;
+    private final PrepBnNorm norm2;
 
     BlockGraphs(Layout layout, Parameters p, int layer) {
+        this(layout, p, layer, null);
+    }
+
+    /** A block; with {@code lambda} (the step's λ) its norms are PRepBN ({@code "norm": "prepbn"}). */
+    BlockGraphs(Layout layout, Parameters p, int layer, float[] lambda) {
         this.layout = layout;
         this.layer = layer;
         int c = layout.c();
@@ -85,6 +94,10 @@ final class BlockGraphs {
         this.act = layout.rowsOf(4 * c);
         this.proj = layout.rowsOf(c);
         this.mlpOut = layout.rowsOf(c);
+        this.norm1 = lambda == null ? null : new PrepBnNorm(layout, p, GptWeights.block(layer, "ln_1"), name("ln_1"),
+                lambda, ln1Gamma, ln1Beta);
+        this.norm2 = lambda == null ? null : new PrepBnNorm(layout, p, GptWeights.block(layer, "ln_2"), name("ln_2"),
+                lambda, ln2Gamma, ln2Beta);
     }
 
     private TrainLinear linear(Parameters p, String part, int in, int out) {
@@ -115,6 +128,10 @@ final class BlockGraphs {
         for (TrainLinear l : List.of(cAttn, attnProj, cFc, mlpProj)) {
             v.addAll(List.of(l.values()));
         }
+        if (norm1 != null) {
+            v.addAll(norm1.values());
+            v.addAll(norm2.values());
+        }
         return v.toArray();
     }
 
@@ -128,6 +145,10 @@ final class BlockGraphs {
         }
         for (TrainLinear l : List.of(cAttn, attnProj, cFc, mlpProj)) {
             v.addAll(List.of(l.grads()));
+        }
+        if (norm1 != null) {
+            v.addAll(norm1.grads());
+            v.addAll(norm2.grads());
         }
         return v.toArray();
     }
@@ -144,7 +165,11 @@ final class BlockGraphs {
         g.consumeFromDevice(x);
         g.transferToDevice(DataTransferMode.EVERY_EXECUTION, values());
         g.transferToDevice(DataTransferMode.FIRST_EXECUTION, seqStart, mask);
-        g.task(name("ln_1"), rows, Norms::layerNorm, x, ln1Gamma.value(), ln1Beta.value(), ln1, c, eps);
+        if (norm1 != null) {
+            norm1.forward(g, x, ln1, keep);
+        } else {
+            g.task(name("ln_1"), rows, Norms::layerNorm, x, ln1Gamma.value(), ln1Beta.value(), ln1, c, eps);
+        }
         cAttn.forward(g, layout, ln1, qkv);
         int heads = layout.heads();
         int d = layout.config().headDim();
@@ -161,7 +186,13 @@ final class BlockGraphs {
                     3 * c, 2 * c, t);
         }
         attnProj.forward(g, layout, attn, proj);
-        g.task(name("ln_2"), rows, Norms::addLayerNorm, x, proj, ln2Gamma.value(), ln2Beta.value(), x2, ln2, c, eps);
+        if (norm2 != null) {
+            g.task(name("ln_2.add"), rows, Elementwise::add, x, proj, x2, c);
+            norm2.forward(g, x2, ln2, keep);
+        } else {
+            g.task(name("ln_2"), rows, Norms::addLayerNorm, x, proj, ln2Gamma.value(), ln2Beta.value(), x2, ln2, c,
+                    eps);
+        }
         cFc.forward(g, layout, ln2, pre);
         g.task(name("gelu"), rows, Activations::activation, pre, act, 4 * c, layout.config().activation());
         mlpProj.forward(g, layout, act, mlpOut);
@@ -188,6 +219,9 @@ final class BlockGraphs {
         TaskGraph g = new TaskGraph(name("backward"));
         g.consumeFromDevice(x, dOut);
         saved().forEach(s -> g.consumeFromDevice(s.array()));
+        if (norm1 != null) {
+            g.consumeFromDevice(norm1.stats, norm2.stats);
+        }
         g.transferToDevice(DataTransferMode.EVERY_EXECUTION, grads());
         g.transferToDevice(DataTransferMode.EVERY_EXECUTION, values());
         g.transferToDevice(DataTransferMode.FIRST_EXECUTION, seqStart);
@@ -198,11 +232,19 @@ final class BlockGraphs {
         g.task(name("gelu.back"), rows, Activations::activationBackward, pre, w.dHidden, w.dPre, 4 * c,
                 layout.config().activation());
         cFc.backward(g, layout, w.dPre, ln2, w.dNorm);
-        layerNormBackward(g, "ln_2", x2, ln2Gamma, ln2Beta, w, dIn, rows, c, eps);
+        if (norm2 != null) {
+            norm2.backward(g, x2, w.dNorm, dIn, w.share, w.stats);
+        } else {
+            layerNormBackward(g, "ln_2", x2, ln2Gamma, ln2Beta, w, dIn, rows, c, eps);
+        }
         attnProj.backward(g, layout, dIn, attn, w.dAttn);
         attentionBackward(g, w);
         cAttn.backward(g, layout, w.dQkv, ln1, w.dNorm);
-        layerNormBackward(g, "ln_1", x, ln1Gamma, ln1Beta, w, dIn, rows, c, eps);
+        if (norm1 != null) {
+            norm1.backward(g, x, w.dNorm, dIn, w.share, w.stats);
+        } else {
+            layerNormBackward(g, "ln_1", x, ln1Gamma, ln1Beta, w, dIn, rows, c, eps);
+        }
         g.persistOnDevice(dIn);
         g.transferToHost(DataTransferMode.EVERY_EXECUTION, grads());
         return g;
@@ -252,6 +294,8 @@ final class BlockGraphs {
         final float[] delta;
         final float[] dProbs;
         final float[] dScores;
+        /** PRepBN only: the LayerNorm branch's share of a norm's output gradient. */
+        final float[] share;
 
         Workspace(Layout layout) {
             int c = layout.c();
@@ -266,6 +310,7 @@ final class BlockGraphs {
             delta = fused ? layout.rowsOf(layout.heads()) : null;
             dProbs = fused ? null : new float[probs];
             dScores = fused ? null : new float[probs];
+            share = layout.config().norm() == NormKind.PREPBN ? layout.rowsOf(c) : null;
         }
     }
 }

@@ -51,6 +51,7 @@ public final class GptTrainer implements AutoCloseable {
     private ExecutionPlan evaluationPlan;
     private ExecutionPlan microBatchPlan;
     private long step;
+    private Distill distill;
     private final List<Profile> lastProfiles = new ArrayList<>();
     private final int microBatches;
 
@@ -160,6 +161,9 @@ public final class GptTrainer implements AutoCloseable {
             return MicroBatches.meanLoss(eachMicroBatch(batch, evaluationPlan));
         }
         load(batch);
+        if (graphs.prepBn()) {
+            graphs.lambda[0] = layout.config().prepbnLambda(step);
+        }
         if (evaluationPlan == null) {
             evaluationPlan = backend.plan(graphs.evaluationGraphs());
         }
@@ -181,11 +185,88 @@ public final class GptTrainer implements AutoCloseable {
     private double runGradients(int[] batch) {
         load(batch);
         graphs.zeroGradients();
+        float[][] running = warmUpRunning();
+        if (distill != null) {
+            teach();
+        }
         if (gradientPlan == null) {
             gradientPlan = backend.plan(graphs.gradientGraphs());
         }
         lastProfiles.clear();
         lastProfiles.add(gradientPlan.execute());
+        if (running != null) {
+            restoreRunning(running);
+        }
+        return graphs.trainingLoss();
+    }
+
+    /**
+     * PRepBN: sets the step's λ ({@link GptConfig#prepbnLambda} of the updates done so far); during the warm-up
+     * (λ = 1, the LayerNorm alone) returns a copy of the running statistics, which the step must leave as they were
+     * (SLAB runs no BatchNorm then), else null.
+     */
+    private float[][] warmUpRunning() {
+        if (!graphs.prepBn()) {
+            return null;
+        }
+        graphs.lambda[0] = layout.config().prepbnLambda(step);
+        if (graphs.lambda[0] != 1f) {
+            return null;
+        }
+        List<float[]> buffers = runningBuffers();
+        float[][] copy = new float[buffers.size()][];
+        for (int i = 0; i < copy.length; i++) {
+            copy[i] = buffers.get(i).clone();
+        }
+        return copy;
+    }
+
+    private void restoreRunning(float[][] copy) {
+        List<float[]> buffers = runningBuffers();
+        for (int i = 0; i < copy.length; i++) {
+            System.arraycopy(copy[i], 0, buffers.get(i), 0, copy[i].length);
+        }
+    }
+
+    private List<float[]> runningBuffers() {
+        List<float[]> b = new ArrayList<>();
+        weights.tensors().forEach((name, t) -> {
+            if (Parameters.isBuffer(name)) {
+                b.add((float[]) t.data());
+            }
+        });
+        return b;
+    }
+
+    /**
+     * Trains with knowledge distillation from now on: {@link #step} and {@link #gradients} minimise
+     * {@code alpha·τ²·KL(teacher ‖ student) + (1 − alpha)·CE}, the teacher's logits computed per batch;
+     * {@link #loss} stays the cross-entropy. Call before the first {@link #step} or {@link #gradients}.
+     *
+     * @throws IllegalArgumentException when the teacher's vocabulary differs from the student's
+     * @throws IllegalStateException    when a gradient has already been computed
+     */
+    public GptTrainer distill(Distill d) {
+        if (gradientPlan != null || distill != null) {
+            throw new IllegalStateException("distill must be set once, before the first step");
+        }
+        int v = layout.config().vocabSize();
+        if (d.teacher().vocabSize() != v) {
+            throw new IllegalArgumentException("the teacher's vocab_size " + d.teacher().vocabSize()
+                    + " differs from the student's " + v + " (they must share the vocabulary)");
+        }
+        distill = d;
+        graphs.distill(d);
+        return this;
+    }
+
+    /** The distillation term of the last {@link #step} or {@link #gradients} (NaN without distillation). */
+    public double lastDistillationLoss() {
+        return distill == null ? Double.NaN : graphs.kdLoss[0];
+    }
+
+    /** The cross-entropy of the last {@link #step} or {@link #gradients}. */
+    public double lastCrossEntropy() {
         return graphs.loss[0];
     }
 
@@ -218,6 +299,16 @@ public final class GptTrainer implements AutoCloseable {
         MicroBatches.partials(grads, partials, 0);
         MicroBatches.coefficient(partials, graphs.norm, graphs.maxNorm());
         return MicroBatches.meanLoss(losses);
+    }
+
+    /** The teacher's logits of the loaded inputs, into the graphs' array (consumed by this step only). */
+    private void teach() {
+        float[] t = distill.teacher().logits(graphs.tokens, layout.batch(), layout.length());
+        if (t.length != graphs.teacherLogits.length) {
+            throw new IllegalArgumentException("the teacher returned " + t.length + " logits, expected "
+                    + graphs.teacherLogits.length + " ([B·T, V])");
+        }
+        System.arraycopy(t, 0, graphs.teacherLogits, 0, t.length);
     }
 
     /**

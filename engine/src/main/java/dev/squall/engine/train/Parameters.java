@@ -16,10 +16,18 @@ import java.util.Map;
 final class Parameters {
     private final GptWeights weights;
     private final Map<String, Parameter> byName = new LinkedHashMap<>();
+    /** Tensors that are state but not trained (a PRepBN's running mean and variance): no gradient, no optimizer. */
+    private final Map<String, float[]> buffers = new LinkedHashMap<>();
 
     Parameters(GptWeights weights) {
         this.weights = weights;
-        weights.tensors().forEach((name, t) -> byName.put(name, Parameter.of(name, t.shape(), (float[]) t.data())));
+        weights.tensors().forEach((name, t) -> {
+            if (isBuffer(name)) {
+                buffers.put(name, (float[]) t.data());
+            } else {
+                byName.put(name, Parameter.of(name, t.shape(), (float[]) t.data()));
+            }
+        });
     }
 
     /** All parameters, in nanoGPT's order. */
@@ -43,6 +51,20 @@ final class Parameters {
     Parameter vector(String name, int size) {
         Parameter p = byName.get(name);
         return p != null ? p : new Parameter(name, new int[] {size}, new float[size], new float[size], null, null);
+    }
+
+    /** Whether {@code name} is a buffer (BatchNorm running statistics) rather than a trained parameter. */
+    static boolean isBuffer(String name) {
+        return name.endsWith(".running_mean") || name.endsWith(".running_var");
+    }
+
+    /** The buffer {@code name} (the weights' own array, updated in place). */
+    float[] buffer(String name) {
+        float[] b = buffers.get(name);
+        if (b == null) {
+            throw new IllegalArgumentException("no buffer " + name);
+        }
+        return b;
     }
 
     /** Whether the model has the tensor {@code name}. */

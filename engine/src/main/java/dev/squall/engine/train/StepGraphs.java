@@ -3,6 +3,7 @@ package dev.squall.engine.train;
 import dev.squall.engine.graph.DataTransferMode;
 import dev.squall.engine.graph.TaskGraph;
 import dev.squall.engine.model.GptWeights;
+import dev.squall.engine.model.NormKind;
 import dev.squall.tasks.activation.Activations;
 import dev.squall.tasks.elementwise.Elementwise;
 import dev.squall.tasks.embedding.Embeddings;
@@ -11,6 +12,7 @@ import dev.squall.tasks.norm.Norms;
 import dev.squall.tasks.optim.AdamW;
 import dev.squall.tasks.optim.GradClip;
 import dev.squall.tasks.softmax.CrossEntropy;
+import dev.squall.tasks.softmax.Distillation;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -71,6 +73,17 @@ final class StepGraphs {
      * the same two sums; null when the head is untied.
      */
     final float[] tiedHeadGrad;
+    private Distill distill;
+    /** The step's λ of the PRepBN mixture ({@code "norm": "prepbn"}), set on the host before each plan runs. */
+    final float[] lambda = {1f};
+    /** {@code ln_f} of a PRepBN model (else null), and its backward's scratch. */
+    private final PrepBnNorm lnfNorm;
+    private final float[] lnfShare;
+    /** The teacher's logits of the batch ({@code [B·T, V]}), filled by the caller before each gradient plan. */
+    float[] teacherLogits;
+    private float[] kdLosses;
+    /** The mean distillation term of the last gradient plan (with {@link #distill}). */
+    final float[] kdLoss = new float[1];
 
     StepGraphs(Layout layout, Parameters params, double gradClip) {
         this.layout = layout;
@@ -92,7 +105,7 @@ final class StepGraphs {
             dx[i] = layout.rowsOf(c);
         }
         for (int i = 0; i < config.nLayer(); i++) {
-            blocks.add(new BlockGraphs(layout, params, i));
+            blocks.add(new BlockGraphs(layout, params, i, prepBn(config) ? lambda : null));
         }
         this.workspace = new BlockGraphs.Workspace(layout);
         this.losses = new float[rows];
@@ -109,9 +122,21 @@ final class StepGraphs {
         this.positionOrder = new int[rows];
         this.lnfGamma = params.get("transformer.ln_f.weight");
         this.lnfBeta = params.vector("transformer.ln_f.bias", c);
+        this.lnfNorm = prepBn(config) ? new PrepBnNorm(layout, params, GptWeights.LN_F, "ln_f", lambda, lnfGamma,
+                lnfBeta) : null;
+        this.lnfShare = prepBn(config) ? layout.rowsOf(c) : null;
         this.clipping = gradClip > 0;
         this.maxNorm = clipping ? (float) gradClip : Float.MAX_VALUE;
         this.tiedHeadGrad = params.has(GptWeights.LM_HEAD) ? null : new float[params.get(GptWeights.WTE).value().length];
+    }
+
+    private static boolean prepBn(dev.squall.engine.model.GptConfig config) {
+        return config.norm() == NormKind.PREPBN;
+    }
+
+    /** Whether the norms are PRepBN (their running statistics and λ matter to a step). */
+    boolean prepBn() {
+        return lnfNorm != null;
     }
 
     /**
@@ -295,31 +320,72 @@ final class StepGraphs {
         g.transferToDevice(DataTransferMode.EVERY_EXECUTION, targets, lnfGamma.value(), lnfBeta.value(), head.value());
         g.transferToDevice(DataTransferMode.FIRST_EXECUTION, noBias);
         float eps = layout.config().eps();
-        g.task("ln_f", rows, Norms::layerNorm, xl, lnfGamma.value(), lnfBeta.value(), lnf, c, eps);
+        if (lnfNorm != null) {
+            g.transferToDevice(DataTransferMode.EVERY_EXECUTION, lnfNorm.values().toArray());
+            lnfNorm.forward(g, xl, lnf, backward);
+        } else {
+            g.task("ln_f", rows, Norms::layerNorm, xl, lnfGamma.value(), lnfBeta.value(), lnf, c, eps);
+        }
         g.task("lm_head", t.bands(rows), Gemm::tiledMatmulTransB, lnf, head.value(), noBias, logits, rows, v, c, 0,
                 Activations.IDENTITY, t.m(), t.n(), t.k());
         g.task("loss.count", 1, CrossEntropy::countTargets, targets, count, rows);
         g.task("loss.rows", rows, CrossEntropy::softmaxCrossEntropy, logits, targets, count, losses, dLogits, v);
         g.task("loss.mean", 1, CrossEntropy::meanLoss, losses, count, loss, rows);
         g.transferToHost(DataTransferMode.EVERY_EXECUTION, loss);
+        if (backward && distill != null) {
+            distillation(g);
+        }
         if (backward) {
             float[] dxl = dx[blocks.size()];
             List<Object> grads = new ArrayList<>(List.of(head.grad(), lnfGamma.grad()));
             if (lnfBeta.m() != null) {
                 grads.add(lnfBeta.grad());
             }
+            if (lnfNorm != null) {
+                grads.addAll(lnfNorm.grads());
+            }
             g.transferToDevice(DataTransferMode.EVERY_EXECUTION, grads.toArray());
             new TrainLinear("lm_head", head, new Parameter("lm_head.bias", new int[] {v}, noBias, null, null, null), c, v)
                     .backward(g, layout, dLogits, lnf, dLnf);
             g.task("ln_f.clear", rows, Elementwise::fill, dxl, c, 0f);
-            g.task("ln_f.back", rows, Norms::layerNormBackward, xl, lnfGamma.value(), dLnf, dxl, stats, c, eps);
-            g.task("ln_f.params", Elementwise.columnPanels(c), Norms::layerNormParamsBackward, xl, stats, dLnf,
-                    lnfGamma.grad(), lnfBeta.grad(), rows, c);
+            if (lnfNorm != null) {
+                lnfNorm.backward(g, xl, dLnf, dxl, lnfShare, stats);
+            } else {
+                g.task("ln_f.back", rows, Norms::layerNormBackward, xl, lnfGamma.value(), dLnf, dxl, stats, c, eps);
+                g.task("ln_f.params", Elementwise.columnPanels(c), Norms::layerNormParamsBackward, xl, stats, dLnf,
+                        lnfGamma.grad(), lnfBeta.grad(), rows, c);
+            }
             g.persistOnDevice(dxl);
             g.transferToHost(DataTransferMode.EVERY_EXECUTION, grads.toArray());
         }
         g.label("saved/logits", logits);
         return g;
+    }
+
+    /**
+     * Trains with distillation (before the gradient graphs are built): the head turns {@code dLogits} (the
+     * cross-entropy's) into the gradient of {@code alpha·KD + (1 − alpha)·CE} given {@link #teacherLogits}.
+     */
+    void distill(Distill d) {
+        this.distill = d;
+        this.teacherLogits = layout.rowsOf(layout.config().vocabSize());
+        this.kdLosses = new float[layout.rows()];
+    }
+
+    /** The training loss of the last gradient plan: the cross-entropy, or {@code alpha·KD + (1 − alpha)·CE}. */
+    double trainingLoss() {
+        return distill == null ? loss[0] : (double) distill.alpha() * kdLoss[0] + (1.0 - distill.alpha()) * loss[0];
+    }
+
+    /** After the cross-entropy wrote {@code dLogits}: the distillation term and its share of the gradient. */
+    private void distillation(TaskGraph g) {
+        int rows = layout.rows();
+        g.transferToDevice(DataTransferMode.EVERY_EXECUTION, teacherLogits);
+        g.task("kd.rows", rows, Distillation::distillation, logits, teacherLogits, targets, count, kdLosses, dLogits,
+                layout.config().vocabSize(), distill.temperature(), distill.alpha());
+        g.task("kd.mean", 1, CrossEntropy::meanLoss, kdLosses, count, kdLoss, rows);
+        g.transferToHost(DataTransferMode.EVERY_EXECUTION, kdLoss);
+        g.label("batch", teacherLogits);
     }
 
     private TaskGraph embeddingBackward() {

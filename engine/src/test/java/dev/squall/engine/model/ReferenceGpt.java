@@ -71,6 +71,15 @@ public final class ReferenceGpt {
 
     /** {@code ln_f} of the last block's output for the {@code length} tokens at {@code tokens[from ..]}: {@code [length][C]}. */
     public static double[][] hidden(GptConfig c, Map<String, double[]> p, int[] tokens, int from, int length) {
+        return hidden(c, p, tokens, from, length, null);
+    }
+
+    /**
+     * {@link #hidden}; with {@code lambda} (a {@code prepbn} model in training mode) every norm is
+     * {@code λ·LN(x) + (1 − λ)·(BN(x) + α·x)}, BN with the biased statistics of the {@code length} rows.
+     */
+    public static double[][] hidden(GptConfig c, Map<String, double[]> p, int[] tokens, int from, int length,
+                                    Double lambda) {
         int e = c.nEmbd();
         double[][] x = new double[length][e];
         for (int t = 0; t < length; t++) {
@@ -80,9 +89,9 @@ public final class ReferenceGpt {
             }
         }
         for (int l = 0; l < c.nLayer(); l++) {
-            double[][] a = attention(c, p, l, norm(c, p, x, GptWeights.block(l, "ln_1")));
+            double[][] a = attention(c, p, l, norm(c, p, x, GptWeights.block(l, "ln_1"), lambda));
             add(x, linear(p, GptWeights.block(l, "attn.c_proj"), a));
-            double[][] h = linear(p, GptWeights.block(l, "mlp.c_fc"), norm(c, p, x, GptWeights.block(l, "ln_2")));
+            double[][] h = linear(p, GptWeights.block(l, "mlp.c_fc"), norm(c, p, x, GptWeights.block(l, "ln_2"), lambda));
             for (double[] row : h) {
                 for (int k = 0; k < row.length; k++) {
                     row[k] = gelu(row[k], c.activation());
@@ -90,7 +99,36 @@ public final class ReferenceGpt {
             }
             add(x, linear(p, GptWeights.block(l, "mlp.c_proj"), h));
         }
-        return norm(c, p, x, "transformer.ln_f");
+        return norm(c, p, x, "transformer.ln_f", lambda);
+    }
+
+    private static double[][] norm(GptConfig c, Map<String, double[]> p, double[][] x, String prefix, Double lambda) {
+        if (lambda == null) {
+            return norm(c, p, x, prefix);
+        }
+        int e = c.nEmbd();
+        double[][] ln = norm(c.withNorm(NormKind.LAYERNORM, 0, 0), p, x, prefix);
+        double[] gamma = p.get(prefix + ".bn.weight");
+        double[] beta = p.get(prefix + ".bn.bias");
+        double alpha = p.get(prefix + ".alpha")[0];
+        double[][] out = new double[x.length][e];
+        for (int k = 0; k < e; k++) {
+            double mean = 0;
+            for (double[] row : x) {
+                mean += row[k];
+            }
+            mean /= x.length;
+            double var = 0;
+            for (double[] row : x) {
+                var += (row[k] - mean) * (row[k] - mean);
+            }
+            var /= x.length;
+            for (int t = 0; t < x.length; t++) {
+                double bn = (x[t][k] - mean) / Math.sqrt(var + c.eps()) * gamma[k] + beta[k] + alpha * x[t][k];
+                out[t][k] = lambda * ln[t][k] + (1 - lambda) * bn;
+            }
+        }
+        return out;
     }
 
     static double gelu(double x, int kind) {

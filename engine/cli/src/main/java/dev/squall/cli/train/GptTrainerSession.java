@@ -1,5 +1,6 @@
 package dev.squall.cli.train;
 
+import dev.squall.engine.train.Distill;
 import dev.squall.engine.graph.Backend;
 import dev.squall.engine.io.NdArray;
 import dev.squall.engine.model.GptConfig;
@@ -49,6 +50,11 @@ final class GptTrainerSession implements TrainingSession {
             // The run stops on it and names the step; nothing was updated.
             return new StepResult(e.loss(), trainer.options().learningRate(e.step() - 1), e.gradNorm());
         }
+    }
+
+    @Override
+    public void distill(Distill d) {
+        trainer.distill(d);
     }
 
     @Override

@@ -29,7 +29,9 @@ public final class InitialWeights {
             }
             float[] v = new float[size];
             if (name.contains(".ln_")) {
-                java.util.Arrays.fill(v, name.endsWith(".weight") ? 1f : 0f);
+                // PRepBN: PyTorch's BatchNorm1d starts with running variance 1; SLAB's alpha starts at 1
+                boolean one = name.endsWith(".weight") || name.endsWith(".running_var") || name.endsWith(".alpha");
+                java.util.Arrays.fill(v, one ? 1f : 0f);
             } else if (name.endsWith(".weight")) {
                 double std = name.endsWith("c_proj.weight") ? projection : 0.02;
                 for (int i = 0; i < size; i++) {

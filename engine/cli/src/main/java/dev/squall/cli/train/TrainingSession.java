@@ -1,5 +1,6 @@
 package dev.squall.cli.train;
 
+import dev.squall.engine.train.Distill;
 import dev.squall.engine.io.NdArray;
 import dev.squall.engine.model.GptWeights;
 
@@ -63,6 +64,15 @@ public interface TrainingSession extends AutoCloseable {
     /** A line for the run's summary (e.g. a pipeline's bubble and boundary bytes), or null for none. */
     default String summary() {
         return null;
+    }
+
+    /**
+     * Trains with knowledge distillation from {@code d}'s teacher from the first step on (call before it).
+     *
+     * @throws UnsupportedOperationException when this trainer cannot distil
+     */
+    default void distill(Distill d) {
+        throw new UnsupportedOperationException("this trainer does not support distillation (--teacher)");
     }
 
     /** Releases the session's threads and buffers. */
