@@ -57,10 +57,17 @@ final class BlockGraphs {
     private final float[] scores;
     private final float[] proj;
     private final float[] mlpOut;
+    private final Recompute recompute;
 
     BlockGraphs(Layout layout, Parameters p, int layer) {
+        this(layout, p, layer, Recompute.NONE);
+    }
+
+    /** Block {@code layer} whose backward recomputes what {@code recompute} does not keep. */
+    BlockGraphs(Layout layout, Parameters p, int layer, Recompute recompute) {
         this.layout = layout;
         this.layer = layer;
+        this.recompute = recompute;
         int c = layout.c();
         this.ln1Gamma = p.get(GptWeights.block(layer, "ln_1.weight"));
         this.ln1Beta = p.vector(GptWeights.block(layer, "ln_1.bias"), c);
@@ -87,6 +94,42 @@ final class BlockGraphs {
         this.mlpOut = layout.rowsOf(c);
     }
 
+    /**
+     * The forward of {@code of} as its training step runs it when it recomputes: the arrays {@code of} keeps are its
+     * own, those it recomputes in its backward are {@code scratch}'s (a block shared by every layer's forward), so
+     * the forward's copies die with the forward.
+     */
+    BlockGraphs(BlockGraphs of, BlockGraphs scratch) {
+        this.layout = of.layout;
+        this.layer = of.layer;
+        this.recompute = of.recompute;
+        this.ln1Gamma = of.ln1Gamma;
+        this.ln1Beta = of.ln1Beta;
+        this.ln2Gamma = of.ln2Gamma;
+        this.ln2Beta = of.ln2Beta;
+        this.cAttn = of.cAttn;
+        this.attnProj = of.attnProj;
+        this.cFc = of.cFc;
+        this.mlpProj = of.mlpProj;
+        this.seqStart = of.seqStart;
+        this.ln1 = pick(of, "ln_out", of.ln1, scratch.ln1);
+        this.qkv = pick(of, "qkv", of.qkv, scratch.qkv);
+        this.attn = pick(of, "attn_out", of.attn, scratch.attn);
+        this.lse = pick(of, "lse", of.lse, scratch.lse);
+        this.probs = pick(of, "probs", of.probs, scratch.probs);
+        this.x2 = pick(of, "residual", of.x2, scratch.x2);
+        this.ln2 = pick(of, "ln_out", of.ln2, scratch.ln2);
+        this.pre = pick(of, "mlp_pre", of.pre, scratch.pre);
+        this.act = pick(of, "mlp_act", of.act, scratch.act);
+        this.scores = scratch.scores;
+        this.proj = scratch.proj;
+        this.mlpOut = scratch.mlpOut;
+    }
+
+    private static float[] pick(BlockGraphs of, String kind, float[] kept, float[] recomputed) {
+        return of.recompute.keeps(kind) ? kept : recomputed;
+    }
+
     private TrainLinear linear(Parameters p, String part, int in, int out) {
         return new TrainLinear(name(part), p.get(GptWeights.block(layer, part + ".weight")),
                 p.vector(GptWeights.block(layer, part + ".bias"), out), in, out);
@@ -102,6 +145,7 @@ final class BlockGraphs {
                 new Saved("ln_out", ln2), new Saved("qkv", qkv), new Saved("attn_out", attn),
                 new Saved("mlp_pre", pre), new Saved("mlp_act", act)));
         s.add(lse != null ? new Saved("lse", lse) : new Saved("probs", probs));
+        s.removeIf(k -> !recompute.keeps(k.kind()));
         return s;
     }
 
@@ -139,13 +183,51 @@ final class BlockGraphs {
     TaskGraph forward(float[] x, float[] out, boolean keep) {
         int c = layout.c();
         int rows = layout.rows();
-        float eps = layout.config().eps();
         TaskGraph g = new TaskGraph(name("forward"));
         g.consumeFromDevice(x);
         g.transferToDevice(DataTransferMode.EVERY_EXECUTION, values());
         g.transferToDevice(DataTransferMode.FIRST_EXECUTION, seqStart, mask);
-        g.task(name("ln_1"), rows, Norms::layerNorm, x, ln1Gamma.value(), ln1Beta.value(), ln1, c, eps);
+        forwardThroughGelu(g, x);
+        mlpProj.forward(g, layout, act, mlpOut);
+        g.task(name("residual"), rows, Elementwise::add, x2, mlpOut, out, c);
+        g.persistOnDevice(out);
+        if (keep) {
+            g.persistOnDevice(x);
+            saved().forEach(s -> g.persistOnDevice(s.array()));
+        }
+        saved().forEach(s -> g.label("saved/" + s.kind(), s.array()));
+        g.label(StepGraphs.CONSTANTS, seqStart, mask);
+        return g;
+    }
+
+    /** The forward's tasks from the block input {@code x} to the GELU output (what a full recomputation reruns). */
+    private void forwardThroughGelu(TaskGraph g, float[] x) {
+        int c = layout.c();
+        int rows = layout.rows();
+        float eps = layout.config().eps();
+        layerNorm1(g, x);
         cAttn.forward(g, layout, ln1, qkv);
+        attentionForward(g);
+        attnProj.forward(g, layout, attn, proj);
+        g.task(name("ln_2"), rows, Norms::addLayerNorm, x, proj, ln2Gamma.value(), ln2Beta.value(), x2, ln2, c, eps);
+        cFc.forward(g, layout, ln2, pre);
+        gelu(g);
+    }
+
+    private void layerNorm1(TaskGraph g, float[] x) {
+        g.task(name("ln_1"), layout.rows(), Norms::layerNorm, x, ln1Gamma.value(), ln1Beta.value(), ln1, layout.c(),
+                layout.config().eps());
+    }
+
+    private void gelu(TaskGraph g) {
+        g.task(name("gelu"), layout.rows(), Activations::activation, pre, act, 4 * layout.c(),
+                layout.config().activation());
+    }
+
+    /** Attention from {@code qkv}: its output and log-sum-exp (fused) or its probabilities (unfused). */
+    private void attentionForward(TaskGraph g) {
+        int c = layout.c();
+        int rows = layout.rows();
         int heads = layout.heads();
         int d = layout.config().headDim();
         if (lse != null) {
@@ -160,20 +242,26 @@ final class BlockGraphs {
             g.task(name("attn.weightedSum"), qRows, DenseAttention::weightedSum, probs, qkv, attn, seqStart, heads, d,
                     3 * c, 2 * c, t);
         }
-        attnProj.forward(g, layout, attn, proj);
-        g.task(name("ln_2"), rows, Norms::addLayerNorm, x, proj, ln2Gamma.value(), ln2Beta.value(), x2, ln2, c, eps);
-        cFc.forward(g, layout, ln2, pre);
-        g.task(name("gelu"), rows, Activations::activation, pre, act, 4 * c, layout.config().activation());
-        mlpProj.forward(g, layout, act, mlpOut);
-        g.task(name("residual"), rows, Elementwise::add, x2, mlpOut, out, c);
-        g.persistOnDevice(out);
-        if (keep) {
-            g.persistOnDevice(x);
-            saved().forEach(s -> g.persistOnDevice(s.array()));
+    }
+
+    /**
+     * The tasks that rebuild, at the start of the backward, what the forward did not keep ({@link Recompute}):
+     * the same kernels on the same inputs as the forward, hence the same bits.
+     */
+    private void recomputeTasks(TaskGraph g, float[] x) {
+        if (recompute != Recompute.NONE) {
+            g.transferToDevice(DataTransferMode.FIRST_EXECUTION, mask);
         }
-        saved().forEach(s -> g.label("saved/" + s.kind(), s.array()));
-        g.label(StepGraphs.CONSTANTS, seqStart, mask);
-        return g;
+        if (recompute == Recompute.FULL) {
+            forwardThroughGelu(g, x);
+        } else if (recompute == Recompute.SELECTIVE) {
+            layerNorm1(g, x);
+            attentionForward(g);
+            // addLayerNorm normalises the sum it wrote with the same row code: x2 kept gives ln2's bits back
+            g.task(name("ln_2"), layout.rows(), Norms::layerNorm, x2, ln2Gamma.value(), ln2Beta.value(), ln2,
+                    layout.c(), layout.config().eps());
+            gelu(g);
+        }
     }
 
     /**
@@ -191,6 +279,7 @@ final class BlockGraphs {
         g.transferToDevice(DataTransferMode.EVERY_EXECUTION, grads());
         g.transferToDevice(DataTransferMode.EVERY_EXECUTION, values());
         g.transferToDevice(DataTransferMode.FIRST_EXECUTION, seqStart);
+        recomputeTasks(g, x);
         // the residual: dIn starts as dOut; both LayerNorm backwards add into it
         g.task(name("residual.clear"), rows, Elementwise::fill, dIn, c, 0f);
         g.task(name("residual.back"), rows, Elementwise::accumulate, dOut, dIn, c);

@@ -60,8 +60,18 @@ public final class GptTrainer implements AutoCloseable {
      *                                  (not implemented) or an array of the step would exceed a Java array
      */
     public GptTrainer(GptWeights weights, TrainOptions options, Backend backend, int batch, int length) {
-        if (weights == null || options == null || backend == null) {
-            throw new IllegalArgumentException("weights, options and backend must be given");
+        this(weights, options, Recompute.NONE, backend, batch, length);
+    }
+
+    /**
+     * A trainer as {@link #GptTrainer(GptWeights, TrainOptions, Backend, int, int)} whose blocks recompute in the
+     * backward what {@code recompute} does not keep (activation recomputation; same gradients and weights, bit for
+     * bit, less memory between the forward and the backward: {@link #memory}).
+     */
+    public GptTrainer(GptWeights weights, TrainOptions options, Recompute recompute, Backend backend, int batch,
+                      int length) {
+        if (weights == null || options == null || backend == null || recompute == null) {
+            throw new IllegalArgumentException("weights, options, recompute and backend must be given");
         }
         GptConfig config = weights.config();
         if (batch < 1) {
@@ -88,7 +98,7 @@ public final class GptTrainer implements AutoCloseable {
         this.layout = new Layout(config, batch, length, options.attention(), GemmTilesPreference.of(backend),
                 Layout.TRANS_A);
         this.params = new Parameters(weights);
-        this.graphs = new StepGraphs(layout, params, options.gradClip());
+        this.graphs = new StepGraphs(layout, params, options.gradClip(), recompute);
     }
 
     /**

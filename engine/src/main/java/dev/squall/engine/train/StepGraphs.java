@@ -39,6 +39,8 @@ final class StepGraphs {
     final Layout layout;
     final Parameters params;
     final List<BlockGraphs> blocks = new ArrayList<>();
+    /** The blocks as the gradient plan's forward runs them (with recomputation, writing what is not kept to scratch). */
+    private final List<BlockGraphs> trainingForwards = new ArrayList<>();
     final int[] tokens;
     final int[] targets;
     final int[] positions;
@@ -67,6 +69,11 @@ final class StepGraphs {
     private final boolean clipping;
 
     StepGraphs(Layout layout, Parameters params, double gradClip) {
+        this(layout, params, gradClip, Recompute.NONE);
+    }
+
+    /** The graphs of a step whose blocks recompute in their backward what {@code recompute} does not keep. */
+    StepGraphs(Layout layout, Parameters params, double gradClip, Recompute recompute) {
         this.layout = layout;
         this.params = params;
         var config = layout.config();
@@ -86,7 +93,11 @@ final class StepGraphs {
             dx[i] = layout.rowsOf(c);
         }
         for (int i = 0; i < config.nLayer(); i++) {
-            blocks.add(new BlockGraphs(layout, params, i));
+            blocks.add(new BlockGraphs(layout, params, i, recompute));
+        }
+        BlockGraphs scratch = recompute == Recompute.NONE ? null : new BlockGraphs(layout, params, 0);
+        for (BlockGraphs b : blocks) {
+            trainingForwards.add(scratch == null ? b : new BlockGraphs(b, scratch));
         }
         this.workspace = new BlockGraphs.Workspace(layout);
         this.losses = new float[rows];
@@ -115,7 +126,9 @@ final class StepGraphs {
         List<TaskGraph> graphs = new ArrayList<>();
         graphs.add(embedding());
         for (int i = 0; i < blocks.size(); i++) {
-            graphs.add(blocks.get(i).forward(x[i], x[i + 1], true));
+            TaskGraph forward = trainingForwards.get(i).forward(x[i], x[i + 1], true);
+            forward.label("saved/residual", x[i]); // each block's input is kept for its backward
+            graphs.add(forward);
         }
         graphs.add(head(true));
         for (int i = blocks.size() - 1; i >= 0; i--) {
