@@ -8,6 +8,7 @@ import dev.squall.engine.model.GptConfig;
 import dev.squall.engine.model.GptWeights;
 import dev.squall.engine.train.GptTrainer;
 import dev.squall.engine.train.Gradients;
+import dev.squall.engine.train.Recompute;
 import dev.squall.engine.train.TrainOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -36,6 +37,9 @@ final class LmGradCommand implements Callable<Integer> {
     @Option(names = "--attention", paramLabel = "fused|unfused", defaultValue = "fused",
             description = "Attention backward: fused (FlashAttention-2) or unfused (probabilities saved); default: fused.")
     String attention;
+    @Option(names = "--recompute", paramLabel = "none|selective|full", defaultValue = "none",
+            description = "Activation recomputation in the backward (same gradients, less memory); default: none.")
+    String recompute;
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "G.npz", description = "Where to write the gradients.")
     Path output;
     @Mixin
@@ -48,6 +52,7 @@ final class LmGradCommand implements Callable<Integer> {
             case "unfused" -> TrainOptions.Attention.UNFUSED;
             default -> throw new IllegalArgumentException("--attention must be fused or unfused, got '" + attention + "'");
         };
+        Recompute how = Recompute.parse("--recompute", recompute);
         NdArray x = Inputs.read("--batch", batch);
         if (x.dtype() != DType.INT32 && x.dtype() != DType.INT64) {
             throw new IllegalArgumentException("--batch must be int32 (or int64) [B, T+1], got " + x.describe());
@@ -72,7 +77,8 @@ final class LmGradCommand implements Callable<Integer> {
         Inputs.requireWritable("-o", output);
         Gradients g;
         TrainOptions options = TrainOptions.defaults(1).withAttention(form);
-        try (Backend backend = run.backend(); GptTrainer trainer = new GptTrainer(w, options, backend, x.dim(0), length)) {
+        try (Backend backend = run.backend(); GptTrainer trainer = new GptTrainer(w, options, how, backend,
+                x.dim(0), length)) {
             try {
                 trainer.checkBatch(ids);
             } catch (IllegalArgumentException e) {

@@ -20,6 +20,7 @@ import dev.squall.engine.io.Json;
 import dev.squall.engine.model.GptCheckpoint;
 import dev.squall.engine.model.GptConfig;
 import dev.squall.engine.model.GptWeights;
+import dev.squall.engine.train.Recompute;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -105,6 +106,11 @@ final class LmTrainCommand implements Callable<Integer> {
     @Option(names = "--attention", defaultValue = "fused", paramLabel = "fused|unfused", description = "Attention"
             + " and its backward: fused (FlashAttention-2 style, O(T) memory) or unfused (default: ${DEFAULT-VALUE}).")
     String attention;
+    @Option(names = "--recompute", defaultValue = "none", paramLabel = "none|selective|full", description = "Activation"
+            + " recomputation: selective (recompute LayerNorm outputs, attention and GELU output in the backward) or"
+            + " full (keep only each block's input, rerun its forward); same results, less memory"
+            + " (default: ${DEFAULT-VALUE}).")
+    String recompute;
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory (created if its"
             + " parent exists); must not hold another run's checkpoint.")
     Path out;
@@ -129,7 +135,8 @@ final class LmTrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         TrainOptions options = new TrainOptions(steps, lr, minLr == null ? lr / 10 : minLr, weightDecay, beta1, beta2,
-                eps, gradClip, warmup, LrSchedule.parse(schedule), seed, AttentionKind.parse(attention));
+                eps, gradClip, warmup, LrSchedule.parse(schedule), seed, AttentionKind.parse(attention),
+                Recompute.parse("--recompute", recompute));
         checkCounts();
         if (run.profile) {
             throw new IllegalArgumentException("--profile is not supported by lm train");

@@ -48,9 +48,11 @@ class LmGradCliTest extends CliFiles {
         Path batch = dir.resolve("x.npy");
         Npy.write(batch, NdArray.of(x, 2, 9));
         Path out = dir.resolve("g.npz");
-        for (String attention : new String[] {"fused", "unfused"}) {
+        for (String attention : new String[] {"fused", "unfused", "fused:selective", "unfused:full"}) {
+            String recompute = attention.contains(":") ? attention.substring(attention.indexOf(':') + 1) : "none";
+            attention = attention.replaceAll(":.*", "");
             String stdout = stdout(0, "lm", "grad", "--model", model, "--config", config, "--batch", batch.toString(),
-                    "-o", out.toString(), "--attention", attention);
+                    "-o", out.toString(), "--attention", attention, "--recompute", recompute);
             Map<String, NdArray> g = Npz.read(out);
             assertEquals(weights.tensors().keySet(), g.keySet(), "one gradient per parameter, tied head once");
             assertFalse(g.containsKey(GptWeights.LM_HEAD));
@@ -84,6 +86,8 @@ class LmGradCliTest extends CliFiles {
         Npy.write(batch, NdArray.of(new int[] {1, 2, 3}, 1, 3));
         expect(2, "--attention must be fused or unfused, got 'flash'", "lm", "grad", "--model", model, "--config",
                 config, "--batch", batch.toString(), "-o", out.toString(), "--attention", "flash");
+        expect(2, "--recompute must be none, selective or full, got 'all'", "lm", "grad", "--model", model, "--config",
+                config, "--batch", batch.toString(), "-o", out.toString(), "--recompute", "all");
         String missing = dir.resolve("missing.npz").toString();
         expect(2, "--model (" + missing + "): no such file", "lm", "grad", "--model", missing, "--config", config,
                 "--batch", batch.toString(), "-o", out.toString());

@@ -1,5 +1,7 @@
 package dev.squall.cli.train;
 
+import dev.squall.engine.train.Recompute;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -22,10 +24,20 @@ import java.util.Map;
  * @param schedule    the schedule after the warm-up
  * @param seed        seed of the initial weights (without {@code --init}) and of the data windows
  * @param attention   fused or unfused attention
+ * @param recompute   which activations the backward recomputes ({@code --recompute}); not in {@link #toMap}: it
+ *                    changes memory and time, not results, so a run may resume with another choice
  */
 public record TrainOptions(int steps, double lr, double minLr, double weightDecay, double beta1, double beta2,
                            double eps, double gradClip, int warmup, LrSchedule schedule, long seed,
-                           AttentionKind attention) {
+                           AttentionKind attention, Recompute recompute) {
+    /** Options without recomputation. */
+    public TrainOptions(int steps, double lr, double minLr, double weightDecay, double beta1, double beta2,
+                        double eps, double gradClip, int warmup, LrSchedule schedule, long seed,
+                        AttentionKind attention) {
+        this(steps, lr, minLr, weightDecay, beta1, beta2, eps, gradClip, warmup, schedule, seed, attention,
+                Recompute.NONE);
+    }
+
     /** Checks every value; the message names the option. */
     public TrainOptions {
         if (steps < 1) {
@@ -47,8 +59,8 @@ public record TrainOptions(int steps, double lr, double minLr, double weightDeca
         if (warmup < 0) {
             throw new IllegalArgumentException("--warmup must be >= 0, got " + warmup);
         }
-        if (schedule == null || attention == null) {
-            throw new IllegalArgumentException("--lr-schedule and --attention are required");
+        if (schedule == null || attention == null || recompute == null) {
+            throw new IllegalArgumentException("--lr-schedule, --attention and --recompute are required");
         }
     }
 
