@@ -2,6 +2,8 @@ package dev.squall.engine.train;
 
 import dev.squall.engine.graph.DataTransferMode;
 import dev.squall.engine.graph.TaskGraph;
+import dev.squall.engine.memory.ActivationCodec;
+import dev.squall.engine.memory.SavedTensor;
 import dev.squall.engine.model.GptWeights;
 import dev.squall.tasks.activation.Activations;
 import dev.squall.tasks.attention.AttentionMask;
@@ -58,13 +60,18 @@ final class BlockGraphs {
     private final float[] proj;
     private final float[] mlpOut;
     private final Recompute recompute;
+    /** The kept arrays stored compressed ({@link Compressed}): empty without activation compression. */
+    private final List<Compressed> compressed;
 
     BlockGraphs(Layout layout, Parameters p, int layer) {
-        this(layout, p, layer, Recompute.NONE);
+        this(layout, p, layer, Recompute.NONE, ActivationCodec.NONE);
     }
 
-    /** Block {@code layer} whose backward recomputes what {@code recompute} does not keep. */
-    BlockGraphs(Layout layout, Parameters p, int layer, Recompute recompute) {
+    /**
+     * Block {@code layer} whose backward recomputes what {@code recompute} does not keep and whose forward stores
+     * what it keeps of the compressible kinds ({@link #COMPRESSIBLE}) through {@code codec}.
+     */
+    BlockGraphs(Layout layout, Parameters p, int layer, Recompute recompute, ActivationCodec codec) {
         this.layout = layout;
         this.layer = layer;
         this.recompute = recompute;
@@ -92,6 +99,41 @@ final class BlockGraphs {
         this.act = layout.rowsOf(4 * c);
         this.proj = layout.rowsOf(c);
         this.mlpOut = layout.rowsOf(c);
+        this.compressed = new ArrayList<>();
+        if (codec.compresses()) {
+            for (Saved s : saved()) {
+                if (COMPRESSIBLE.contains(s.kind())) {
+                    int cols = s.kind().equals("probs") ? layout.length() : s.array().length / layout.rows();
+                    int rows = s.array().length / cols;
+                    int n = compressed.size();
+                    compressed.add(new Compressed(s.kind(), s.array(),
+                            codec.saved(name(s.kind()) + "." + n, rows, cols, 16 * layer + n)));
+                }
+            }
+        }
+    }
+
+    /**
+     * The saved kinds that activation compression stores quantised (docs/training-memory.md): not {@code qkv}
+     * (quantised Q, K give rows of recomputed probabilities that no longer sum to 1) nor {@code lse} (a per-row
+     * statistic scaling a whole row).
+     */
+    static final java.util.Set<String> COMPRESSIBLE = java.util.Set.of("residual", "ln_out", "attn_out", "probs",
+            "mlp_pre", "mlp_act");
+
+    /** A kept array of {@code kind} stored compressed: the forward packs {@code array}, the backward unpacks into it. */
+    private record Compressed(String kind, float[] array, SavedTensor tensor) {
+    }
+
+    /** Sets the stochastic-rounding seed of every compressed tensor for step {@code step} of run {@code runSeed}. */
+    void reseed(long runSeed, long step) {
+        compressed.forEach(c -> c.tensor().reseed(runSeed, step));
+    }
+
+    /** Bytes of the compressed tensors' saved form and of the same tensors in fp32. */
+    long[] compressedBytes() {
+        return new long[] {compressed.stream().mapToLong(c -> c.tensor().bytes()).sum(),
+                compressed.stream().mapToLong(c -> c.tensor().fp32Bytes()).sum()};
     }
 
     /**
@@ -124,10 +166,28 @@ final class BlockGraphs {
         this.scores = scratch.scores;
         this.proj = scratch.proj;
         this.mlpOut = scratch.mlpOut;
+        this.compressed = new ArrayList<>();
+        for (Compressed k : of.compressed) {
+            compressed.add(new Compressed(k.kind(), scratchOf(of, scratch, k.array()), k.tensor()));
+        }
     }
 
+    /** Kept arrays are {@code of}'s own unless recomputed or stored compressed (then the forward's copy is scratch). */
     private static float[] pick(BlockGraphs of, String kind, float[] kept, float[] recomputed) {
-        return of.recompute.keeps(kind) ? kept : recomputed;
+        boolean packed = of.compressed.stream().anyMatch(c -> c.array() == kept);
+        return of.recompute.keeps(kind) && !packed ? kept : recomputed;
+    }
+
+    /** {@code scratch}'s array in the place of {@code of}'s {@code own}. */
+    private static float[] scratchOf(BlockGraphs of, BlockGraphs scratch, float[] own) {
+        float[][] mine = {of.ln1, of.attn, of.probs, of.x2, of.ln2, of.pre, of.act};
+        float[][] theirs = {scratch.ln1, scratch.attn, scratch.probs, scratch.x2, scratch.ln2, scratch.pre, scratch.act};
+        for (int i = 0; i < mine.length; i++) {
+            if (mine[i] == own) {
+                return theirs[i];
+            }
+        }
+        throw new IllegalStateException("not a compressible array of block " + of.layer);
     }
 
     private TrainLinear linear(Parameters p, String part, int in, int out) {
@@ -146,6 +206,9 @@ final class BlockGraphs {
                 new Saved("mlp_pre", pre), new Saved("mlp_act", act)));
         s.add(lse != null ? new Saved("lse", lse) : new Saved("probs", probs));
         s.removeIf(k -> !recompute.keeps(k.kind()));
+        if (compressed != null) {
+            s.removeIf(k -> compressed.stream().anyMatch(c -> c.array() == k.array()));
+        }
         return s;
     }
 
@@ -194,6 +257,10 @@ final class BlockGraphs {
         if (keep) {
             g.persistOnDevice(x);
             saved().forEach(s -> g.persistOnDevice(s.array()));
+            for (Compressed k : compressed) {
+                k.tensor().save(g, k.array());
+                g.label("saved/" + k.kind(), k.tensor().arrays());
+            }
         }
         saved().forEach(s -> g.label("saved/" + s.kind(), s.array()));
         g.label(StepGraphs.CONSTANTS, seqStart, mask);
@@ -249,6 +316,9 @@ final class BlockGraphs {
      * the same kernels on the same inputs as the forward, hence the same bits.
      */
     private void recomputeTasks(TaskGraph g, float[] x) {
+        for (Compressed k : compressed) {
+            k.tensor().restore(g, k.array());
+        }
         if (recompute != Recompute.NONE) {
             g.transferToDevice(DataTransferMode.FIRST_EXECUTION, mask);
         }

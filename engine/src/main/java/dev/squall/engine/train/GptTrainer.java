@@ -7,6 +7,7 @@ import dev.squall.engine.graph.Profile;
 import dev.squall.engine.graph.TaskGraph;
 import dev.squall.engine.io.NdArray;
 import dev.squall.engine.layers.GemmTilesPreference;
+import dev.squall.engine.memory.ActivationCodec;
 import dev.squall.engine.model.GptConfig;
 import dev.squall.engine.model.GptWeights;
 import dev.squall.tasks.optim.AdamW;
@@ -70,8 +71,18 @@ public final class GptTrainer implements AutoCloseable {
      */
     public GptTrainer(GptWeights weights, TrainOptions options, Recompute recompute, Backend backend, int batch,
                       int length) {
-        if (weights == null || options == null || backend == null || recompute == null) {
-            throw new IllegalArgumentException("weights, options, recompute and backend must be given");
+        this(weights, options, recompute, ActivationCodec.NONE, backend, batch, length);
+    }
+
+    /**
+     * A trainer as {@link #GptTrainer(GptWeights, TrainOptions, Recompute, Backend, int, int)} that stores the
+     * activations it keeps of the compressible kinds (docs/training-memory.md) through {@code codec} (activation
+     * compression: approximate gradients, stochastic rounding seeded from the run seed and the step).
+     */
+    public GptTrainer(GptWeights weights, TrainOptions options, Recompute recompute, ActivationCodec codec,
+                      Backend backend, int batch, int length) {
+        if (weights == null || options == null || backend == null || recompute == null || codec == null) {
+            throw new IllegalArgumentException("weights, options, recompute, codec and backend must be given");
         }
         GptConfig config = weights.config();
         if (batch < 1) {
@@ -98,7 +109,7 @@ public final class GptTrainer implements AutoCloseable {
         this.layout = new Layout(config, batch, length, options.attention(), GemmTilesPreference.of(backend),
                 Layout.TRANS_A);
         this.params = new Parameters(weights);
-        this.graphs = new StepGraphs(layout, params, options.gradClip(), recompute);
+        this.graphs = new StepGraphs(layout, params, options.gradClip(), recompute, codec);
     }
 
     /**
@@ -150,6 +161,7 @@ public final class GptTrainer implements AutoCloseable {
 
     private double runGradients(int[] batch) {
         load(batch);
+        graphs.reseed(options.seed(), step);
         graphs.zeroGradients();
         if (gradientPlan == null) {
             gradientPlan = backend.plan(graphs.gradientGraphs());
@@ -225,6 +237,13 @@ public final class GptTrainer implements AutoCloseable {
                     + " values, " + (from == null ? "missing" : "got " + from.length));
         }
         System.arraycopy(from, 0, to, 0, to.length);
+    }
+
+    /**
+     * Bytes of the compressed saved activations of a step: {@code [stored, as fp32]} (both 0 without compression).
+     */
+    public long[] compressedBytes() {
+        return graphs.compressedBytes();
     }
 
     /**

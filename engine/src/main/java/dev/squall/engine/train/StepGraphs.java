@@ -2,6 +2,7 @@ package dev.squall.engine.train;
 
 import dev.squall.engine.graph.DataTransferMode;
 import dev.squall.engine.graph.TaskGraph;
+import dev.squall.engine.memory.ActivationCodec;
 import dev.squall.engine.model.GptWeights;
 import dev.squall.tasks.activation.Activations;
 import dev.squall.tasks.elementwise.Elementwise;
@@ -74,6 +75,11 @@ final class StepGraphs {
 
     /** The graphs of a step whose blocks recompute in their backward what {@code recompute} does not keep. */
     StepGraphs(Layout layout, Parameters params, double gradClip, Recompute recompute) {
+        this(layout, params, gradClip, recompute, ActivationCodec.NONE);
+    }
+
+    /** As {@link #StepGraphs(Layout, Parameters, double, Recompute)}, storing kept activations through {@code codec}. */
+    StepGraphs(Layout layout, Parameters params, double gradClip, Recompute recompute, ActivationCodec codec) {
         this.layout = layout;
         this.params = params;
         var config = layout.config();
@@ -93,9 +99,9 @@ final class StepGraphs {
             dx[i] = layout.rowsOf(c);
         }
         for (int i = 0; i < config.nLayer(); i++) {
-            blocks.add(new BlockGraphs(layout, params, i, recompute));
+            blocks.add(new BlockGraphs(layout, params, i, recompute, codec));
         }
-        BlockGraphs scratch = recompute == Recompute.NONE ? null : new BlockGraphs(layout, params, 0);
+        BlockGraphs scratch = recompute == Recompute.NONE && !codec.compresses() ? null : new BlockGraphs(layout, params, 0);
         for (BlockGraphs b : blocks) {
             trainingForwards.add(scratch == null ? b : new BlockGraphs(b, scratch));
         }
@@ -170,6 +176,22 @@ final class StepGraphs {
         }
         labelState(g);
         return List.of(g);
+    }
+
+    /** Sets the stochastic-rounding seeds of the compressed activations for step {@code step}. */
+    void reseed(long runSeed, long step) {
+        blocks.forEach(b -> b.reseed(runSeed, step));
+    }
+
+    /** Bytes of the compressed activations' saved form and of the same tensors in fp32, over all blocks. */
+    long[] compressedBytes() {
+        long[] sum = new long[2];
+        for (BlockGraphs b : blocks) {
+            long[] k = b.compressedBytes();
+            sum[0] += k[0];
+            sum[1] += k[1];
+        }
+        return sum;
     }
 
     /** Zeroes every gradient on the host. */
