@@ -5,6 +5,7 @@ import dev.squall.engine.io.DType;
 import dev.squall.engine.io.NdArray;
 import dev.squall.engine.io.Npz;
 import dev.squall.engine.model.GptConfig;
+import dev.squall.engine.memory.ActivationCodec;
 import dev.squall.engine.model.GptWeights;
 import dev.squall.engine.train.GptTrainer;
 import dev.squall.engine.train.Gradients;
@@ -40,6 +41,9 @@ final class LmGradCommand implements Callable<Integer> {
     @Option(names = "--recompute", paramLabel = "none|selective|full", defaultValue = "none",
             description = "Activation recomputation in the backward (same gradients, less memory); default: none.")
     String recompute;
+    @Option(names = "--act-compress", paramLabel = ActivationCodec.SYNTAX, defaultValue = "none",
+            description = "Store the activations kept for the backward quantised (approximate gradients); default: none.")
+    String actCompress;
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "G.npz", description = "Where to write the gradients.")
     Path output;
     @Mixin
@@ -53,6 +57,7 @@ final class LmGradCommand implements Callable<Integer> {
             default -> throw new IllegalArgumentException("--attention must be fused or unfused, got '" + attention + "'");
         };
         Recompute how = Recompute.parse("--recompute", recompute);
+        ActivationCodec codec = ActivationCodec.parse("--act-compress", actCompress);
         NdArray x = Inputs.read("--batch", batch);
         if (x.dtype() != DType.INT32 && x.dtype() != DType.INT64) {
             throw new IllegalArgumentException("--batch must be int32 (or int64) [B, T+1], got " + x.describe());
@@ -77,7 +82,7 @@ final class LmGradCommand implements Callable<Integer> {
         Inputs.requireWritable("-o", output);
         Gradients g;
         TrainOptions options = TrainOptions.defaults(1).withAttention(form);
-        try (Backend backend = run.backend(); GptTrainer trainer = new GptTrainer(w, options, how, backend,
+        try (Backend backend = run.backend(); GptTrainer trainer = new GptTrainer(w, options, how, codec, backend,
                 x.dim(0), length)) {
             try {
                 trainer.checkBatch(ids);

@@ -17,6 +17,7 @@ import dev.squall.engine.graph.Backend;
 import dev.squall.engine.io.AtomicFiles;
 import dev.squall.engine.io.IoErrors;
 import dev.squall.engine.io.Json;
+import dev.squall.engine.memory.ActivationCodec;
 import dev.squall.engine.model.GptCheckpoint;
 import dev.squall.engine.model.GptConfig;
 import dev.squall.engine.model.GptWeights;
@@ -111,6 +112,10 @@ final class LmTrainCommand implements Callable<Integer> {
             + " full (keep only each block's input, rerun its forward); same results, less memory"
             + " (default: ${DEFAULT-VALUE}).")
     String recompute;
+    @Option(names = "--act-compress", defaultValue = "none", paramLabel = ActivationCodec.SYNTAX, description = "Store"
+            + " the activations kept for the backward quantised (groups of G columns, default 128; int4/int2 with"
+            + " seeded stochastic rounding); approximate gradients (default: ${DEFAULT-VALUE}).")
+    String actCompress;
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory (created if its"
             + " parent exists); must not hold another run's checkpoint.")
     Path out;
@@ -136,7 +141,7 @@ final class LmTrainCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         TrainOptions options = new TrainOptions(steps, lr, minLr == null ? lr / 10 : minLr, weightDecay, beta1, beta2,
                 eps, gradClip, warmup, LrSchedule.parse(schedule), seed, AttentionKind.parse(attention),
-                Recompute.parse("--recompute", recompute));
+                Recompute.parse("--recompute", recompute), ActivationCodec.parse("--act-compress", actCompress));
         checkCounts();
         if (run.profile) {
             throw new IllegalArgumentException("--profile is not supported by lm train");

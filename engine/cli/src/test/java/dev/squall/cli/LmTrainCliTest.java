@@ -204,6 +204,12 @@ class LmTrainCliTest {
             assertSameRun(none, run);
         }
         assertEquals(List.of(Recompute.NONE, Recompute.SELECTIVE, Recompute.FULL), seen);
+        // compressed activations: a different but complete run, the codec recorded in the state file for resume
+        Path int4 = dir.resolve("int4");
+        expectOk(train(int4, "--batches", xs.toString(), "--steps", "3", "--act-compress", "int4"));
+        assertEquals(4, Files.readAllLines(int4.resolve("loss.csv")).size());
+        expect(2, "--act-compress: expected none|int8|int4|int2[:G], got 'fp8'",
+                train(dir.resolve("bad"), "--batches", xs.toString(), "--steps", "3", "--act-compress", "fp8"));
         expect(2, "--recompute must be none, selective or full, got 'half'",
                 train(dir.resolve("bad"), "--batches", xs.toString(), "--steps", "3", "--recompute", "half"));
     }

@@ -25,7 +25,7 @@ final class GptTrainerSession implements TrainingSession {
                 o.beta2(), o.eps(), o.gradClip(), o.warmup(), o.steps(),
                 dev.squall.engine.train.TrainOptions.Schedule.valueOf(o.schedule().name()),
                 dev.squall.engine.train.TrainOptions.Attention.valueOf(o.attention().name()), o.seed());
-        return new GptTrainerSession(new GptTrainer(init, options, o.recompute(), backend, batchSize, tokensPerRow - 1));
+        return new GptTrainerSession(new GptTrainer(init, options, o.recompute(), o.actCompress(), backend, batchSize, tokensPerRow - 1));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.squall.cli.train;
 
+import dev.squall.engine.memory.ActivationCodec;
 import dev.squall.engine.train.Recompute;
 
 import java.util.LinkedHashMap;
@@ -26,16 +27,17 @@ import java.util.Map;
  * @param attention   fused or unfused attention
  * @param recompute   which activations the backward recomputes ({@code --recompute}); not in {@link #toMap}: it
  *                    changes memory and time, not results, so a run may resume with another choice
+ * @param actCompress how kept activations are stored ({@code --act-compress}); in {@link #toMap} when it compresses
  */
 public record TrainOptions(int steps, double lr, double minLr, double weightDecay, double beta1, double beta2,
                            double eps, double gradClip, int warmup, LrSchedule schedule, long seed,
-                           AttentionKind attention, Recompute recompute) {
+                           AttentionKind attention, Recompute recompute, ActivationCodec actCompress) {
     /** Options without recomputation. */
     public TrainOptions(int steps, double lr, double minLr, double weightDecay, double beta1, double beta2,
                         double eps, double gradClip, int warmup, LrSchedule schedule, long seed,
                         AttentionKind attention) {
         this(steps, lr, minLr, weightDecay, beta1, beta2, eps, gradClip, warmup, schedule, seed, attention,
-                Recompute.NONE);
+                Recompute.NONE, ActivationCodec.NONE);
     }
 
     /** Checks every value; the message names the option. */
@@ -59,8 +61,8 @@ public record TrainOptions(int steps, double lr, double minLr, double weightDeca
         if (warmup < 0) {
             throw new IllegalArgumentException("--warmup must be >= 0, got " + warmup);
         }
-        if (schedule == null || attention == null || recompute == null) {
-            throw new IllegalArgumentException("--lr-schedule, --attention and --recompute are required");
+        if (schedule == null || attention == null || recompute == null || actCompress == null) {
+            throw new IllegalArgumentException("--lr-schedule, --attention, --recompute and --act-compress are required");
         }
     }
 
@@ -85,6 +87,9 @@ public record TrainOptions(int steps, double lr, double minLr, double weightDeca
         m.put("lr-schedule", Choices.name(schedule));
         m.put("seed", seed);
         m.put("attention", Choices.name(attention));
+        if (actCompress.compresses()) {
+            m.put("act-compress", actCompress.name() + ":" + actCompress.groupSize());
+        }
         return m;
     }
 }
