@@ -65,11 +65,10 @@ class ActivationCompressionTest extends SharedJvmBackend {
 
     @Test
     void sameBitsOnOneAndTwoThreadsAndAcrossRuns() {
-        RandomArrays rnd = RandomArrays.fresh();
-        GptConfig config = TrainTesting.tiny(true);
-        GptWeights start = TrainTesting.weights(config, rnd, 0.3, false);
-        List<int[]> data = List.of(TrainTesting.batch(rnd, B, T, config.vocabSize()),
-                TrainTesting.batch(rnd, B, T, config.vocabSize()), TrainTesting.batch(rnd, B, T, config.vocabSize()));
+        TrainTesting.Start fx = TrainTesting.Start.tiny(3, B, T);
+        RandomArrays rnd = fx.rnd();
+        GptWeights start = fx.weights();
+        List<int[]> data = fx.data();
         for (ActivationCodec codec : List.of(ActivationCodec.INT8, ActivationCodec.INT4, ActivationCodec.INT2)) {
             for (TrainOptions.Attention a : TrainOptions.Attention.values()) {
                 TrainOptions o = TrainOptions.defaults(3).withLr(3e-2, 3e-3).withWarmup(1).withAttention(a);

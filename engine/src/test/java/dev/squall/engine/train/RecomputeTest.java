@@ -39,13 +39,10 @@ class RecomputeTest extends SharedJvmBackend {
 
     @Test
     void gradientsAndWeightsAreBitIdenticalToSavingEverything() {
-        RandomArrays rnd = RandomArrays.fresh();
-        GptConfig config = TrainTesting.tiny(true);
-        GptWeights start = TrainTesting.weights(config, rnd, 0.3, false);
-        List<int[]> data = new ArrayList<>();
-        for (int i = 0; i < STEPS; i++) {
-            data.add(TrainTesting.batch(rnd, B, T, config.vocabSize()));
-        }
+        TrainTesting.Start fx = TrainTesting.Start.tiny(STEPS, B, T);
+        RandomArrays rnd = fx.rnd();
+        GptWeights start = fx.weights();
+        List<int[]> data = fx.data();
         for (TrainOptions.Attention a : TrainOptions.Attention.values()) {
             TrainOptions o = TrainOptions.defaults(STEPS).withLr(3e-2, 3e-3).withWarmup(1).withAttention(a);
             Run none = Run.of(start, o, Recompute.NONE, backend, data);
@@ -67,11 +64,10 @@ class RecomputeTest extends SharedJvmBackend {
 
     @Test
     void oneAndTwoThreadsGiveTheSameBits() {
-        RandomArrays rnd = RandomArrays.fresh();
-        GptConfig config = TrainTesting.tiny(true);
-        GptWeights start = TrainTesting.weights(config, rnd, 0.3, false);
-        List<int[]> data = List.of(TrainTesting.batch(rnd, B, T, config.vocabSize()),
-                TrainTesting.batch(rnd, B, T, config.vocabSize()));
+        TrainTesting.Start fx = TrainTesting.Start.tiny(2, B, T);
+        RandomArrays rnd = fx.rnd();
+        GptWeights start = fx.weights();
+        List<int[]> data = fx.data();
         TrainOptions o = TrainOptions.defaults(2).withLr(3e-2, 3e-3).withWarmup(1);
         try (JvmBackend one = new JvmBackend(1); JvmBackend two = new JvmBackend(2)) {
             for (Recompute r : List.of(Recompute.SELECTIVE, Recompute.FULL)) {
