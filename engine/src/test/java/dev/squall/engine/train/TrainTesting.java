@@ -55,11 +55,11 @@ final class TrainTesting {
     record Start(RandomArrays rnd, GptWeights weights, List<int[]> data) {
         static Start tiny(int n, int b, int t) {
             RandomArrays rnd = RandomArrays.fresh();
-            GptConfig config = tiny(true);
-            GptWeights w = weights(config, rnd, 0.3, false);
+            GptConfig config = TrainTesting.tiny(true);
+            GptWeights w = TrainTesting.weights(config, rnd, 0.3, false);
             List<int[]> data = new java.util.ArrayList<>();
             for (int i = 0; i < n; i++) {
-                data.add(batch(rnd, b, t, config.vocabSize()));
+                data.add(TrainTesting.batch(rnd, b, t, config.vocabSize()));
             }
             return new Start(rnd, w, List.copyOf(data));
         }
