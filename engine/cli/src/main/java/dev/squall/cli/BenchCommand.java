@@ -13,6 +13,7 @@ import dev.squall.benchmarks.suite.PipelineBench;
 import dev.squall.benchmarks.suite.ProfilingBackend;
 import dev.squall.benchmarks.suite.Timing;
 import dev.squall.benchmarks.suite.TrainBench;
+import dev.squall.benchmarks.suite.TrainMemoryBench;
 import dev.squall.engine.graph.Backend;
 import dev.squall.engine.io.AtomicFiles;
 import dev.squall.engine.layers.BlockConfig;
@@ -65,8 +66,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--reps", defaultValue = "3", description = "Timed runs per graph; the median is shown (default: ${DEFAULT-VALUE}).")
     int reps;
     @Option(names = "--suite", split = ",", defaultValue = "block",
-            description = "Suites to run, comma-separated: block, attention, gemm, or all; train and pipeline (minutes of "
-                    + "training steps, not in all) (default: ${DEFAULT-VALUE}).")
+            description = "Suites to run, comma-separated: block, attention, gemm, or all; train, pipeline and "
+                    + "train-memory (minutes of training steps, not in all) (default: ${DEFAULT-VALUE}).")
     List<String> suiteNames;
     @Option(names = "--attention-n", split = ",", defaultValue = "512,1024,2048,4096",
             description = "Sequence lengths of the attention suite (default: ${DEFAULT-VALUE}).")
@@ -132,9 +133,12 @@ final class BenchCommand implements Callable<Integer> {
             if (name.equals("train")) {                 // not in "all": minutes of training steps
                 suites.add(new TrainBench(TrainBench.DEFAULT_MODELS, timing));
             }
-            if (!all && !List.of("block", "attention", "gemm", "train", "pipeline").contains(name)) {
+            if (name.equals("train-memory")) {          // not in "all": issue 18's memory options, a minute
+                suites.add(new TrainMemoryBench(timing));
+            }
+            if (!all && !List.of("block", "attention", "gemm", "train", "pipeline", "train-memory").contains(name)) {
                 throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-                        "--suite: unknown suite '" + name + "' (block, attention, gemm, train, pipeline, all)");
+                        "--suite: unknown suite '" + name + "' (block, attention, gemm, train, pipeline, train-memory, all)");
             }
         }
         if (quant.enabled) {

@@ -5,10 +5,12 @@ import dev.squall.engine.io.DType;
 import dev.squall.engine.io.NdArray;
 import dev.squall.engine.io.Npz;
 import dev.squall.engine.model.GptConfig;
+import dev.squall.engine.memory.ActivationCodec;
 import dev.squall.engine.model.GptModel;
 import dev.squall.engine.model.GptWeights;
 import dev.squall.engine.train.GptTrainer;
 import dev.squall.engine.train.Gradients;
+import dev.squall.engine.train.Recompute;
 import dev.squall.engine.train.TrainOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -39,6 +41,12 @@ final class LmGradCommand implements Callable<Integer> {
     @Option(names = "--attention", paramLabel = "fused|unfused", defaultValue = "fused",
             description = "Attention backward: fused (FlashAttention-2) or unfused (probabilities saved); default: fused.")
     String attention;
+    @Option(names = "--recompute", paramLabel = "none|selective|full", defaultValue = "none",
+            description = "Activation recomputation in the backward (same gradients, less memory); default: none.")
+    String recompute;
+    @Option(names = "--act-compress", paramLabel = ActivationCodec.SYNTAX, defaultValue = "none",
+            description = "Store the activations kept for the backward quantised (approximate gradients); default: none.")
+    String actCompress;
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "G.npz", description = "Where to write the gradients.")
     Path output;
     @Mixin
@@ -53,6 +61,8 @@ final class LmGradCommand implements Callable<Integer> {
             case "unfused" -> TrainOptions.Attention.UNFUSED;
             default -> throw new IllegalArgumentException("--attention must be fused or unfused, got '" + attention + "'");
         };
+        Recompute how = Recompute.parse("--recompute", recompute);
+        ActivationCodec codec = ActivationCodec.parse("--act-compress", actCompress);
         NdArray x = Inputs.read("--batch", batch);
         if (x.dtype() != DType.INT32 && x.dtype() != DType.INT64) {
             throw new IllegalArgumentException("--batch must be int32 (or int64) [B, T+1], got " + x.describe());
@@ -78,7 +88,8 @@ final class LmGradCommand implements Callable<Integer> {
         Inputs.requireWritable("-o", output);
         Gradients g;
         TrainOptions options = TrainOptions.defaults(1).withAttention(form);
-        try (Backend backend = run.backend(); GptTrainer trainer = new GptTrainer(w, options, backend, x.dim(0), length);
+        try (Backend backend = run.backend(); GptTrainer trainer = new GptTrainer(w, options, how, codec, backend,
+                x.dim(0), length);
              GptModel t = distilling ? teacher.load(c, backend) : null) {
             if (t != null) {
                 trainer.distill(teacher.distill(t));

@@ -18,12 +18,14 @@ import dev.squall.engine.graph.Backend;
 import dev.squall.engine.io.AtomicFiles;
 import dev.squall.engine.io.IoErrors;
 import dev.squall.engine.io.Json;
+import dev.squall.engine.memory.ActivationCodec;
 import dev.squall.engine.model.GptCheckpoint;
 import dev.squall.engine.model.GptConfig;
 import dev.squall.engine.model.GptModel;
 import dev.squall.engine.model.GptWeights;
 import dev.squall.engine.pipeline.Schedule;
 import dev.squall.engine.pipeline.StageBalance;
+import dev.squall.engine.train.Recompute;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -123,6 +125,15 @@ final class LmTrainCommand implements Callable<Integer> {
     @Option(names = "--stage-layers", paramLabel = "N,N,..", description = "Blocks per pipeline stage (default:"
             + " balanced by parameter count).")
     String stageLayers;
+    @Option(names = "--recompute", defaultValue = "none", paramLabel = "none|selective|full", description = "Activation"
+            + " recomputation: selective (recompute LayerNorm outputs, attention and GELU output in the backward) or"
+            + " full (keep only each block's input, rerun its forward); same results, less memory"
+            + " (default: ${DEFAULT-VALUE}).")
+    String recompute;
+    @Option(names = "--act-compress", defaultValue = "none", paramLabel = ActivationCodec.SYNTAX, description = "Store"
+            + " the activations kept for the backward quantised (groups of G columns, default 128; int4/int2 with"
+            + " seeded stochastic rounding); approximate gradients (default: ${DEFAULT-VALUE}).")
+    String actCompress;
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory (created if its"
             + " parent exists); must not hold another run's checkpoint.")
     Path out;
@@ -149,7 +160,8 @@ final class LmTrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         TrainOptions options = new TrainOptions(steps, lr, minLr == null ? lr / 10 : minLr, weightDecay, beta1, beta2,
-                eps, gradClip, warmup, LrSchedule.parse(schedule), seed, AttentionKind.parse(attention));
+                eps, gradClip, warmup, LrSchedule.parse(schedule), seed, AttentionKind.parse(attention),
+                Recompute.parse("--recompute", recompute), ActivationCodec.parse("--act-compress", actCompress));
         checkCounts();
         if (run.profile) {
             throw new IllegalArgumentException("--profile is not supported by lm train");
@@ -166,6 +178,15 @@ final class LmTrainCommand implements Callable<Integer> {
         if (distilling && (microBatches > 1 || pipelineStages > 1 || stageLayers != null)) {
             throw new IllegalArgumentException("--teacher: distillation runs without --micro-batches and"
                     + " --pipeline-stages (not combined yet)");
+        }
+        boolean saving = options.recompute() != Recompute.NONE || options.actCompress().compresses();
+        if (saving && (microBatches > 1 || pipelineStages > 1 || stageLayers != null)) {
+            throw new IllegalArgumentException("--recompute/--act-compress: not combined with --micro-batches or"
+                    + " --pipeline-stages yet");
+        }
+        if (saving && c.norm() == dev.squall.engine.model.NormKind.PREPBN) {
+            throw new IllegalArgumentException("--recompute/--act-compress: not available with \"norm\": \"prepbn\""
+                    + " yet (its forward updates running statistics)");
         }
         GptWeights teacherWeights = distilling ? teacher.read(c) : null;
         Checkpoint.Saved saved = resume == null ? null : Checkpoint.read(resume, c);

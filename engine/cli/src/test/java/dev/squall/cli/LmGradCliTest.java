@@ -4,10 +4,12 @@ import dev.squall.engine.io.NdArray;
 import dev.squall.engine.io.Npy;
 import dev.squall.engine.io.Npz;
 import dev.squall.engine.jvm.JvmBackend;
+import dev.squall.engine.memory.ActivationCodec;
 import dev.squall.engine.model.GptConfig;
 import dev.squall.engine.model.GptWeights;
 import dev.squall.engine.train.GptTrainer;
 import dev.squall.engine.train.Gradients;
+import dev.squall.engine.train.Recompute;
 import dev.squall.engine.train.TrainOptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,9 +50,11 @@ class LmGradCliTest extends CliFiles {
         Path batch = dir.resolve("x.npy");
         Npy.write(batch, NdArray.of(x, 2, 9));
         Path out = dir.resolve("g.npz");
-        for (String attention : new String[] {"fused", "unfused"}) {
+        for (String attention : new String[] {"fused", "unfused", "fused:selective", "unfused:full"}) {
+            String recompute = attention.contains(":") ? attention.substring(attention.indexOf(':') + 1) : "none";
+            attention = attention.replaceAll(":.*", "");
             String stdout = stdout(0, "lm", "grad", "--model", model, "--config", config, "--batch", batch.toString(),
-                    "-o", out.toString(), "--attention", attention);
+                    "-o", out.toString(), "--attention", attention, "--recompute", recompute);
             Map<String, NdArray> g = Npz.read(out);
             assertEquals(weights.tensors().keySet(), g.keySet(), "one gradient per parameter, tied head once");
             assertFalse(g.containsKey(GptWeights.LM_HEAD));
@@ -65,6 +69,26 @@ class LmGradCliTest extends CliFiles {
                 assertArrayEquals(e.getValue().shape(), g.get(e.getKey()).shape(), e.getKey());
                 assertArrayEquals((float[]) e.getValue().data(), g.get(e.getKey()).toFloats(), e.getKey());
             }
+        }
+    }
+
+    @Test
+    void actCompressGivesTheLibrarysCompressedGradients() throws IOException {
+        int[] x = {1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 0, 0, 3, 3, 2, 11, 10, 9};
+        Path batch = dir.resolve("x.npy");
+        Npy.write(batch, NdArray.of(x, 2, 9));
+        Path out = dir.resolve("g8.npz");
+        stdout(0, "lm", "grad", "--model", model, "--config", config, "--batch", batch.toString(), "-o", out.toString(),
+                "--act-compress", "int8", "--recompute", "selective");
+        Map<String, NdArray> g = Npz.read(out);
+        Gradients want;
+        try (JvmBackend backend = new JvmBackend(1);
+             GptTrainer t = new GptTrainer(GptWeights.random(CONFIG, 5), TrainOptions.defaults(1), Recompute.SELECTIVE,
+                     ActivationCodec.INT8, backend, 2, 8)) {
+            want = t.gradients(x);
+        }
+        for (Map.Entry<String, NdArray> e : want.gradients().entrySet()) {
+            assertArrayEquals((float[]) e.getValue().data(), g.get(e.getKey()).toFloats(), e.getKey());
         }
     }
 
@@ -84,6 +108,10 @@ class LmGradCliTest extends CliFiles {
         Npy.write(batch, NdArray.of(new int[] {1, 2, 3}, 1, 3));
         expect(2, "--attention must be fused or unfused, got 'flash'", "lm", "grad", "--model", model, "--config",
                 config, "--batch", batch.toString(), "-o", out.toString(), "--attention", "flash");
+        expect(2, "--act-compress: expected none|int8|int4|int2[:G], got 'int3'", "lm", "grad", "--model", model,
+                "--config", config, "--batch", batch.toString(), "-o", out.toString(), "--act-compress", "int3");
+        expect(2, "--recompute must be none, selective or full, got 'all'", "lm", "grad", "--model", model, "--config",
+                config, "--batch", batch.toString(), "-o", out.toString(), "--recompute", "all");
         String missing = dir.resolve("missing.npz").toString();
         expect(2, "--model (" + missing + "): no such file", "lm", "grad", "--model", missing, "--config", config,
                 "--batch", batch.toString(), "-o", out.toString());

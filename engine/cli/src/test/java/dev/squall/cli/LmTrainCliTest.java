@@ -18,6 +18,7 @@ import dev.squall.engine.io.Npz;
 import dev.squall.engine.model.GptConfig;
 import dev.squall.engine.model.GptWeights;
 import dev.squall.engine.tokenizer.CharTokenizer;
+import dev.squall.engine.train.Recompute;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -183,6 +184,34 @@ class LmTrainCliTest {
             expectOk(train(elsewhere, concat(source, "--steps", "8", "--resume", first.toString())));
             assertSameRun(straight, elsewhere);
         }
+    }
+
+    @Test
+    void recomputationReachesTheTrainerAndTrainsTheSameBits() throws Exception {
+        binding.close();
+        TrainingSessions.Factory real = TrainingSessions.factory();
+        List<Recompute> seen = new ArrayList<>();
+        binding = TrainingSessions.bind((c, init, o, b, t, backend) -> {
+            seen.add(o.recompute());
+            return real.open(c, init, o, b, t, backend);
+        });
+        Path xs = batches(3, 2, 9, VOCAB);
+        Path none = dir.resolve("none");
+        expectOk(train(none, "--batches", xs.toString(), "--steps", "3"));
+        for (String r : List.of("selective", "full")) {
+            Path run = dir.resolve(r);
+            expectOk(train(run, "--batches", xs.toString(), "--steps", "3", "--recompute", r));
+            assertSameRun(none, run);
+        }
+        assertEquals(List.of(Recompute.NONE, Recompute.SELECTIVE, Recompute.FULL), seen);
+        // compressed activations: a different but complete run, the codec recorded in the state file for resume
+        Path int4 = dir.resolve("int4");
+        expectOk(train(int4, "--batches", xs.toString(), "--steps", "3", "--act-compress", "int4"));
+        assertEquals(4, Files.readAllLines(int4.resolve("loss.csv")).size());
+        expect(2, "--act-compress: expected none|int8|int4|int2[:G], got 'fp8'",
+                train(dir.resolve("bad"), "--batches", xs.toString(), "--steps", "3", "--act-compress", "fp8"));
+        expect(2, "--recompute must be none, selective or full, got 'half'",
+                train(dir.resolve("bad"), "--batches", xs.toString(), "--steps", "3", "--recompute", "half"));
     }
 
     @Test

@@ -139,6 +139,11 @@ public final class SavedTensor {
         return into;
     }
 
+    /** The arrays of the saved form (codes, scales, minimums; none for {@code none}), e.g. to label them. */
+    public Object[] arrays() {
+        return codec.compresses() ? new Object[] {codes, scales, mins} : new Object[0];
+    }
+
     /** Bytes the saved form takes: codes and group parameters, or the fp32 array. */
     public long bytes() {
         return codec.bytes(rows, cols);

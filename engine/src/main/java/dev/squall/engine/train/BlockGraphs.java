@@ -2,6 +2,8 @@ package dev.squall.engine.train;
 
 import dev.squall.engine.graph.DataTransferMode;
 import dev.squall.engine.graph.TaskGraph;
+import dev.squall.engine.memory.ActivationCodec;
+import dev.squall.engine.memory.SavedTensor;
 import dev.squall.engine.model.GptWeights;
 import dev.squall.engine.model.NormKind;
 import dev.squall.tasks.activation.Activations;
@@ -58,18 +60,35 @@ final class BlockGraphs {
     private final float[] scores;
     private final float[] proj;
     private final float[] mlpOut;
+    private final Recompute recompute;
+    /** The kept arrays stored compressed ({@link Compressed}): empty without activation compression. */
+    private final List<Compressed> compressed;
     // "norm": "prepbn" (else null): the norms that replace ln_1 and ln_2
     private final PrepBnNorm norm1;
     private final PrepBnNorm norm2;
 
     BlockGraphs(Layout layout, Parameters p, int layer) {
-        this(layout, p, layer, null);
+        this(layout, p, layer, Recompute.NONE, ActivationCodec.NONE, null);
     }
 
     /** A block; with {@code lambda} (the step's λ) its norms are PRepBN ({@code "norm": "prepbn"}). */
     BlockGraphs(Layout layout, Parameters p, int layer, float[] lambda) {
+        this(layout, p, layer, Recompute.NONE, ActivationCodec.NONE, lambda);
+    }
+
+    /**
+     * Block {@code layer} whose backward recomputes what {@code recompute} does not keep and whose forward stores
+     * what it keeps of the compressible kinds ({@link #COMPRESSIBLE}) through {@code codec}.
+     */
+    BlockGraphs(Layout layout, Parameters p, int layer, Recompute recompute, ActivationCodec codec, float[] lambda) {
+        if (lambda != null && (recompute != Recompute.NONE || codec.compresses())) {
+            // a PRepBN forward updates running statistics: rerunning it in the backward would update them twice
+            throw new IllegalArgumentException("--recompute and --act-compress are not available with \"norm\": "
+                    + "\"prepbn\" yet");
+        }
         this.layout = layout;
         this.layer = layer;
+        this.recompute = recompute;
         int c = layout.c();
         this.ln1Gamma = p.get(GptWeights.block(layer, "ln_1.weight"));
         this.ln1Beta = p.vector(GptWeights.block(layer, "ln_1.bias"), c);
@@ -98,6 +117,97 @@ final class BlockGraphs {
                 lambda, ln1Gamma, ln1Beta);
         this.norm2 = lambda == null ? null : new PrepBnNorm(layout, p, GptWeights.block(layer, "ln_2"), name("ln_2"),
                 lambda, ln2Gamma, ln2Beta);
+        this.compressed = new ArrayList<>();
+        if (codec.compresses()) {
+            for (Saved s : saved()) {
+                if (COMPRESSIBLE.contains(s.kind())) {
+                    int cols = s.kind().equals("probs") ? layout.length() : s.array().length / layout.rows();
+                    int rows = s.array().length / cols;
+                    int n = compressed.size();
+                    compressed.add(new Compressed(s.kind(), s.array(),
+                            codec.saved(name(s.kind()) + "." + n, rows, cols, 16 * layer + n)));
+                }
+            }
+        }
+    }
+
+    /**
+     * The saved kinds that activation compression stores quantised (docs/training-memory.md): not {@code qkv}
+     * (quantised Q, K give rows of recomputed probabilities that no longer sum to 1) nor {@code lse} (a per-row
+     * statistic scaling a whole row).
+     */
+    static final java.util.Set<String> COMPRESSIBLE = java.util.Set.of("residual", "ln_out", "attn_out", "probs",
+            "mlp_pre", "mlp_act");
+
+    /** A kept array of {@code kind} stored compressed: the forward packs {@code array}, the backward unpacks into it. */
+    private record Compressed(String kind, float[] array, SavedTensor tensor) {
+    }
+
+    /** Sets the stochastic-rounding seed of every compressed tensor for step {@code step} of run {@code runSeed}. */
+    void reseed(long runSeed, long step) {
+        compressed.forEach(c -> c.tensor().reseed(runSeed, step));
+    }
+
+    /** Bytes of the compressed tensors' saved form and of the same tensors in fp32. */
+    long[] compressedBytes() {
+        return new long[] {compressed.stream().mapToLong(c -> c.tensor().bytes()).sum(),
+                compressed.stream().mapToLong(c -> c.tensor().fp32Bytes()).sum()};
+    }
+
+    /**
+     * The forward of {@code of} as its training step runs it when it recomputes: the arrays {@code of} keeps are its
+     * own, those it recomputes in its backward are {@code scratch}'s (a block shared by every layer's forward), so
+     * the forward's copies die with the forward.
+     */
+    BlockGraphs(BlockGraphs of, BlockGraphs scratch) {
+        this.layout = of.layout;
+        this.layer = of.layer;
+        this.recompute = of.recompute;
+        this.ln1Gamma = of.ln1Gamma;
+        this.ln1Beta = of.ln1Beta;
+        this.ln2Gamma = of.ln2Gamma;
+        this.ln2Beta = of.ln2Beta;
+        this.cAttn = of.cAttn;
+        this.attnProj = of.attnProj;
+        this.cFc = of.cFc;
+        this.mlpProj = of.mlpProj;
+        this.seqStart = of.seqStart;
+        this.ln1 = pick(of, "ln_out", of.ln1, scratch.ln1);
+        this.qkv = pick(of, "qkv", of.qkv, scratch.qkv);
+        this.attn = pick(of, "attn_out", of.attn, scratch.attn);
+        this.lse = pick(of, "lse", of.lse, scratch.lse);
+        this.probs = pick(of, "probs", of.probs, scratch.probs);
+        this.x2 = pick(of, "residual", of.x2, scratch.x2);
+        this.ln2 = pick(of, "ln_out", of.ln2, scratch.ln2);
+        this.pre = pick(of, "mlp_pre", of.pre, scratch.pre);
+        this.act = pick(of, "mlp_act", of.act, scratch.act);
+        this.scores = scratch.scores;
+        this.proj = scratch.proj;
+        this.mlpOut = scratch.mlpOut;
+        this.norm1 = of.norm1;
+        this.norm2 = of.norm2;
+        this.compressed = new ArrayList<>();
+        for (Compressed k : of.compressed) {
+            compressed.add(new Compressed(k.kind(), scratchOf(of, scratch, k.array()), k.tensor()));
+        }
+    }
+
+    /** Kept arrays are {@code of}'s own unless recomputed or stored compressed (then the forward's copy is scratch). */
+    private static float[] pick(BlockGraphs of, String kind, float[] kept, float[] recomputed) {
+        boolean packed = of.compressed.stream().anyMatch(c -> c.array() == kept);
+        return of.recompute.keeps(kind) && !packed ? kept : recomputed;
+    }
+
+    /** {@code scratch}'s array in the place of {@code of}'s {@code own}. */
+    private static float[] scratchOf(BlockGraphs of, BlockGraphs scratch, float[] own) {
+        float[][] mine = {of.ln1, of.attn, of.probs, of.x2, of.ln2, of.pre, of.act};
+        float[][] theirs = {scratch.ln1, scratch.attn, scratch.probs, scratch.x2, scratch.ln2, scratch.pre, scratch.act};
+        for (int i = 0; i < mine.length; i++) {
+            if (mine[i] == own) {
+                return theirs[i];
+            }
+        }
+        throw new IllegalStateException("not a compressible array of block " + of.layer);
     }
 
     private TrainLinear linear(Parameters p, String part, int in, int out) {
@@ -115,6 +225,10 @@ final class BlockGraphs {
                 new Saved("ln_out", ln2), new Saved("qkv", qkv), new Saved("attn_out", attn),
                 new Saved("mlp_pre", pre), new Saved("mlp_act", act)));
         s.add(lse != null ? new Saved("lse", lse) : new Saved("probs", probs));
+        s.removeIf(k -> !recompute.keeps(k.kind()));
+        if (compressed != null) {
+            s.removeIf(k -> compressed.stream().anyMatch(c -> c.array() == k.array()));
+        }
         return s;
     }
 
@@ -160,17 +274,65 @@ final class BlockGraphs {
     TaskGraph forward(float[] x, float[] out, boolean keep) {
         int c = layout.c();
         int rows = layout.rows();
-        float eps = layout.config().eps();
         TaskGraph g = new TaskGraph(name("forward"));
         g.consumeFromDevice(x);
         g.transferToDevice(DataTransferMode.EVERY_EXECUTION, values());
         g.transferToDevice(DataTransferMode.FIRST_EXECUTION, seqStart, mask);
+        forwardThroughGelu(g, x, keep);
+        mlpProj.forward(g, layout, act, mlpOut);
+        g.task(name("residual"), rows, Elementwise::add, x2, mlpOut, out, c);
+        g.persistOnDevice(out);
+        if (keep) {
+            g.persistOnDevice(x);
+            saved().forEach(s -> g.persistOnDevice(s.array()));
+            for (Compressed k : compressed) {
+                k.tensor().save(g, k.array());
+                g.label("saved/" + k.kind(), k.tensor().arrays());
+            }
+        }
+        saved().forEach(s -> g.label("saved/" + s.kind(), s.array()));
+        g.label(StepGraphs.CONSTANTS, seqStart, mask);
+        return g;
+    }
+
+    /** The forward's tasks from the block input {@code x} to the GELU output (what a full recomputation reruns). */
+    private void forwardThroughGelu(TaskGraph g, float[] x, boolean keep) {
+        int c = layout.c();
+        int rows = layout.rows();
+        float eps = layout.config().eps();
+        layerNorm1(g, x, keep);
+        cAttn.forward(g, layout, ln1, qkv);
+        attentionForward(g);
+        attnProj.forward(g, layout, attn, proj);
+        if (norm2 != null) {
+            g.task(name("ln_2.add"), rows, Elementwise::add, x, proj, x2, c);
+            norm2.forward(g, x2, ln2, keep);
+        } else {
+            g.task(name("ln_2"), rows, Norms::addLayerNorm, x, proj, ln2Gamma.value(), ln2Beta.value(), x2, ln2, c,
+                    eps);
+        }
+        cFc.forward(g, layout, ln2, pre);
+        gelu(g);
+    }
+
+    private void layerNorm1(TaskGraph g, float[] x, boolean keep) {
         if (norm1 != null) {
             norm1.forward(g, x, ln1, keep);
-        } else {
-            g.task(name("ln_1"), rows, Norms::layerNorm, x, ln1Gamma.value(), ln1Beta.value(), ln1, c, eps);
+            return;
         }
-        cAttn.forward(g, layout, ln1, qkv);
+        g.task(name("ln_1"), layout.rows(), Norms::layerNorm, x, ln1Gamma.value(), ln1Beta.value(), ln1, layout.c(),
+                layout.config().eps());
+    }
+
+    private void gelu(TaskGraph g) {
+        g.task(name("gelu"), layout.rows(), Activations::activation, pre, act, 4 * layout.c(),
+                layout.config().activation());
+    }
+
+    /** Attention from {@code qkv}: its output and log-sum-exp (fused) or its probabilities (unfused). */
+    private void attentionForward(TaskGraph g) {
+        int c = layout.c();
+        int rows = layout.rows();
         int heads = layout.heads();
         int d = layout.config().headDim();
         if (lse != null) {
@@ -185,26 +347,29 @@ final class BlockGraphs {
             g.task(name("attn.weightedSum"), qRows, DenseAttention::weightedSum, probs, qkv, attn, seqStart, heads, d,
                     3 * c, 2 * c, t);
         }
-        attnProj.forward(g, layout, attn, proj);
-        if (norm2 != null) {
-            g.task(name("ln_2.add"), rows, Elementwise::add, x, proj, x2, c);
-            norm2.forward(g, x2, ln2, keep);
-        } else {
-            g.task(name("ln_2"), rows, Norms::addLayerNorm, x, proj, ln2Gamma.value(), ln2Beta.value(), x2, ln2, c,
-                    eps);
+    }
+
+    /**
+     * The tasks that rebuild, at the start of the backward, what the forward did not keep ({@link Recompute}):
+     * the same kernels on the same inputs as the forward, hence the same bits.
+     */
+    private void recomputeTasks(TaskGraph g, float[] x) {
+        for (Compressed k : compressed) {
+            k.tensor().restore(g, k.array());
         }
-        cFc.forward(g, layout, ln2, pre);
-        g.task(name("gelu"), rows, Activations::activation, pre, act, 4 * c, layout.config().activation());
-        mlpProj.forward(g, layout, act, mlpOut);
-        g.task(name("residual"), rows, Elementwise::add, x2, mlpOut, out, c);
-        g.persistOnDevice(out);
-        if (keep) {
-            g.persistOnDevice(x);
-            saved().forEach(s -> g.persistOnDevice(s.array()));
+        if (recompute != Recompute.NONE) {
+            g.transferToDevice(DataTransferMode.FIRST_EXECUTION, mask);
         }
-        saved().forEach(s -> g.label("saved/" + s.kind(), s.array()));
-        g.label(StepGraphs.CONSTANTS, seqStart, mask);
-        return g;
+        if (recompute == Recompute.FULL) {
+            forwardThroughGelu(g, x, true);
+        } else if (recompute == Recompute.SELECTIVE) {
+            layerNorm1(g, x, true);
+            attentionForward(g);
+            // addLayerNorm normalises the sum it wrote with the same row code: x2 kept gives ln2's bits back
+            g.task(name("ln_2"), layout.rows(), Norms::layerNorm, x2, ln2Gamma.value(), ln2Beta.value(), ln2,
+                    layout.c(), layout.config().eps());
+            gelu(g);
+        }
     }
 
     /**
@@ -225,6 +390,7 @@ final class BlockGraphs {
         g.transferToDevice(DataTransferMode.EVERY_EXECUTION, grads());
         g.transferToDevice(DataTransferMode.EVERY_EXECUTION, values());
         g.transferToDevice(DataTransferMode.FIRST_EXECUTION, seqStart);
+        recomputeTasks(g, x);
         // the residual: dIn starts as dOut; both LayerNorm backwards add into it
         g.task(name("residual.clear"), rows, Elementwise::fill, dIn, c, 0f);
         g.task(name("residual.back"), rows, Elementwise::accumulate, dOut, dIn, c);

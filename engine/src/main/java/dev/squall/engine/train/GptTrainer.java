@@ -7,6 +7,7 @@ import dev.squall.engine.graph.Profile;
 import dev.squall.engine.graph.TaskGraph;
 import dev.squall.engine.io.NdArray;
 import dev.squall.engine.layers.GemmTilesPreference;
+import dev.squall.engine.memory.ActivationCodec;
 import dev.squall.engine.model.GptConfig;
 import dev.squall.engine.model.GptWeights;
 import dev.squall.tasks.optim.AdamW;
@@ -77,7 +78,28 @@ public final class GptTrainer implements AutoCloseable {
      */
     public GptTrainer(GptWeights weights, TrainOptions options, Backend backend, int batch, int length,
                       int microBatches) {
-        this(weights, options, backend, microRows(batch, microBatches), length, microBatches, true);
+        this(weights, options, Recompute.NONE, ActivationCodec.NONE, backend, microRows(batch, microBatches), length,
+                microBatches);
+    }
+
+    /**
+     * A trainer as {@link #GptTrainer(GptWeights, TrainOptions, Backend, int, int)} whose blocks recompute in the
+     * backward what {@code recompute} does not keep (activation recomputation; same gradients and weights, bit for
+     * bit, less memory between the forward and the backward: {@link #memory}).
+     */
+    public GptTrainer(GptWeights weights, TrainOptions options, Recompute recompute, Backend backend, int batch,
+                      int length) {
+        this(weights, options, recompute, ActivationCodec.NONE, backend, batch, length);
+    }
+
+    /**
+     * A trainer as {@link #GptTrainer(GptWeights, TrainOptions, Recompute, Backend, int, int)} that stores the
+     * activations it keeps of the compressible kinds (docs/training-memory.md) through {@code codec} (activation
+     * compression: approximate gradients, stochastic rounding seeded from the run seed and the step).
+     */
+    public GptTrainer(GptWeights weights, TrainOptions options, Recompute recompute, ActivationCodec codec,
+                      Backend backend, int batch, int length) {
+        this(weights, options, recompute, codec, backend, batch, length, 1);
     }
 
     private static int microRows(int batch, int microBatches) {
@@ -91,11 +113,12 @@ public final class GptTrainer implements AutoCloseable {
         return batch / microBatches;
     }
 
-    private GptTrainer(GptWeights weights, TrainOptions options, Backend backend, int batch, int length,
-                       int microBatches, boolean split) {
+    /** The trainer of {@code microBatches} micro-batches of {@code batch} rows each. */
+    private GptTrainer(GptWeights weights, TrainOptions options, Recompute recompute, ActivationCodec codec,
+                       Backend backend, int batch, int length, int microBatches) {
         this.microBatches = microBatches;
-        if (weights == null || options == null || backend == null) {
-            throw new IllegalArgumentException("weights, options and backend must be given");
+        if (weights == null || options == null || backend == null || recompute == null || codec == null) {
+            throw new IllegalArgumentException("weights, options, recompute, codec and backend must be given");
         }
         GptConfig config = weights.config();
         if (batch < 1) {
@@ -122,7 +145,7 @@ public final class GptTrainer implements AutoCloseable {
         this.layout = new Layout(config, batch, length, options.attention(), GemmTilesPreference.of(backend),
                 Layout.TRANS_A);
         this.params = new Parameters(weights);
-        this.graphs = new StepGraphs(layout, params, options.gradClip());
+        this.graphs = new StepGraphs(layout, params, options.gradClip(), recompute, codec);
     }
 
     /**
@@ -184,6 +207,7 @@ public final class GptTrainer implements AutoCloseable {
 
     private double runGradients(int[] batch) {
         load(batch);
+        graphs.reseed(options.seed(), step);
         graphs.zeroGradients();
         float[][] running = warmUpRunning();
         if (distill != null) {
@@ -377,6 +401,13 @@ public final class GptTrainer implements AutoCloseable {
                     + " values, " + (from == null ? "missing" : "got " + from.length));
         }
         System.arraycopy(from, 0, to, 0, to.length);
+    }
+
+    /**
+     * Bytes of the compressed saved activations of a step: {@code [stored, as fp32]} (both 0 without compression).
+     */
+    public long[] compressedBytes() {
+        return graphs.compressedBytes();
     }
 
     /**

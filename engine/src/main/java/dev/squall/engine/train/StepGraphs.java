@@ -2,6 +2,7 @@ package dev.squall.engine.train;
 
 import dev.squall.engine.graph.DataTransferMode;
 import dev.squall.engine.graph.TaskGraph;
+import dev.squall.engine.memory.ActivationCodec;
 import dev.squall.engine.model.GptWeights;
 import dev.squall.engine.model.NormKind;
 import dev.squall.tasks.activation.Activations;
@@ -41,6 +42,8 @@ final class StepGraphs {
     final Layout layout;
     final Parameters params;
     final List<BlockGraphs> blocks = new ArrayList<>();
+    /** The blocks as the gradient plan's forward runs them (with recomputation, writing what is not kept to scratch). */
+    private final List<BlockGraphs> trainingForwards = new ArrayList<>();
     final int[] tokens;
     final int[] targets;
     final int[] positions;
@@ -86,6 +89,16 @@ final class StepGraphs {
     final float[] kdLoss = new float[1];
 
     StepGraphs(Layout layout, Parameters params, double gradClip) {
+        this(layout, params, gradClip, Recompute.NONE);
+    }
+
+    /** The graphs of a step whose blocks recompute in their backward what {@code recompute} does not keep. */
+    StepGraphs(Layout layout, Parameters params, double gradClip, Recompute recompute) {
+        this(layout, params, gradClip, recompute, ActivationCodec.NONE);
+    }
+
+    /** As {@link #StepGraphs(Layout, Parameters, double, Recompute)}, storing kept activations through {@code codec}. */
+    StepGraphs(Layout layout, Parameters params, double gradClip, Recompute recompute, ActivationCodec codec) {
         this.layout = layout;
         this.params = params;
         var config = layout.config();
@@ -105,7 +118,11 @@ final class StepGraphs {
             dx[i] = layout.rowsOf(c);
         }
         for (int i = 0; i < config.nLayer(); i++) {
-            blocks.add(new BlockGraphs(layout, params, i, prepBn(config) ? lambda : null));
+            blocks.add(new BlockGraphs(layout, params, i, recompute, codec, prepBn(config) ? lambda : null));
+        }
+        BlockGraphs scratch = recompute == Recompute.NONE && !codec.compresses() ? null : new BlockGraphs(layout, params, 0);
+        for (BlockGraphs b : blocks) {
+            trainingForwards.add(scratch == null ? b : new BlockGraphs(b, scratch));
         }
         this.workspace = new BlockGraphs.Workspace(layout);
         this.losses = new float[rows];
@@ -147,7 +164,9 @@ final class StepGraphs {
         List<TaskGraph> graphs = new ArrayList<>();
         graphs.add(embedding());
         for (int i = 0; i < blocks.size(); i++) {
-            graphs.add(blocks.get(i).forward(x[i], x[i + 1], true));
+            TaskGraph forward = trainingForwards.get(i).forward(x[i], x[i + 1], true);
+            forward.label("saved/residual", x[i]); // each block's input is kept for its backward
+            graphs.add(forward);
         }
         graphs.add(head(true));
         for (int i = blocks.size() - 1; i >= 0; i--) {
@@ -266,6 +285,22 @@ final class StepGraphs {
         }
         labelState(g);
         return List.of(g);
+    }
+
+    /** Sets the stochastic-rounding seeds of the compressed activations for step {@code step}. */
+    void reseed(long runSeed, long step) {
+        blocks.forEach(b -> b.reseed(runSeed, step));
+    }
+
+    /** Bytes of the compressed activations' saved form and of the same tensors in fp32, over all blocks. */
+    long[] compressedBytes() {
+        long[] sum = new long[2];
+        for (BlockGraphs b : blocks) {
+            long[] k = b.compressedBytes();
+            sum[0] += k[0];
+            sum[1] += k[1];
+        }
+        return sum;
     }
 
     /** Zeroes every gradient on the host. */

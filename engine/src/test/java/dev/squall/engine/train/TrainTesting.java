@@ -6,6 +6,7 @@ import dev.squall.engine.model.GptWeights;
 import dev.squall.tasks.testing.RandomArrays;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** Tiny models and batches for the trainer's tests. */
@@ -48,6 +49,20 @@ final class TrainTesting {
             x[i] = rnd.nextInt(0, vocab - 1);
         }
         return x;
+    }
+
+    /** Fresh random weights of the tiny config with biases and {@code n} batches {@code [b, t+1]}, from {@code rnd}. */
+    record Start(RandomArrays rnd, GptWeights weights, List<int[]> data) {
+        static Start tiny(int n, int b, int t) {
+            RandomArrays rnd = RandomArrays.fresh();
+            GptConfig config = TrainTesting.tiny(true);
+            GptWeights w = TrainTesting.weights(config, rnd, 0.3, false);
+            List<int[]> data = new java.util.ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                data.add(TrainTesting.batch(rnd, b, t, config.vocabSize()));
+            }
+            return new Start(rnd, w, List.copyOf(data));
+        }
     }
 
     /** A deep copy of {@code w}. */

@@ -29,6 +29,13 @@ final class GptTrainerSession implements TrainingSession {
     static TrainingSession open(GptConfig config, GptWeights init, TrainOptions o, int batchSize, int tokensPerRow,
                                 Backend backend, int microBatches) {
         var options = libraryOptions(o);
+        if (microBatches == 1) {
+            return new GptTrainerSession(new GptTrainer(init, options, o.recompute(), o.actCompress(), backend,
+                    batchSize, tokensPerRow - 1));
+        }
+        if (o.recompute() != dev.squall.engine.train.Recompute.NONE || o.actCompress().compresses()) {
+            throw new IllegalArgumentException("--micro-batches: not combined with --recompute or --act-compress yet");
+        }
         return new GptTrainerSession(new GptTrainer(init, options, backend, batchSize, tokensPerRow - 1,
                 microBatches));
     }

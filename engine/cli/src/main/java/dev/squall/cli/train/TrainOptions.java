@@ -1,5 +1,8 @@
 package dev.squall.cli.train;
 
+import dev.squall.engine.memory.ActivationCodec;
+import dev.squall.engine.train.Recompute;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -22,10 +25,21 @@ import java.util.Map;
  * @param schedule    the schedule after the warm-up
  * @param seed        seed of the initial weights (without {@code --init}) and of the data windows
  * @param attention   fused or unfused attention
+ * @param recompute   which activations the backward recomputes ({@code --recompute}); not in {@link #toMap}: it
+ *                    changes memory and time, not results, so a run may resume with another choice
+ * @param actCompress how kept activations are stored ({@code --act-compress}); in {@link #toMap} when it compresses
  */
 public record TrainOptions(int steps, double lr, double minLr, double weightDecay, double beta1, double beta2,
                            double eps, double gradClip, int warmup, LrSchedule schedule, long seed,
-                           AttentionKind attention) {
+                           AttentionKind attention, Recompute recompute, ActivationCodec actCompress) {
+    /** Options without recomputation. */
+    public TrainOptions(int steps, double lr, double minLr, double weightDecay, double beta1, double beta2,
+                        double eps, double gradClip, int warmup, LrSchedule schedule, long seed,
+                        AttentionKind attention) {
+        this(steps, lr, minLr, weightDecay, beta1, beta2, eps, gradClip, warmup, schedule, seed, attention,
+                Recompute.NONE, ActivationCodec.NONE);
+    }
+
     /** Checks every value; the message names the option. */
     public TrainOptions {
         if (steps < 1) {
@@ -47,8 +61,8 @@ public record TrainOptions(int steps, double lr, double minLr, double weightDeca
         if (warmup < 0) {
             throw new IllegalArgumentException("--warmup must be >= 0, got " + warmup);
         }
-        if (schedule == null || attention == null) {
-            throw new IllegalArgumentException("--lr-schedule and --attention are required");
+        if (schedule == null || attention == null || recompute == null || actCompress == null) {
+            throw new IllegalArgumentException("--lr-schedule, --attention, --recompute and --act-compress are required");
         }
     }
 
@@ -73,6 +87,9 @@ public record TrainOptions(int steps, double lr, double minLr, double weightDeca
         m.put("lr-schedule", Choices.name(schedule));
         m.put("seed", seed);
         m.put("attention", Choices.name(attention));
+        if (actCompress.compresses()) {
+            m.put("act-compress", actCompress.name() + ":" + actCompress.groupSize());
+        }
         return m;
     }
 }
